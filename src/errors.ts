@@ -1,0 +1,26 @@
+/**
+ * Typed errors for everything a user can get wrong: a bad file, a bad shape, a
+ * bad option. The CLI prints `error.message` as one line and exits with code 2;
+ * any other exception is a bug in scratchnet and keeps its stack trace.
+ */
+
+/** Base class of the errors caused by user input rather than by a bug. */
+export class ScratchnetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A data file is missing, unreadable or malformed. The message starts with the
+ * file name and the line (`mnist_train.csv:1042: ...`) or byte offset
+ * (`train-images-idx3-ubyte: byte 16: ...`).
+ */
+export class DataError extends ScratchnetError {}
+
+/** Two tensors that must agree in shape do not (expected vs got in the message). */
+export class ShapeError extends ScratchnetError {}
+
+/** An option or constructor argument is out of range: `--lr must be a positive number, got -1`. */
+export class ConfigError extends ScratchnetError {}
