@@ -1,0 +1,4 @@
+/** Browser-safe data handling: Dataset, the train/val split, batches, and the IDX and CSV parsers (bytes in, no Node APIs). */
+export { gatherBatch, splitTrainVal, subset, type Dataset, type MnistData } from './dataset.js';
+export { idxToDataset, parseIdx, type IdxTensor } from './idx.js';
+export { MnistCsvParser } from './csv.js';

@@ -1,0 +1,9 @@
+/** Node-only file access: reading (and gunzipping) data files and loading MNIST from CSV, IDX or the bundled package. */
+export { readFileBytes, streamFileChunks } from './files.js';
+export {
+  bundledMnistPaths,
+  loadBundledMnist,
+  loadMnistFromCsv,
+  loadMnistFromIdx,
+  type IdxPaths,
+} from './mnist.js';
