@@ -1,0 +1,165 @@
+import { ConfigError } from '../errors.js';
+import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
+import type { Layer, LayerConfig, Param } from './layer.js';
+
+/**
+ * An activation function and its derivative, side by side (the tutorial's
+ * plots and the layers use these same definitions).
+ */
+export interface ActivationFn {
+  /** The name used by the CLI (`--activation`) and the model file. */
+  readonly name: ActivationName;
+  /** The title the tutorial's plots give it. */
+  readonly title: string;
+  /** f(x). */
+  readonly f: (x: number) => number;
+  /** f'(x), the derivative with respect to the input x. */
+  readonly der: (x: number) => number;
+}
+
+/** The activations scratchnet knows. */
+export type ActivationName = 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu';
+
+const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/**
+ * ReLU: f(x) = max(0, x), f'(x) = 1 if x > 0 else 0.
+ * NOTE: f is not differentiable at 0; like the tutorial (`input > 0`) we use 0 there.
+ */
+export const relu: ActivationFn = {
+  name: 'relu',
+  title: 'ReLU',
+  f: (x) => (x > 0 ? x : 0),
+  der: (x) => (x > 0 ? 1 : 0),
+};
+
+/** Sigmoid: σ(x) = 1 / (1 + e^−x), σ'(x) = σ(x)(1 − σ(x)). */
+export const sigmoid: ActivationFn = {
+  name: 'sigmoid',
+  title: 'Sigmoid',
+  f: logistic,
+  der: (x) => {
+    const s = logistic(x);
+    return s * (1 - s);
+  },
+};
+
+/** Tanh: f(x) = tanh(x), f'(x) = 1 − tanh²(x). */
+export const tanh: ActivationFn = {
+  name: 'tanh',
+  title: 'Tanh',
+  f: Math.tanh,
+  der: (x) => {
+    const t = Math.tanh(x);
+    return 1 - t * t;
+  },
+};
+
+/** The tutorial's leaky-ReLU slope for x ≤ 0. */
+export const LEAKY_SLOPE = 0.1;
+
+/** Leaky ReLU: f(x) = x if x > 0 else 0.1·x, f'(x) = 1 if x > 0 else 0.1. */
+export const leakyRelu: ActivationFn = {
+  name: 'leaky-relu',
+  title: 'Leaky ReLU',
+  f: (x) => (x > 0 ? x : LEAKY_SLOPE * x),
+  der: (x) => (x > 0 ? 1 : LEAKY_SLOPE),
+};
+
+/** Every activation by name, in the tutorial's plotting order. */
+export const activations: Readonly<Record<ActivationName, ActivationFn>> = {
+  sigmoid,
+  relu,
+  tanh,
+  'leaky-relu': leakyRelu,
+};
+
+/** Looks an activation up by name; ConfigError listing the valid names otherwise. */
+export function activationByName(name: string): ActivationFn {
+  const fn = (activations as Record<string, ActivationFn | undefined>)[name];
+  if (fn === undefined) {
+    throw new ConfigError(`unknown activation "${name}": expected one of ${Object.keys(activations).join(', ')}`);
+  }
+  return fn;
+}
+
+/**
+ * An elementwise activation layer: forward y = f(x), backward
+ * dL/dx = dL/dy · f'(x). It has no params.
+ */
+export class Activation implements Layer {
+  private readonly outputs = new TensorCache();
+  private readonly gradInputs = new TensorCache();
+
+  constructor(readonly fn: ActivationFn) {}
+
+  forward(input: Tensor): Tensor {
+    const [rows, cols] = dims2(input, this.fn.title);
+    const out = this.outputs.get(rows, cols);
+    const x = input.data, y = out.data, f = this.fn.f;
+    for (let i = 0; i < x.length; i++) y[i] = f(x[i]);
+    return out;
+  }
+
+  backward(input: Tensor, gradOutput: Tensor): Tensor {
+    const [rows, cols] = dims2(input, this.fn.title);
+    const out = this.gradInputs.get(rows, cols);
+    const x = input.data, g = gradOutput.data, d = out.data, der = this.fn.der;
+    for (let i = 0; i < x.length; i++) d[i] = g[i] * der(x[i]);
+    return out;
+  }
+
+  params(): Param[] {
+    return [];
+  }
+
+  outputSize(inputUnits: number): number {
+    return inputUnits;
+  }
+
+  config(): LayerConfig {
+    return { kind: this.fn.name };
+  }
+}
+
+/** The tutorial's ReLU layer: max(0, x). */
+export class ReLU extends Activation {
+  constructor() {
+    super(relu);
+  }
+}
+
+/** Sigmoid layer: 1 / (1 + e^−x). */
+export class Sigmoid extends Activation {
+  constructor() {
+    super(sigmoid);
+  }
+}
+
+/** Tanh layer. */
+export class Tanh extends Activation {
+  constructor() {
+    super(tanh);
+  }
+}
+
+/** Leaky ReLU layer with the tutorial's slope 0.1. */
+export class LeakyReLU extends Activation {
+  constructor() {
+    super(leakyRelu);
+  }
+}
+
+/** A new activation layer for `name` (the CLI's `--activation`). */
+export function activationLayer(name: string): Activation {
+  switch (activationByName(name).name) {
+    case 'relu':
+      return new ReLU();
+    case 'sigmoid':
+      return new Sigmoid();
+    case 'tanh':
+      return new Tanh();
+    case 'leaky-relu':
+      return new LeakyReLU();
+  }
+}

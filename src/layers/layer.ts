@@ -1,0 +1,57 @@
+import type { Tensor } from '../kernels/tensor.js';
+
+/**
+ * A trainable parameter: its values and the gradient of the loss with respect
+ * to them, both flat Float32Arrays of the same size (convnetjs's `w`/`dw`).
+ * Layers write `grad` in `backward`; optimizers read it and update `value`.
+ */
+export interface Param {
+  /** Name inside its layer: `weight`, `bias`, … */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly value: Float32Array;
+  readonly grad: Float32Array;
+}
+
+/** Creates a zero-filled param of `shape`. */
+export function param(name: string, shape: readonly number[]): Param {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return { name, shape, value: new Float32Array(size), grad: new Float32Array(size) };
+}
+
+/** A layer's description for printing and for the model file's architecture. */
+export interface LayerConfig {
+  readonly kind: string;
+  readonly [option: string]: unknown;
+}
+
+/**
+ * The tutorial's `Layer`: every layer maps a batch `[rows, inputUnits]` to a
+ * batch `[rows, outputUnits]` and back-propagates gradients.
+ *
+ * Buffers: the tensors a layer returns are owned by the layer and reused, one
+ * per batch size, so a training loop allocates nothing after its first batch.
+ * A result is overwritten by the layer's next call with the same batch size:
+ * copy it (`result.data.slice()`) to keep it.
+ */
+export interface Layer {
+  /** forward(input) → output, shape [rows, outputUnits]. */
+  forward(input: Tensor): Tensor;
+  /**
+   * backward(input, gradOutput) → gradInput: given dL/d(output) for the
+   * `input` of the last forward pass, returns dL/d(input) and, for trainable
+   * layers, overwrites each param's `grad` with dL/d(param).
+   */
+  backward(input: Tensor, gradOutput: Tensor): Tensor;
+  /**
+   * Like `backward` but only fills the param grads: the network's first layer
+   * uses it, because nobody needs the gradient with respect to the data.
+   */
+  backwardParams?(input: Tensor, gradOutput: Tensor): void;
+  /** The trainable params (empty for activations). */
+  params(): Param[];
+  /** The number of output units for `inputUnits` inputs. */
+  outputSize(inputUnits: number): number;
+  /** The layer's kind and options, e.g. `{kind: 'dense', inputUnits: 784, outputUnits: 64}`. */
+  config(): LayerConfig;
+}

@@ -1,0 +1,36 @@
+import { gatherBatch, type Dataset } from '../data/dataset.js';
+import { argmaxRows } from '../kernels/index.js';
+import { softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
+import { accuracy } from '../metrics/accuracy.js';
+import type { Sequential } from '../model/sequential.js';
+
+/** What {@link evaluate} measures on a dataset. */
+export interface Evaluation {
+  /** Mean softmax cross-entropy. */
+  loss: number;
+  /** Fraction correct, in [0, 1]. */
+  accuracy: number;
+  /** The predicted class of every example. */
+  predictions: Uint8Array;
+}
+
+/** Runs `model` over all of `data` in chunks of `batchSize` rows: loss, accuracy and predictions. */
+export function evaluate(model: Sequential, data: Dataset, batchSize = 1000): Evaluation {
+  const predictions = new Uint8Array(data.count);
+  if (data.count === 0) return { loss: 0, accuracy: 0, predictions };
+  const rowsMax = Math.min(batchSize, data.count);
+  const xBuf = new Float32Array(rowsMax * data.features);
+  const yBuf = new Uint8Array(rowsMax);
+  const order = new Uint32Array(data.count);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  let lossSum = 0;
+  for (let start = 0; start < data.count; start += rowsMax) {
+    const rows = Math.min(rowsMax, data.count - start);
+    gatherBatch(xBuf, data, order, start, rows, yBuf);
+    const logits = model.forward({ data: xBuf.subarray(0, rows * data.features), shape: [rows, data.features] });
+    const cols = logits.shape[1];
+    lossSum += softmaxCrossEntropy(null, logits.data, yBuf, rows, cols) * rows;
+    argmaxRows(predictions.subarray(start, start + rows), logits.data, rows, cols);
+  }
+  return { loss: lossSum / data.count, accuracy: accuracy(predictions, data.y), predictions };
+}

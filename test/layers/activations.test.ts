@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  activationByName,
+  activationLayer,
+  activations,
+  LeakyReLU,
+  ReLU,
+  Sigmoid,
+  Tanh,
+} from '../../src/layers/activations.js';
+import { tensor, toArray2 } from '../../src/kernels/tensor.js';
+import { Rng } from '../../src/rng.js';
+import { dot, gradCheck } from '../support/gradcheck.js';
+
+test("tutorial's ReLU test: forward and backward on [-2, -1, 0, 1, 2]", () => {
+  const relu = new ReLU();
+  const input = tensor([[-2.0, -1.0, 0.0, 1.0, 2.0]]);
+  assert.deepEqual(toArray2(relu.forward(input)), [[0, 0, 0, 1, 2]]);
+  const gradInput = relu.backward(input, tensor([[1, 1, 1, 1, 1]]));
+  assert.deepEqual(toArray2(gradInput), [[0, 0, 0, 1, 1]]);
+});
+
+test('each activation: f and der at known points', () => {
+  const { relu, sigmoid, tanh } = activations;
+  const leaky = activations['leaky-relu'];
+  assert.equal(sigmoid.f(0), 0.5);
+  assert.equal(sigmoid.der(0), 0.25);
+  assert.equal(tanh.f(0), 0);
+  assert.equal(tanh.der(0), 1);
+  assert.equal(relu.f(-3), 0);
+  assert.equal(relu.der(3), 1);
+  assert.equal(leaky.f(-2), -0.2);
+  assert.equal(leaky.der(-2), 0.1);
+  assert.equal(leaky.f(2), 2);
+});
+
+test('every derivative matches central differences of its f', () => {
+  for (const fn of Object.values(activations)) {
+    for (let x = -5; x <= 5; x += 0.37) {
+      const h = 1e-6;
+      const numeric = (fn.f(x + h) - fn.f(x - h)) / (2 * h);
+      assert.ok(Math.abs(numeric - fn.der(x)) < 1e-6, `${fn.name}'(${x}): numeric ${numeric}, der ${fn.der(x)}`);
+    }
+  }
+});
+
+test('every activation layer passes a numerical gradient check', () => {
+  const rng = new Rng(11);
+  for (const layer of [new ReLU(), new Sigmoid(), new Tanh(), new LeakyReLU()]) {
+    const rows = 3, cols = 17;
+    // Keep inputs away from the kink at 0 where ReLU-like functions have no derivative.
+    const x = tensor(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? -1 : 1) * (0.1 + 2 * rng.uniform())), [rows, cols]);
+    const r = Float32Array.from({ length: rows * cols }, () => rng.normal());
+    const grad = layer.backward(x, tensor(r, [rows, cols]));
+    gradCheck(layer.fn.name, () => dot(layer.forward(x).data, r), x.data, Float32Array.from(grad.data), { samples: 51 });
+  }
+});
+
+test('activationByName and activationLayer know the four names and reject others', () => {
+  assert.ok(activationLayer('relu') instanceof ReLU);
+  assert.ok(activationLayer('leaky-relu') instanceof LeakyReLU);
+  assert.throws(() => activationByName('swish'), /unknown activation "swish": expected one of sigmoid, relu, tanh, leaky-relu/);
+});

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Dense } from '../../src/layers/dense.js';
+import { ReLU, Tanh } from '../../src/layers/activations.js';
+import { tensor } from '../../src/kernels/tensor.js';
+import { softmaxCrossEntropy } from '../../src/losses/softmax-cross-entropy.js';
+import { Sequential, forward, predict, train } from '../../src/model/sequential.js';
+import type { Optimizer } from '../../src/optim/optimizer.js';
+import { SGD } from '../../src/optim/sgd.js';
+import { Rng } from '../../src/rng.js';
+import { gradCheck, randn } from '../support/gradcheck.js';
+
+/** An optimizer that records nothing and changes nothing, to inspect grads after a step. */
+const noUpdate: Optimizer = { lr: 0, step: () => {}, config: () => ({ name: 'none' }) };
+
+test("the tutorial's forward(network, X): one activation per layer, with the right shapes", () => {
+  const rng = new Rng(1);
+  const network = [new Dense(4, 5, { rng }), new ReLU(), new Dense(5, 2, { rng })];
+  const x = tensor(randn(rng, 12), [3, 4]);
+  const acts = forward(network, x);
+  assert.deepEqual(acts.map((a) => a.shape), [[3, 5], [3, 5], [3, 2]]);
+  assert.ok(acts[1].data.every((v, i) => v === Math.max(0, acts[0].data[i])));
+  const p = predict(network, x);
+  for (let r = 0; r < 3; r++) {
+    const row = Array.from(acts[2].data.subarray(r * 2, r * 2 + 2));
+    assert.equal(p[r], row[1] > row[0] ? 1 : 0);
+  }
+});
+
+test('the whole network passes a numerical gradient check (first and last layer weights)', () => {
+  const rng = new Rng(2);
+  const first = new Dense(6, 5, { rng });
+  const last = new Dense(5, 3, { rng });
+  const model = new Sequential([first, new Tanh(), last], 6);
+  const x = tensor(randn(rng, 24), [4, 6]);
+  const labels = Uint8Array.from([0, 2, 1, 2]);
+  const loss = (): number => {
+    const z = model.forward(x);
+    return softmaxCrossEntropy(null, z.data, labels, 4, 3);
+  };
+  model.trainStep(x, labels, noUpdate);
+  gradCheck('first dW', loss, first.weight.value, first.weight.grad);
+  gradCheck('first db', loss, first.bias.value, first.bias.grad);
+  gradCheck('last dW', loss, last.weight.value, last.weight.grad);
+});
+
+test('train(network, X, y) lowers the loss on a small separable problem', () => {
+  const rng = new Rng(3);
+  const network = [new Dense(2, 8, { rng }), new ReLU(), new Dense(8, 2, { rng })];
+  const n = 64;
+  const x = new Float32Array(n * 2);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    x[2 * i] = rng.normal();
+    x[2 * i + 1] = rng.normal();
+    y[i] = x[2 * i] + x[2 * i + 1] > 0 ? 1 : 0;
+  }
+  const batch = tensor(x, [n, 2]);
+  const sgd = new SGD({ lr: 0.5 });
+  const first = train(network, batch, y, sgd);
+  let last = first;
+  for (let step = 0; step < 200; step++) last = train(network, batch, y, sgd);
+  assert.ok(last < first / 4, `loss ${first} → ${last}`);
+  const p = predict(network, batch);
+  assert.ok(p.filter((v, i) => v === y[i]).length >= 60);
+});
+
+test('a training step reuses every buffer after the first batch', () => {
+  const rng = new Rng(4);
+  const model = new Sequential([new Dense(3, 4, { rng }), new ReLU(), new Dense(4, 2, { rng })], 3);
+  const x = tensor(randn(rng, 15), [5, 3]);
+  const y = [0, 1, 0, 1, 1];
+  model.trainStep(x, y, noUpdate);
+  const before = model.forwardAll(x).map((t) => t.data);
+  const grads = model.params().map((p) => p.grad);
+  model.trainStep(x, y, noUpdate);
+  const after = model.forwardAll(x).map((t) => t.data);
+  after.forEach((buf, i) => assert.equal(buf, before[i], `layer ${i} output buffer was reallocated`));
+  model.params().forEach((p, i) => assert.equal(p.grad, grads[i]));
+});
+
+test('Sequential checks that neighbouring layers agree and summarises like the tutorial', () => {
+  assert.throws(() => new Sequential([new Dense(4, 5), new Dense(6, 2)], 4), /Dense: expected 6 input units, got 5/);
+  const model = new Sequential([new Dense(784, 64), new ReLU(), new Dense(64, 10)], 784);
+  assert.deepEqual(model.summary(), ['Layer 0: Dense (784 -> 64)', 'Layer 1: ReLU', 'Layer 2: Dense (64 -> 10)']);
+  assert.equal(model.paramCount(), 784 * 64 + 64 + 64 * 10 + 10);
+  assert.throws(() => model.forward(tensor(new Float32Array(10), [1, 10])), /expected input of shape \[rows, 784\], got \[1, 10\]/);
+});

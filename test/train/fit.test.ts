@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Dataset } from '../../src/data/dataset.js';
+import { mlp } from '../../src/model/mlp.js';
+import { SGD } from '../../src/optim/sgd.js';
+import { Rng } from '../../src/rng.js';
+import { fit, type BatchLogs, type EpochLogs, type History } from '../../src/train/fit.js';
+
+/** A toy "image" task: 16 byte pixels; the class is which quarter is brightest. */
+function toyData(count: number, seed: number): Dataset {
+  const rng = new Rng(seed);
+  const x = new Uint8Array(count * 16);
+  const y = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const label = rng.int(4);
+    y[i] = label;
+    for (let j = 0; j < 16; j++) x[i * 16 + j] = rng.int(100) + (j >> 2 === label ? 120 : 0);
+  }
+  return { x, y, count, features: 16 };
+}
+
+const withoutTimes = (h: History) => ({ ...h, seconds: 0, imagesPerSecond: 0 });
+
+test('fit learns a toy task and records a full History', () => {
+  const model = mlp({ inputUnits: 16, hidden: [12], outputUnits: 4, rng: 1 });
+  const history = fit(model, { train: toyData(500, 1), val: toyData(100, 2), test: toyData(200, 3) }, { epochs: 4, batchSize: 16, rng: 1 });
+  assert.equal(history.epochs, 4);
+  assert.equal(history.batchLoss.length, 4 * Math.ceil(500 / 16));
+  assert.equal(history.trainLoss.length, 4);
+  assert.equal(history.valAccuracy.length, 4);
+  assert.ok(history.trainLoss[3] < history.trainLoss[0]);
+  assert.ok(history.testAccuracy !== undefined && history.testAccuracy > 0.9, `test accuracy ${history.testAccuracy}`);
+  assert.ok(history.valAccuracy.every((a) => a >= 0 && a <= 1));
+  assert.ok(history.seconds > 0 && history.imagesPerSecond > 0);
+});
+
+test('same seed → identical History and weights; another seed differs', () => {
+  const run = (seed: number) => {
+    const model = mlp({ inputUnits: 16, hidden: [8], outputUnits: 4, rng: seed });
+    const history = fit(model, { train: toyData(300, 1), val: toyData(50, 2) }, { epochs: 2, batchSize: 7, rng: seed });
+    return { history: withoutTimes(history), weights: model.params().map((p) => Array.from(p.value)) };
+  };
+  assert.deepEqual(run(5), run(5));
+  assert.notDeepEqual(run(5).weights, run(6).weights);
+});
+
+test('callbacks are called in order with the right counts', () => {
+  const events: string[] = [];
+  const batches: BatchLogs[] = [];
+  const epochs: EpochLogs[] = [];
+  const model = mlp({ inputUnits: 16, hidden: [4], outputUnits: 4 });
+  fit(model, { train: toyData(50, 1), val: toyData(10, 2) }, {
+    epochs: 2,
+    batchSize: 20,
+    callbacks: {
+      onTrainBegin: (info) => events.push(`begin ${info.epochs}x${info.batches}`),
+      onEpochBegin: (e) => events.push(`epoch ${e}`),
+      onBatchEnd: (logs) => batches.push(logs),
+      onEpochEnd: (logs) => epochs.push(logs),
+      onTrainEnd: () => events.push('end'),
+    },
+  });
+  assert.deepEqual(events, ['begin 2x3', 'epoch 0', 'epoch 1', 'end']);
+  assert.deepEqual(batches.map((b) => `${b.epoch}.${b.batch}/${b.batches}`), ['0.0/3', '0.1/3', '0.2/3', '1.0/3', '1.1/3', '1.2/3']);
+  assert.deepEqual(epochs.map((e) => e.epoch), [0, 1]);
+  // The epoch's loss is the mean of its batch losses.
+  const mean0 = (batches[0].loss + batches[1].loss + batches[2].loss) / 3;
+  assert.ok(Math.abs(epochs[0].trainLoss - mean0) < 1e-12);
+});
+
+test('an aborted signal stops after the current step', () => {
+  const controller = new AbortController();
+  const model = mlp({ inputUnits: 16, hidden: [4], outputUnits: 4 });
+  const history = fit(model, { train: toyData(100, 1) }, {
+    epochs: 3,
+    batchSize: 10,
+    signal: controller.signal,
+    callbacks: { onBatchEnd: (logs) => logs.batch === 2 && controller.abort() },
+  });
+  assert.equal(history.stopped, true);
+  assert.equal(history.batchLoss.length, 3);
+  assert.equal(history.epochs, 1);
+});
+
+test('a diverging loss stops with a TrainingError that names epoch and batch', () => {
+  const model = mlp({ inputUnits: 16, hidden: [32], outputUnits: 4, rng: 2 });
+  assert.throws(
+    () => fit(model, { train: toyData(200, 1) }, { epochs: 5, batchSize: 10, optimizer: new SGD({ lr: 1e38 }) }),
+    /the loss became (NaN|Infinity) at epoch \d+, batch \d+: .* try a lower learning rate \(now 1e\+38\)/,
+  );
+});
+
+test('bad options and mismatched data are rejected', () => {
+  const model = mlp({ inputUnits: 16, hidden: [4], outputUnits: 4 });
+  assert.throws(() => fit(model, { train: toyData(10, 1) }, { epochs: 0 }), /expected epochs to be a positive integer, got 0/);
+  assert.throws(() => fit(model, { train: toyData(10, 1) }, { batchSize: 2.5 }), /expected batchSize to be a positive integer, got 2.5/);
+  const wide: Dataset = { x: new Uint8Array(20), y: new Uint8Array(1), count: 1, features: 20 };
+  assert.throws(() => fit(model, { train: wide }), /the train set has 20 features per example, the model expects 16/);
+});
