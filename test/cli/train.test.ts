@@ -1,0 +1,148 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundledMnistPaths } from '../../src/io/mnist.js';
+import { runCli } from '../support/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'scratchnet-cli-'));
+
+/** The JSON summary: the last line of stdout. */
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+}
+
+/** Asserts a bad-input run: exit 2, one line on stderr matching `pattern`, no stack trace. */
+function assertBadInput(args: string[], pattern: RegExp): void {
+  const r = runCli(args);
+  assert.equal(r.code, 2, `exit code for ${args.join(' ')}: stderr ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /^\s+at /m);
+}
+
+function csv(name: string, rows: string[], header = true): string {
+  const path = join(tmp, name);
+  const head = ['label', ...Array.from({ length: 784 }, (_, i) => `${Math.floor(i / 28) + 1}x${(i % 28) + 1}`)].join(',');
+  writeFileSync(path, `${header ? `${head}\n` : ''}${rows.join('\n')}\n`);
+  return path;
+}
+const row = (label: number | string, pixel: number | string = 0, count = 784): string =>
+  [label, ...Array.from({ length: count }, (_, i) => (i === 10 ? pixel : 0))].join(',');
+const goodTest = csv('good_test.csv', [row(1), row(2)]);
+
+test('default training (the tutorial recipe, 5 epochs, bundled MNIST) reaches ≥ 96 % test accuracy', () => {
+  const out = join(tmp, 'default-run');
+  const r = runCli(['train', '--json', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Layer 0: Dense \(784 -> 64\)/);
+  for (let e = 1; e <= 5; e++) assert.match(r.stdout, new RegExp(`Epoch ${e}/5 - loss [0-9.]+ - val accuracy 0\\.9\\d+`));
+  assert.match(r.stdout, /Test accuracy: 0\.9\d+/);
+  const summary = lastJson(r.stdout);
+  assert.equal(summary.epochs, 5);
+  assert.ok((summary.testAccuracy as number) >= 0.96, `test accuracy ${String(summary.testAccuracy)}`);
+  const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(history.testAccuracy, summary.testAccuracy);
+  assert.equal((history.batchLoss as number[]).length, 5 * Math.ceil(54000 / 32));
+  assert.deepEqual((history.settings as { optimizer: unknown }).optimizer, { name: 'sgd', lr: 0.1 });
+});
+
+test('--epochs 1 --json twice with the same seed: identical except time', () => {
+  const runs = [1, 2].map((i) => {
+    const r = runCli(['train', '--epochs', '1', '--json', '--quiet', '--out', join(tmp, `same-seed-${i}`)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').length, 1, '--quiet --json prints only the JSON line');
+    return lastJson(r.stdout);
+  });
+  for (const key of ['epochs', 'trainLoss', 'valAccuracy', 'testAccuracy', 'seconds', 'imagesPerSecond', 'seed']) {
+    assert.ok(key in runs[0], `JSON has ${key}`);
+  }
+  const strip = (j: Record<string, unknown>) => ({ ...j, seconds: 0, imagesPerSecond: 0 });
+  assert.deepEqual(strip(runs[0]), strip(runs[1]));
+  assert.equal(runs[0].seed, 42);
+});
+
+test("--tutorial-compat replays the tutorial's smaller effective step (different, slower-learning run)", () => {
+  const run = (extra: string[]) => {
+    const r = runCli(['train', '--epochs', '1', '--subset', '2000', '--json', '--quiet', '--out', join(tmp, `compat${extra.length}`), ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    return lastJson(r.stdout);
+  };
+  const ours = run([]);
+  const compat = run(['--tutorial-compat']);
+  // lr/32 learns far less in one epoch of 2000 images.
+  assert.ok((compat.trainLoss as number[])[0] > (ours.trainLoss as number[])[0]);
+});
+
+test('CSV input in the tutorial layout trains', () => {
+  const rows = Array.from({ length: 40 }, (_, i) => row(i % 10, (i % 10) * 25));
+  const train = csv('tiny_train.csv', rows);
+  const r = runCli(['train', '--train-csv', train, '--test-csv', goodTest, '--epochs', '2', '--batch-size', '8', '--json', '--out', join(tmp, 'csv-run')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Training data: 36 × 784, validation: 4, test: 2/);
+});
+
+test('--help shows every flag and examples', () => {
+  const r = runCli(['train', '--help']);
+  assert.equal(r.code, 0);
+  for (const flag of ['--epochs', '--batch-size', '--lr', '--hidden', '--activation', '--seed', '--val-split', '--subset', '--train-csv', '--test-csv', '--out', '--json', '--quiet', '--tutorial-compat']) {
+    assert.ok(r.stdout.includes(flag), `help mentions ${flag}`);
+  }
+  assert.match(r.stdout, /Examples:/);
+});
+
+test('nonsense flag values: one line naming the flag and what was expected, exit 2', () => {
+  assertBadInput(['train', '--epochs', '0'], /option '--epochs <n>' argument '0' is invalid\. expected a positive integer/);
+  assertBadInput(['train', '--lr', '-1'], /option '--lr <rate>' argument '-1' is invalid\. expected a positive number/);
+  assertBadInput(['train', '--hidden', '64,x'], /option '--hidden <units>' argument '64,x' is invalid\. expected comma-separated positive integers/);
+  assertBadInput(['train', '--val-split', '1.5'], /option '--val-split <fraction>' argument '1.5' is invalid\. expected a number in \[0, 1\)/);
+  assertBadInput(['train', '--batch-size', '3.5'], /option '--batch-size <n>' argument '3.5' is invalid/);
+  assertBadInput(['train', '--activation', 'swish'], /argument 'swish' is invalid\. Allowed choices are sigmoid, relu, tanh, leaky-relu/);
+  assertBadInput(['train', '--bogus'], /unknown option '--bogus'/);
+  assertBadInput(['train', '--train-csv', goodTest], /--train-csv and --test-csv go together/);
+  assertBadInput(['fly'], /unknown command 'fly'/);
+});
+
+test('bad CSV files: one line naming the file and line, exit 2', () => {
+  assertBadInput(['train', '--train-csv', join(tmp, 'missing.csv'), '--test-csv', goodTest], /missing\.csv: file not found/);
+  const cases: [string, string[], RegExp, boolean?][] = [
+    ['short_row.csv', [row(1), row(2, 0, 782)], /short_row\.csv:3: expected 785 values \(label \+ 784 pixels\), got 783/],
+    ['pixel_256.csv', [row(1), row(2, 256)], /pixel_256\.csv:3, column 12: expected a pixel value 0–255, got "256"/],
+    ['pixel_text.csv', [row(3, 'abc')], /pixel_text\.csv:2, column 12: expected a pixel value 0–255, got "abc"/],
+    ['pixel_nan.csv', [row(3, 'NaN')], /pixel_nan\.csv:2, column 12: expected a pixel value 0–255, got "NaN"/],
+    ['label_12.csv', [row(1), row(2), row(12)], /label_12\.csv:4, column 1: expected a label 0–9, got "12"/],
+    ['no_header.csv', [row(1), row(2)], /no_header\.csv:1: expected a header row/, false],
+  ];
+  for (const [name, rows, pattern, header] of cases) {
+    assertBadInput(['train', '--train-csv', csv(name, rows, header ?? true), '--test-csv', goodTest], pattern);
+  }
+  const empty = join(tmp, 'empty.csv');
+  writeFileSync(empty, '');
+  assertBadInput(['train', '--train-csv', empty, '--test-csv', goodTest], /empty\.csv: the file is empty/);
+  // A bad test file is reported too.
+  assertBadInput(['train', '--train-csv', goodTest, '--test-csv', csv('bad_test.csv', [row(10)])], /bad_test\.csv:2, column 1: expected a label 0–9, got "10"/);
+});
+
+test('bad IDX files: one line naming the file and byte offset, exit 2', () => {
+  const paths = bundledMnistPaths();
+  const makeDir = (name: string, damage: (bytes: Buffer) => Buffer): string => {
+    const dir = join(tmp, name);
+    mkdirSync(dir, { recursive: true });
+    for (const p of Object.values(paths)) copyFileSync(p, join(dir, p.split('/').pop() as string));
+    const labels = join(dir, 'train-labels-idx1-ubyte');
+    writeFileSync(labels, damage(readFileSync(labels)));
+    return dir;
+  };
+  const truncated = makeDir('truncated', (b) => b.subarray(0, 1000));
+  assertBadInput(['train', '--idx-dir', truncated], /train-labels-idx1-ubyte: .*byte.*expected 60000 .*got 992/);
+  const badMagic = makeDir('bad-magic', (b) => {
+    const c = Buffer.from(b);
+    c[0] = 0x50;
+    return c;
+  });
+  assertBadInput(['train', '--idx-dir', badMagic], /train-labels-idx1-ubyte: byte 0: .*magic/);
+  assertBadInput(['train', '--idx-dir', join(tmp, 'no-such-dir')], /no-such-dir\/train-images-idx3-ubyte: file not found/);
+});
