@@ -22,6 +22,7 @@ export function epochLine(logs: EpochLogs, epochs: number): string {
 export function progressCallbacks(out: Output, options: { bar: boolean; batchSize: number }): Callbacks {
   let epochs = 0;
   let epochStart = 0;
+  let lossSum = 0;
   let bar: cliProgress.SingleBar | undefined;
   return {
     onTrainBegin(info) {
@@ -29,6 +30,7 @@ export function progressCallbacks(out: Output, options: { bar: boolean; batchSiz
     },
     onEpochBegin(epoch) {
       epochStart = performance.now();
+      lossSum = 0;
       if (!options.bar) return;
       bar = new cliProgress.SingleBar(
         {
@@ -42,11 +44,13 @@ export function progressCallbacks(out: Output, options: { bar: boolean; batchSiz
       );
     },
     onBatchEnd(logs) {
+      lossSum += logs.loss;
       if (bar === undefined) return;
       if (logs.batch === 0) bar.start(logs.batches, 0, { loss: '-', speed: '-' });
       const seconds = (performance.now() - epochStart) / 1000;
       bar.update(logs.batch + 1, {
-        loss: logs.loss.toFixed(4),
+        // The running mean, as Keras shows: a single batch's loss is too noisy to read.
+        loss: (lossSum / (logs.batch + 1)).toFixed(4),
         speed: Math.round(((logs.batch + 1) * options.batchSize) / seconds),
       });
     },

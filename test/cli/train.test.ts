@@ -108,6 +108,9 @@ test('nonsense flag values: one line naming the flag and what was expected, exit
 
 test('bad CSV files: one line naming the file and line, exit 2', () => {
   assertBadInput(['train', '--train-csv', join(tmp, 'missing.csv'), '--test-csv', goodTest], /missing\.csv: file not found/);
+  assertBadInput(['train', '--train-csv', tmp, '--test-csv', goodTest], /scratchnet-cli-\w+: is a directory, expected a file/);
+  // Unreadable for root too: a path through a regular file.
+  assertBadInput(['train', '--train-csv', join(goodTest, 'x.csv'), '--test-csv', goodTest], /good_test\.csv\/x\.csv: cannot read \(ENOTDIR: not a directory\)/);
   const cases: [string, string[], RegExp, boolean?][] = [
     ['short_row.csv', [row(1), row(2, 0, 782)], /short_row\.csv:3: expected 785 values \(label \+ 784 pixels\), got 783/],
     ['pixel_256.csv', [row(1), row(2, 256)], /pixel_256\.csv:3, column 12: expected a pixel value 0–255, got "256"/],
