@@ -24,3 +24,10 @@ export class ShapeError extends ScratchnetError {}
 
 /** An option or constructor argument is out of range: `--lr must be a positive number, got -1`. */
 export class ConfigError extends ScratchnetError {}
+
+/**
+ * A model file (safetensors) is malformed, corrupt or describes another model.
+ * The message starts with the file name and, where one applies, the byte offset
+ * (`model.safetensors: byte 8: header is not valid JSON, expected …, got …`).
+ */
+export class ModelFileError extends ScratchnetError {}

@@ -6,7 +6,7 @@
  * `loadMnistFromCsv` — plus `fit`, optimizers and the kernels underneath.
  */
 export { VERSION } from './version.js';
-export { ScratchnetError, DataError, ShapeError, ConfigError } from './errors.js';
+export { ScratchnetError, DataError, ShapeError, ConfigError, ModelFileError } from './errors.js';
 export { Rng, type RngState } from './rng.js';
 
 export { tensor, zeros, toArray2, type Tensor } from './kernels/tensor.js';
@@ -39,10 +39,12 @@ export { SGD, type SGDOptions } from './optim/sgd.js';
 
 export { Sequential, forward, predict, train, type Network } from './model/sequential.js';
 export { mlp, type MlpOptions } from './model/mlp.js';
+export { layerFromConfig, sequentialFromArchitecture } from './model/from-config.js';
 
 export { fit, TrainingError, type FitData, type FitOptions, type History, type Callbacks, type BatchLogs, type EpochLogs } from './train/fit.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';
 export { accuracy } from './metrics/accuracy.js';
+export { confusionMatrix, classificationReport, type ConfusionMatrix, type ClassMetrics, type ClassificationReport } from './metrics/confusion.js';
 
 export * from './data/index.js';
 export * from './io/index.js';

@@ -7,3 +7,5 @@ export {
   loadMnistFromIdx,
   type IdxPaths,
 } from './mnist.js';
+export { decodeModel, encodeModel, MAX_HEADER_BYTES, MODEL_FORMAT, type DecodedModel } from './model-file.js';
+export { loadModel, saveModel } from './model-files.js';

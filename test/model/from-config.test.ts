@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, ModelFileError } from '../../src/errors.js';
+import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../../src/layers/activations.js';
+import { Dense, defaultRng } from '../../src/layers/dense.js';
+import { describeValue, layerFromConfig, layerKinds, MAX_LAYERS, sequentialFromArchitecture } from '../../src/model/from-config.js';
+import { mlp } from '../../src/model/mlp.js';
+
+/** Asserts that `fn` throws a ConfigError whose message matches `message`. */
+function throwsConfig(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+const arch = (layers: unknown[], inputUnits: unknown = 4): unknown => ({ inputUnits, layers });
+
+test('layerFromConfig rebuilds every kind from its config()', () => {
+  for (const layer of [new Dense(3, 2, { init: 'glorot' }), new Dense(5, 1), new ReLU(), new Sigmoid(), new Tanh(), new LeakyReLU()]) {
+    const rebuilt = layerFromConfig(layer.config(), 0);
+    assert.equal(rebuilt.constructor, layer.constructor);
+    assert.deepEqual(rebuilt.config(), layer.config());
+  }
+  assert.deepEqual(layerKinds, ['dense', 'sigmoid', 'relu', 'tanh', 'leaky-relu']);
+});
+
+test('layerFromConfig leaves the shared default generator alone', () => {
+  const before = defaultRng.getState();
+  layerFromConfig({ kind: 'dense', inputUnits: 30, outputUnits: 20, init: 'he' }, 0);
+  assert.deepEqual(defaultRng.getState(), before);
+});
+
+test('sequentialFromArchitecture inverts {inputUnits, layers: model.config()}', () => {
+  for (const model of [mlp(), mlp({ inputUnits: 6, hidden: [5, 4, 3], outputUnits: 2, activation: 'leaky-relu', init: 'glorot' }), mlp({ hidden: [] })]) {
+    const rebuilt = sequentialFromArchitecture({ inputUnits: model.inputUnits, layers: model.config() }, 'test');
+    assert.deepEqual(rebuilt.config(), model.config());
+    assert.deepEqual(rebuilt.summary(), model.summary());
+    assert.equal(rebuilt.inputUnits, model.inputUnits);
+    assert.equal(rebuilt.outputUnits, model.outputUnits);
+    assert.deepEqual(rebuilt.params().map((p) => p.shape), model.params().map((p) => p.shape));
+  }
+  // A config without init (it only says how the weights started) defaults to he.
+  const noInit = sequentialFromArchitecture(arch([{ kind: 'dense', inputUnits: 4, outputUnits: 2 }]), 'test');
+  assert.equal(noInit.config()[0].init, 'he');
+  // Activations alone are a valid (parameter-free) network.
+  assert.equal(sequentialFromArchitecture(arch([{ kind: 'tanh' }]), 'test').outputUnits, 4);
+});
+
+test('an unknown kind is named, with the known kinds', () => {
+  throwsConfig(
+    () => sequentialFromArchitecture(arch([{ kind: 'relu' }, { kind: 'conv2d' }]), 'net.json'),
+    /^net\.json: layers\[1\]\.kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", got "conv2d"$/,
+  );
+  throwsConfig(() => layerFromConfig({ kind: 'softmax' }, 3), /^layers\[3\]\.kind: unknown layer kind, expected one of .*"leaky-relu", got "softmax"$/);
+  throwsConfig(() => sequentialFromArchitecture(arch([{ units: 3 }]), 'w'), /^w: layers\[0\]\.kind: unknown layer kind, .*, got nothing$/);
+  throwsConfig(() => sequentialFromArchitecture(arch([{ kind: '__proto__' }]), 'w'), /got "__proto__"$/);
+});
+
+test('sizes must be positive integers; every field is checked', () => {
+  const dense = (inputUnits: unknown, outputUnits: unknown, extra = {}) => arch([{ kind: 'dense', inputUnits, outputUnits, ...extra }]);
+  throwsConfig(() => sequentialFromArchitecture(dense(4, 10.9), 'w'), /^w: layers\[0\]\.outputUnits: expected a positive integer, got 10\.9$/);
+  throwsConfig(() => sequentialFromArchitecture(dense(0, 3), 'w'), /^w: layers\[0\]\.inputUnits: expected a positive integer, got 0$/);
+  throwsConfig(() => sequentialFromArchitecture(dense(4, '3'), 'w'), /outputUnits: expected a positive integer, got "3"$/);
+  throwsConfig(() => sequentialFromArchitecture(dense(4, 2 ** 60), 'w'), /outputUnits: expected a positive integer, got 1152921504606847000$/);
+  throwsConfig(() => sequentialFromArchitecture(dense(4, 3, { init: 'xavier' }), 'w'), /^w: layers\[0\]\.init: expected one of "he", "glorot", got "xavier"$/);
+  throwsConfig(() => sequentialFromArchitecture(dense(4, 3, { units: 3 }), 'w'), /^w: layers\[0\]: unexpected key, expected only "kind", "inputUnits", "outputUnits", "init", got "units"$/);
+  throwsConfig(() => sequentialFromArchitecture(arch([{ kind: 'relu', slope: 0.2 }]), 'w'), /^w: layers\[0\]: unexpected key, expected only "kind", got "slope"$/);
+  throwsConfig(() => sequentialFromArchitecture(arch([null]), 'w'), /^w: layers\[0\]: expected a layer config object \{"kind", …\}, got null$/);
+  throwsConfig(() => sequentialFromArchitecture(arch([]), 'w'), /^w: layers: expected a non-empty array of layer configs, got \[\]$/);
+  throwsConfig(() => sequentialFromArchitecture({ inputUnits: 4 }, 'w'), /^w: layers: expected a non-empty array of layer configs, got nothing$/);
+  throwsConfig(() => sequentialFromArchitecture(arch([{ kind: 'relu' }], -1), 'w'), /^w: inputUnits: expected a positive integer, got -1$/);
+  throwsConfig(() => sequentialFromArchitecture([1, 2], 'w'), /^w: expected an object \{"inputUnits", "layers"\}, got \[1,2\]$/);
+  throwsConfig(() => sequentialFromArchitecture({ ...(arch([{ kind: 'relu' }]) as object), name: 'x' }, 'w'), /^w: architecture: unexpected key, .*got "name"$/);
+});
+
+test('neighbouring sizes must agree: the mismatch is attributed to its layer', () => {
+  const layers = [
+    { kind: 'dense', inputUnits: 4, outputUnits: 3, init: 'he' },
+    { kind: 'relu' },
+    { kind: 'dense', inputUnits: 5, outputUnits: 2, init: 'he' },
+  ];
+  throwsConfig(() => sequentialFromArchitecture(arch(layers), 'm.safetensors'), /^m\.safetensors: layers\[2\]: Dense: expected 5 input units, got 3$/);
+  throwsConfig(() => sequentialFromArchitecture(arch(layers.slice(0, 1), 7), 'm'), /^m: layers\[0\]: Dense: expected 4 input units, got 7$/);
+});
+
+test("errors come as the caller's type; maxParamValues is checked before allocating", () => {
+  const error = (message: string) => new ModelFileError(message);
+  assert.throws(() => sequentialFromArchitecture(arch([{ kind: 'gru' }]), 'f', { error }), (err: unknown) => err instanceof ModelFileError && /^f: layers\[0\]\.kind/.test(err.message));
+  const huge = arch([{ kind: 'dense', inputUnits: 4, outputUnits: 1e9 }]);
+  // 4·1e9 + 1e9 values would be 20 GB: refused up front, not a RangeError from Float32Array.
+  assert.throws(() => sequentialFromArchitecture(huge, 'f', { error, maxParamValues: 100 }), (err: unknown) =>
+    err instanceof ModelFileError && err.message === 'f: too many parameter values, expected at most 100, got 5000000000');
+  const deep = arch(Array.from({ length: MAX_LAYERS + 1 }, () => ({ kind: 'relu' })));
+  throwsConfig(() => sequentialFromArchitecture(deep, 'f'), /^f: layers: too many layers, expected at most 10000, got 10001$/);
+  assert.equal(sequentialFromArchitecture(arch(Array.from({ length: MAX_LAYERS }, () => ({ kind: 'relu' }))), 'f').layers.length, MAX_LAYERS);
+  const fits = arch([{ kind: 'dense', inputUnits: 4, outputUnits: 20 }]);
+  assert.equal(sequentialFromArchitecture(fits, 'f', { maxParamValues: 100 }).paramCount(), 100);
+  throwsConfig(() => sequentialFromArchitecture(fits, 'f', { maxParamValues: 99 }), /expected at most 99, got 100$/);
+});
+
+test('describeValue: short, printable descriptions for messages', () => {
+  assert.equal(describeValue(undefined), 'nothing');
+  assert.equal(describeValue(null), 'null');
+  assert.equal(describeValue(3.5), '3.5');
+  assert.equal(describeValue('a\u0007b'), '"a\\u0007b"');
+  assert.equal(describeValue('x'.repeat(50)), `"${'x'.repeat(40)}…"`);
+  assert.equal(describeValue([1, [2]]), '[1,[2]]');
+  assert.equal(describeValue({ a: 1 }), 'an object');
+  const cyclic: unknown[] = [];
+  cyclic.push(cyclic);
+  assert.equal(describeValue(cyclic), 'an array');
+});
