@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { subset, type MnistData } from '../data/dataset.js';
-import { ConfigError } from '../errors.js';
-import { loadBundledMnist, loadMnistFromCsv, loadMnistFromIdx } from '../io/mnist.js';
+import { subset } from '../data/dataset.js';
+import { saveModel } from '../io/model-files.js';
 import { writeFileAtomic } from '../io/write.js';
 import { activations, type ActivationName } from '../layers/activations.js';
 import { initNames, type InitName } from '../layers/init.js';
@@ -12,8 +11,10 @@ import { SGD } from '../optim/sgd.js';
 import { Rng } from '../rng.js';
 import { fit, type History } from '../train/fit.js';
 import { VERSION } from '../version.js';
+import { dataSource, loadData } from './data.js';
 import { fraction, intList, positiveInt, positiveNumber, seedValue } from './options.js';
 import { progressCallbacks, type Output } from './progress.js';
+import { writeReport } from './report.js';
 
 /** The parsed flags of `scratchnet train`. */
 export interface TrainFlags {
@@ -33,6 +34,8 @@ export interface TrainFlags {
   json: boolean;
   quiet: boolean;
   tutorialCompat: boolean;
+  /** False with --no-report. */
+  report: boolean;
 }
 
 const examples = `
@@ -64,43 +67,11 @@ export function trainCommand(): Command {
     .option('--json', 'print a JSON summary as the last line of stdout', false)
     .option('--quiet', 'print nothing but errors (and the JSON line with --json)', false)
     .option('--tutorial-compat', "replay the tutorial's update (weight and bias gradients divided by the batch size twice)", false)
+    .option('--no-report', 'do not write report.html into the run folder')
     .addHelpText('after', examples)
     .action(async (flags: TrainFlags) => {
       await runTrain(flags, { log: (line) => console.log(line) });
     });
-}
-
-async function loadData(flags: TrainFlags, rng: Rng, out: Output): Promise<MnistData> {
-  if ((flags.trainCsv === undefined) !== (flags.testCsv === undefined)) {
-    throw new ConfigError('--train-csv and --test-csv go together: give both or neither');
-  }
-  if (flags.trainCsv !== undefined && flags.idxDir !== undefined) {
-    throw new ConfigError('give either --train-csv/--test-csv or --idx-dir, not both');
-  }
-  if (flags.trainCsv !== undefined && flags.testCsv !== undefined) {
-    out.log(`Loading ${flags.trainCsv} and ${flags.testCsv}...`);
-    return loadMnistFromCsv(flags.trainCsv, flags.testCsv, flags.valSplit, rng);
-  }
-  if (flags.idxDir !== undefined) {
-    out.log(`Loading MNIST IDX files from ${flags.idxDir}...`);
-    return loadMnistFromIdx(idxPaths(flags.idxDir), flags.valSplit, rng);
-  }
-  out.log('Loading the bundled MNIST (60000 training and 10000 test images)...');
-  return loadBundledMnist(flags.valSplit, rng);
-}
-
-/** The four MNIST file names in `dir`, preferring the uncompressed ones. */
-function idxPaths(dir: string) {
-  const pick = (name: string): string => {
-    const plain = join(dir, name);
-    return existsSync(plain) || !existsSync(`${plain}.gz`) ? plain : `${plain}.gz`;
-  };
-  return {
-    trainImages: pick('train-images-idx3-ubyte'),
-    trainLabels: pick('train-labels-idx1-ubyte'),
-    testImages: pick('t10k-images-idx3-ubyte'),
-    testLabels: pick('t10k-labels-idx1-ubyte'),
-  };
 }
 
 /** A new folder under runs/ named after the current time (with a suffix if taken). */
@@ -116,7 +87,8 @@ export async function runTrain(flags: TrainFlags, out: Output): Promise<History>
   const quiet: Output = flags.quiet ? { log: () => {} } : out;
   // One generator, used in a fixed order: split, subset, init, shuffling.
   const rng = new Rng(flags.seed);
-  const data = await loadData(flags, rng, quiet);
+  const source = dataSource(flags);
+  const data = await loadData(source, flags.valSplit, rng, quiet);
   let train = data.train;
   if (flags.subset !== undefined && flags.subset < train.count) {
     train = subset(train, rng.permutation(train.count).subarray(0, flags.subset));
@@ -161,11 +133,21 @@ export async function runTrain(flags: TrainFlags, out: Output): Promise<History>
     seed: flags.seed,
     valSplit: flags.valSplit,
     subset: flags.subset ?? null,
-    data: flags.trainCsv !== undefined ? { trainCsv: flags.trainCsv, testCsv: flags.testCsv } : flags.idxDir !== undefined ? { idxDir: flags.idxDir } : 'bundled',
+    data: source,
     tutorialCompat: flags.tutorialCompat,
   };
-  writeFileAtomic(join(dir, 'history.json'), `${JSON.stringify({ format: 'scratchnet-history', version: VERSION, settings, architecture: model.config(), ...history }, null, 2)}\n`);
+  const record = { format: 'scratchnet-history', version: VERSION, settings, architecture: model.config(), ...history };
+  writeFileAtomic(join(dir, 'history.json'), `${JSON.stringify(record, null, 2)}\n`);
   quiet.log(`Wrote ${join(dir, 'history.json')}`);
+  const { batchLoss: _perBatch, ...summary } = history;
+  saveModel(model, join(dir, 'model.safetensors'), { settings, history: summary });
+  quiet.log(`Wrote ${join(dir, 'model.safetensors')}`);
+  if (flags.report) {
+    const html = join(dir, 'report.html');
+    // The samples come from the split before --subset, as `scratchnet report` reloads them.
+    await writeReport({ history: record, model, train: data.train, test: data.test, seed: flags.seed }, html, undefined);
+    quiet.log(`Wrote ${html}`);
+  }
 
   if (flags.json) {
     console.log(

@@ -9,8 +9,10 @@ import type { Layer, LayerConfig, Param } from './layer.js';
 export interface ActivationFn {
   /** The name used by the CLI (`--activation`) and the model file. */
   readonly name: ActivationName;
-  /** The title the tutorial's plots give it. */
+  /** Its display name: `ReLU`, `Leaky ReLU`, … */
   readonly title: string;
+  /** Its formula as the tutorial's plot titles write it. */
+  readonly formula: string;
   /** f(x). */
   readonly f: (x: number) => number;
   /** f'(x), the derivative with respect to the input x. */
@@ -29,6 +31,7 @@ const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
 export const relu: ActivationFn = {
   name: 'relu',
   title: 'ReLU',
+  formula: 'f(x) = max(0, x)',
   f: (x) => (x > 0 ? x : 0),
   der: (x) => (x > 0 ? 1 : 0),
 };
@@ -37,6 +40,7 @@ export const relu: ActivationFn = {
 export const sigmoid: ActivationFn = {
   name: 'sigmoid',
   title: 'Sigmoid',
+  formula: 'σ(x) = 1 / (1 + e⁻ˣ)',
   f: logistic,
   der: (x) => {
     const s = logistic(x);
@@ -48,6 +52,7 @@ export const sigmoid: ActivationFn = {
 export const tanh: ActivationFn = {
   name: 'tanh',
   title: 'Tanh',
+  formula: 'f(x) = tanh(x)',
   f: Math.tanh,
   der: (x) => {
     const t = Math.tanh(x);
@@ -62,6 +67,7 @@ export const LEAKY_SLOPE = 0.1;
 export const leakyRelu: ActivationFn = {
   name: 'leaky-relu',
   title: 'Leaky ReLU',
+  formula: 'f(x) = max(0.1x, x)',
   f: (x) => (x > 0 ? x : LEAKY_SLOPE * x),
   der: (x) => (x > 0 ? 1 : LEAKY_SLOPE),
 };

@@ -1,0 +1,234 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { Dataset } from '../data/dataset.js';
+import { classificationReport, confusionMatrix, type ClassificationReport, type ConfusionMatrix } from '../metrics/confusion.js';
+import type { Sequential } from '../model/sequential.js';
+import { activationDerivativesSpec, activationsSpec } from '../plot/activations.js';
+import { confusionSpec } from '../plot/confusion.js';
+import { predictionsSpec, samplesSpec, type DigitPrediction } from '../plot/digits.js';
+import { historySpec } from '../plot/history.js';
+import { reluTest, reluTestSpec } from '../plot/relu-test.js';
+import { renderSvg } from '../plot/render.js';
+import { Rng } from '../rng.js';
+import { evaluate } from '../train/evaluate.js';
+import { VERSION } from '../version.js';
+import { matrixOperationsDemo, type MatrixOperationsDemo } from './matrix-ops.js';
+
+/** What a run's history.json holds and the report reads. */
+export interface RunHistory {
+  settings: Record<string, unknown>;
+  epochs: number;
+  batchLoss: number[];
+  trainLoss: number[];
+  valAccuracy: number[];
+  valLoss?: number[];
+  testAccuracy?: number;
+  testLoss?: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+/** Everything a report is made from. */
+export interface ReportInput {
+  history: RunHistory;
+  model: Sequential;
+  /** Its first images are drawn as "MNIST samples". */
+  train: Dataset;
+  /** Scored for the confusion matrix; ten of its images are drawn with their predictions. */
+  test: Dataset;
+  /** Picks the ten test images (the run's seed, so a report is reproducible). */
+  seed: number;
+  /** Turns a 28×28 byte image into an image URL (a `data:` PNG in Node). */
+  imageUrl: (pixels: Uint8Array) => string;
+}
+
+/** A chart of the report: a file-name-safe id, its title and its vega-lite spec. */
+export interface Chart {
+  id: string;
+  title: string;
+  spec: TopLevelSpec;
+}
+
+/** The report's numbers and charts, before they are laid out as HTML. */
+export interface ReportContent {
+  charts: Chart[];
+  demo: MatrixOperationsDemo;
+  confusion: ConfusionMatrix;
+  metrics: ClassificationReport;
+  input: ReportInput;
+}
+
+/** Computes everything the report shows: metrics on the test set and each chart's spec. */
+export function reportContent(input: ReportInput): ReportContent {
+  const { model, train, test, history } = input;
+  const image = (data: Dataset, i: number): Uint8Array => data.x.subarray(i * data.features, (i + 1) * data.features);
+  const evaluation = evaluate(model, test);
+  const confusion = confusionMatrix(evaluation.predictions, test.y, model.outputUnits);
+  const metrics = classificationReport(confusion);
+
+  const samples = Array.from({ length: Math.min(10, train.count) }, (_, i) => ({ url: input.imageUrl(image(train, i)), label: train.y[i] }));
+  // Ten random test images, as the tutorial's visualize_predictions.
+  const picks = new Rng(input.seed).permutation(test.count).subarray(0, Math.min(10, test.count));
+  const x = new Float32Array(picks.length * test.features);
+  picks.forEach((idx, r) => image(test, idx).forEach((v, j) => (x[r * test.features + j] = v / 255)));
+  const probs = model.predictProba({ data: x, shape: [picks.length, test.features] });
+  const predictions: DigitPrediction[] = Array.from(picks, (idx, r) => ({
+    url: input.imageUrl(image(test, idx)),
+    label: test.y[idx],
+    probabilities: Array.from(probs.data.subarray(r * model.outputUnits, (r + 1) * model.outputUnits)),
+  }));
+
+  const charts: Chart[] = [
+    { id: 'activation-functions', title: 'Common Activation Functions in Neural Networks', spec: activationsSpec() },
+    { id: 'activation-derivatives', title: 'Activation Functions and Their Derivatives', spec: activationDerivativesSpec() },
+    { id: 'mnist-samples', title: 'MNIST Samples', spec: samplesSpec(samples) },
+    { id: 'relu-test', title: 'ReLU Forward Pass / ReLU Backward Pass', spec: reluTestSpec() },
+    { id: 'training-history', title: 'Training Loss / Validation Accuracy', spec: historySpec(history) },
+    { id: 'predictions', title: 'Model Predictions on Test Images', spec: predictionsSpec(predictions) },
+    { id: 'confusion-matrix', title: 'Confusion Matrix', spec: confusionSpec(confusion) },
+  ];
+  return { charts, demo: matrixOperationsDemo(), confusion, metrics, input };
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+function matrixTable(values: number[][]): string {
+  const body = values.map((r) => `<tr>${r.map((v) => `<td>${v.toFixed(4)}</td>`).join('')}</tr>`).join('');
+  return `<table class="matrix">${body}</table>`;
+}
+
+function percent(v: number | undefined): string {
+  return v === undefined || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)} %`;
+}
+
+/** A setting as text: `sgd (lr 0.1)`-like `name: sgd, lr: 0.1` for objects, `64, 32` for lists. */
+function settingValue(v: unknown): string {
+  if (Array.isArray(v)) return v.map(settingValue).join(', ');
+  if (typeof v === 'object' && v !== null) return Object.entries(v).map(([k, x]) => `${k}: ${settingValue(x)}`).join(', ');
+  return String(v);
+}
+
+/** The report as one self-contained HTML page (inline SVG and CSS, no script, no external URL). */
+export async function buildReport(input: ReportInput): Promise<{ html: string; svgs: Map<string, string> }> {
+  const content = reportContent(input);
+  const svgs = new Map<string, string>();
+  for (const chart of content.charts) svgs.set(chart.id, await renderSvg(chart.spec));
+  return { html: reportHtml(content, svgs), svgs };
+}
+
+/** Lays out the report's sections, in the tutorial's order, around the rendered charts. */
+export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, string>): string {
+  const { demo, confusion, metrics, input } = content;
+  const { history, model } = input;
+  const figure = (id: string, caption: string): string =>
+    `<figure class="chart" id="chart-${id}" data-chart="${id}">${svgs.get(id) ?? ''}<figcaption>${caption}</figcaption></figure>`;
+  const section = (n: number, id: string, title: string, body: string): string =>
+    `<section id="${id}" data-section="${n}"><h2>${n}. ${escapeHtml(title)}</h2>${body}</section>`;
+
+  const relu = reluTest();
+  const trace = Array.from({ length: confusion.classes }, (_, c) => confusion.counts[c * confusion.classes + c]).reduce((a, b) => a + b, 0);
+  const layerRows: string[] = [];
+  let units = model.inputUnits;
+  let total = 0;
+  model.layers.forEach((layer, i) => {
+    units = layer.outputSize(units);
+    const count = layer.params().reduce((n, p) => n + p.value.length, 0);
+    total += count;
+    const c = layer.config();
+    const name = c.kind === 'dense' ? `Dense (${String(c.inputUnits)} → ${String(c.outputUnits)})` : layer.constructor.name;
+    layerRows.push(`<tr><td>${i}</td><td>${escapeHtml(name)}</td><td>(batch, ${units})</td><td class="num">${count.toLocaleString('en-US')}</td></tr>`);
+  });
+  const settings = Object.entries(history.settings)
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(settingValue(v))}</td></tr>`)
+    .join('');
+  const perClass = metrics.perClass
+    .map((m, c) => `<tr><td>${c}</td><td class="num">${m.precision.toFixed(4)}</td><td class="num">${m.recall.toFixed(4)}</td><td class="num">${m.f1.toFixed(4)}</td><td class="num">${m.support}</td></tr>`)
+    .join('');
+
+  const sections = [
+    section(1, 'activation-functions', 'Activation functions', figure('activation-functions', 'Sigmoid, ReLU, tanh and leaky ReLU on [−5, 5], drawn from the same definitions the layers use (src/layers/activations.ts).')),
+    section(2, 'activation-derivatives', 'Activation functions and their derivatives', figure('activation-derivatives', 'Each function (solid) with its derivative (dashed). ReLU’s derivative is 0 where the input is ≤ 0: those units pass no gradient back.')),
+    section(
+      3,
+      'matrix-operations',
+      'Matrix operations in a forward pass',
+      `<p>A batch of 3 examples with 4 features through Dense(4, 5) → ReLU → Dense(5, 2) → softmax, computed by scratchnet’s layers (the tutorial’s <code>demonstrate_matrix_operations</code>).</p>
+      <div class="matrices">${demo.steps
+        .map((s) => `<div class="matrix-step" data-name="${s.name}"><h3>${escapeHtml(s.caption)}</h3><p class="shape">${s.name}: (${s.shape.join(', ')}${s.shape.length === 1 ? ',' : ''})</p>${matrixTable(s.values)}</div>`)
+        .join('')}</div>
+      <p class="sums">Sum of probabilities for each example (should be 1): <strong>${demo.rowSums.map((v) => v.toFixed(6)).join(', ')}</strong></p>`,
+    ),
+    section(4, 'mnist-samples', 'MNIST samples', figure('mnist-samples', `The first ${Math.min(10, input.train.count)} training images with their labels.`)),
+    section(
+      5,
+      'relu-test',
+      'The ReLU layer test',
+      `${figure('relu-test', 'ReLU’s forward pass against the identity, and its backward pass (with dL/doutput = 1) against the identity’s gradient.')}
+      <table class="small"><tr><th>input</th>${relu.input.map((v) => `<td>${v}</td>`).join('')}</tr><tr><th>ReLU output</th>${relu.output.map((v) => `<td>${v}</td>`).join('')}</tr><tr><th>dL/dinput</th>${relu.gradInput.map((v) => `<td>${v}</td>`).join('')}</tr></table>`,
+    ),
+    section(
+      6,
+      'training-history',
+      'Training',
+      `${figure('training-history', `Loss of each of the ${history.batchLoss.length} training batches, and accuracy on the whole validation set after each of the ${history.epochs} epochs.`)}
+      <p>Final validation accuracy <strong>${percent(history.valAccuracy[history.valAccuracy.length - 1])}</strong>; test accuracy <strong>${percent(history.testAccuracy)}</strong>; ${history.seconds.toFixed(1)} s in all, ${Math.round(history.imagesPerSecond).toLocaleString('en-US')} training images/s.</p>`,
+    ),
+    section(7, 'predictions', 'Predictions on test images', figure('predictions', 'Ten random test images: “Pred: k” is green when right and red when wrong; the bars are the ten class probabilities, the title their maximum (the confidence).')),
+    section(
+      8,
+      'confusion-matrix',
+      'Confusion matrix and per-class metrics',
+      `<div class="side-by-side">${figure('confusion-matrix', 'Counts of (true label, prediction) on the test set; colour on a log scale.')}
+      <div><table class="metrics" data-total="${metrics.total}" data-trace="${trace}"><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead>
+      <tbody>${perClass}</tbody>
+      <tfoot><tr><th>macro avg</th><td class="num">${metrics.macro.precision.toFixed(4)}</td><td class="num">${metrics.macro.recall.toFixed(4)}</td><td class="num">${metrics.macro.f1.toFixed(4)}</td><td class="num">${metrics.total}</td></tr>
+      <tr><th>accuracy</th><td colspan="4" class="num">${metrics.accuracy.toFixed(4)} (${trace} of ${metrics.total})</td></tr></tfoot></table></div></div>`,
+    ),
+    section(
+      9,
+      'network',
+      'The network and the run’s settings',
+      `<div class="side-by-side"><table class="summary"><thead><tr><th>layer</th><th>kind</th><th>output shape</th><th>parameters</th></tr></thead>
+      <tbody>${layerRows.join('')}</tbody><tfoot><tr><th colspan="3">total</th><td class="num">${total.toLocaleString('en-US')}</td></tr></tfoot></table>
+      <table class="settings"><tbody>${settings}</tbody></table></div>`,
+    ),
+  ];
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>scratchnet report</title>
+<style>
+  body { font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #222; margin: 0; background: #f6f7f9; }
+  header { background: #1f3b57; color: white; padding: 20px 32px; }
+  header h1 { margin: 0 0 6px; font-size: 24px; }
+  header p { margin: 0; opacity: 0.9; }
+  main { max-width: 1280px; margin: 0 auto; padding: 8px 24px 48px; }
+  section { background: white; border: 1px solid #dde1e6; border-radius: 6px; margin: 20px 0; padding: 8px 24px 20px; }
+  h2 { font-size: 20px; border-bottom: 1px solid #eee; padding-bottom: 6px; }
+  h3 { font-size: 13px; margin: 0 0 4px; font-weight: normal; color: #444; }
+  figure { margin: 12px 0; overflow-x: auto; }
+  figure svg { max-width: 100%; height: auto; }
+  figcaption { color: #555; font-size: 13px; margin-top: 6px; }
+  table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
+  th, td { border: 1px solid #dde1e6; padding: 4px 8px; text-align: left; }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  table.matrix td { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; text-align: right; border: none; padding: 1px 6px; }
+  table.matrix { border-left: 2px solid #444; border-right: 2px solid #444; }
+  .matrices { display: flex; flex-wrap: wrap; gap: 12px 28px; }
+  .shape { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; margin: 0 0 2px; color: #1f77b4; }
+  .side-by-side { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+  table.settings th { font-weight: normal; color: #555; }
+</style>
+</head>
+<body>
+<header><h1>scratchnet report</h1><p>${escapeHtml(`${model.summary().length} layers, ${total.toLocaleString('en-US')} parameters · ${history.epochs} epochs · test accuracy ${percent(history.testAccuracy)} · scratchnet ${VERSION}`)}</p></header>
+<main>
+${sections.join('\n')}
+</main>
+</body>
+</html>
+`;
+}
