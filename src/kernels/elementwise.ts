@@ -67,3 +67,18 @@ export function scale(out: Float32Array, a: Float32Array, s: number): Float32Arr
   for (let i = 0, n = a.length; i < n; i++) out[i] = a[i] * s;
   return out;
 }
+
+/** ReLU: out = max(x, 0) elementwise; out may be x. */
+export function reluForward(out: Float32Array, x: Float32Array): Float32Array {
+  for (let i = 0, n = x.length; i < n; i++) {
+    const v = x[i];
+    out[i] = v > 0 ? v : 0;
+  }
+  return out;
+}
+
+/** ReLU's backward pass: out = g where x > 0, else 0 (dL/dx = dL/dy · 1[x > 0]). */
+export function reluBackward(out: Float32Array, x: Float32Array, g: Float32Array): Float32Array {
+  for (let i = 0, n = x.length; i < n; i++) out[i] = x[i] > 0 ? g[i] : 0;
+  return out;
+}

@@ -1,7 +1,9 @@
 /**
- * The numeric kernels layers call: the fast versions under their plain names,
- * and the readable reference versions (the tests' oracle) with a `Ref` suffix.
+ * The numeric kernels layers call: WebAssembly SIMD where available and the
+ * arrays live in its memory, the register-blocked JS versions otherwise, and
+ * the readable reference versions (the tests' oracle) with a `Ref` suffix.
  */
-export { matmul, matmulTransA, matmulTransB } from './matmul.js';
-export { addBias, sumColumns, argmaxRows, axpy, scale } from './elementwise.js';
+export { matmul, matmulTransA, matmulTransB, axpy, reluForward, reluBackward, kernelBackend } from './dispatch.js';
+export { addBias, sumColumns, argmaxRows, scale } from './elementwise.js';
+export { allocFloat32, kernelMemoryUsage } from './memory.js';
 export { matmulRef, matmulTransARef, matmulTransBRef, addBiasRef, sumColumnsRef } from './reference.js';

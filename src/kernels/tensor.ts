@@ -1,4 +1,5 @@
 import { ShapeError } from '../errors.js';
+import { allocFloat32 } from './memory.js';
 
 /**
  * A tensor: a flat Float32Array in row-major order plus its shape. A batch of
@@ -70,7 +71,7 @@ export class TensorCache {
       const oldest = this.byRows.keys().next().value as number;
       this.byRows.delete(oldest);
     }
-    const t: Tensor = { data: new Float32Array(rows * cols), shape: [rows, cols] };
+    const t: Tensor = { data: allocFloat32(rows * cols), shape: [rows, cols] };
     this.byRows.set(rows, t);
     return t;
   }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { reluBackward, reluForward } from '../kernels/index.js';
 import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
 import type { Layer, LayerConfig, Param } from './layer.js';
 
@@ -17,6 +18,11 @@ export interface ActivationFn {
   readonly f: (x: number) => number;
   /** f'(x), the derivative with respect to the input x. */
   readonly der: (x: number) => number;
+  /** Optional vectorised versions of the layer's loops (same results as f and der). */
+  readonly kernels?: {
+    forward(out: Float32Array, x: Float32Array): void;
+    backward(out: Float32Array, x: Float32Array, gradOutput: Float32Array): void;
+  };
 }
 
 /** The activations scratchnet knows. */
@@ -34,6 +40,7 @@ export const relu: ActivationFn = {
   formula: 'f(x) = max(0, x)',
   f: (x) => (x > 0 ? x : 0),
   der: (x) => (x > 0 ? 1 : 0),
+  kernels: { forward: reluForward, backward: reluBackward },
 };
 
 /** Sigmoid: σ(x) = 1 / (1 + e^−x), σ'(x) = σ(x)(1 − σ(x)). */
@@ -102,6 +109,10 @@ export class Activation implements Layer {
   forward(input: Tensor): Tensor {
     const [rows, cols] = dims2(input, this.fn.title);
     const out = this.outputs.get(rows, cols);
+    if (this.fn.kernels !== undefined) {
+      this.fn.kernels.forward(out.data, input.data);
+      return out;
+    }
     const x = input.data, y = out.data, f = this.fn.f;
     for (let i = 0; i < x.length; i++) y[i] = f(x[i]);
     return out;
@@ -110,6 +121,10 @@ export class Activation implements Layer {
   backward(input: Tensor, gradOutput: Tensor): Tensor {
     const [rows, cols] = dims2(input, this.fn.title);
     const out = this.gradInputs.get(rows, cols);
+    if (this.fn.kernels !== undefined) {
+      this.fn.kernels.backward(out.data, input.data, gradOutput.data);
+      return out;
+    }
     const x = input.data, g = gradOutput.data, d = out.data, der = this.fn.der;
     for (let i = 0; i < x.length; i++) d[i] = g[i] * der(x[i]);
     return out;

@@ -1,3 +1,4 @@
+import { allocFloat32 } from '../kernels/memory.js';
 import type { Tensor } from '../kernels/tensor.js';
 
 /**
@@ -16,7 +17,7 @@ export interface Param {
 /** Creates a zero-filled param of `shape`. */
 export function param(name: string, shape: readonly number[]): Param {
   const size = shape.reduce((a, b) => a * b, 1);
-  return { name, shape, value: new Float32Array(size), grad: new Float32Array(size) };
+  return { name, shape, value: allocFloat32(size), grad: allocFloat32(size) };
 }
 
 /** A layer's description for printing and for the model file's architecture. */

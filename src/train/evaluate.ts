@@ -1,5 +1,5 @@
 import { gatherBatch, type Dataset } from '../data/dataset.js';
-import { argmaxRows } from '../kernels/index.js';
+import { allocFloat32, argmaxRows } from '../kernels/index.js';
 import { softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import { accuracy } from '../metrics/accuracy.js';
 import type { Sequential } from '../model/sequential.js';
@@ -19,7 +19,7 @@ export function evaluate(model: Sequential, data: Dataset, batchSize = 1000): Ev
   const predictions = new Uint8Array(data.count);
   if (data.count === 0) return { loss: 0, accuracy: 0, predictions };
   const rowsMax = Math.min(batchSize, data.count);
-  const xBuf = new Float32Array(rowsMax * data.features);
+  const xBuf = allocFloat32(rowsMax * data.features);
   const yBuf = new Uint8Array(rowsMax);
   const order = new Uint32Array(data.count);
   for (let i = 0; i < order.length; i++) order[i] = i;

@@ -1,5 +1,6 @@
 import { ConfigError, ScratchnetError, ShapeError } from '../errors.js';
 import { gatherBatch, type Dataset } from '../data/dataset.js';
+import { allocFloat32 } from '../kernels/memory.js';
 import type { Tensor } from '../kernels/tensor.js';
 import type { Sequential } from '../model/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -119,7 +120,7 @@ export function fit(model: Sequential, data: FitData, options: FitOptions = {}):
   const batches = Math.ceil(train.count / rows);
   // One input buffer and label buffer for every step; the last, partial batch
   // uses views of them made once here.
-  const xBuf = new Float32Array(rows * features);
+  const xBuf = allocFloat32(rows * features);
   const yBuf = new Uint8Array(rows);
   const lastRows = train.count - (batches - 1) * rows;
   const full: Tensor = { data: xBuf, shape: [rows, features] };

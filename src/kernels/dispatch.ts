@@ -1,0 +1,56 @@
+import * as js from './elementwise.js';
+import * as blocked from './matmul.js';
+import { inKernelMemory } from './memory.js';
+import { wasm } from './wasm/instance.js';
+
+/**
+ * The kernels layers call. Each runs the WebAssembly SIMD version when its
+ * arrays live in the kernels' memory (see memory.ts) and the register-blocked
+ * JS version otherwise; both are held to the plain references in tests.
+ * Arguments are those of the JS kernels: output first, then inputs and sizes.
+ */
+
+/** out (m×n) = a (m×k) · b (k×n). */
+export function matmul(out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+  if (wasm !== null && inKernelMemory(out, a, b)) wasm.matmul(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
+  else blocked.matmul(out, a, b, m, k, n);
+  return out;
+}
+
+/** out (m×n) = aᵀ · b, a stored k×m, b k×n. */
+export function matmulTransA(out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+  if (wasm !== null && inKernelMemory(out, a, b)) wasm.matmulTransA(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
+  else blocked.matmulTransA(out, a, b, m, k, n);
+  return out;
+}
+
+/** out (m×n) = a (m×k) · bᵀ, b stored n×k. */
+export function matmulTransB(out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+  if (wasm !== null && inKernelMemory(out, a, b)) wasm.matmulTransB(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
+  else blocked.matmulTransB(out, a, b, m, k, n);
+  return out;
+}
+
+/** y ← y + alpha · x. */
+export function axpy(y: Float32Array, alpha: number, x: Float32Array): Float32Array {
+  if (wasm !== null && inKernelMemory(y, x)) wasm.axpy(y.byteOffset, alpha, x.byteOffset, y.length);
+  else js.axpy(y, alpha, x);
+  return y;
+}
+
+/** out = max(x, 0). */
+export function reluForward(out: Float32Array, x: Float32Array): Float32Array {
+  if (wasm !== null && inKernelMemory(out, x)) wasm.reluForward(out.byteOffset, x.byteOffset, x.length);
+  else js.reluForward(out, x);
+  return out;
+}
+
+/** out = g where x > 0, else 0. */
+export function reluBackward(out: Float32Array, x: Float32Array, g: Float32Array): Float32Array {
+  if (wasm !== null && inKernelMemory(out, x, g)) wasm.reluBackward(out.byteOffset, x.byteOffset, g.byteOffset, x.length);
+  else js.reluBackward(out, x, g);
+  return out;
+}
+
+/** Which implementation the kernels use in this process. */
+export const kernelBackend: 'wasm-simd' | 'js' = wasm === null ? 'js' : 'wasm-simd';

@@ -1,0 +1,41 @@
+import { kernelsWasmBase64 } from './module.generated.js';
+
+/** The exported functions of the SIMD module (pointers are byte offsets into `memory`). */
+export interface WasmKernels {
+  readonly memory: WebAssembly.Memory;
+  matmul(out: number, a: number, b: number, m: number, k: number, n: number): void;
+  matmulTransA(out: number, a: number, b: number, m: number, k: number, n: number): void;
+  matmulTransB(out: number, a: number, b: number, m: number, k: number, n: number): void;
+  axpy(y: number, alpha: number, x: number, n: number): void;
+  reluForward(out: number, x: number, n: number): void;
+  reluBackward(out: number, x: number, g: number, n: number): void;
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * Instantiates the SIMD kernels, or returns null where WebAssembly SIMD is
+ * missing (then the JS kernels run). The module is 3 KB, small enough to
+ * compile synchronously even on a browser's main thread. Setting the
+ * environment variable SCRATCHNET_KERNELS=js (Node) forces the JS kernels.
+ */
+function instantiate(): WasmKernels | null {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (env?.SCRATCHNET_KERNELS === 'js' || typeof WebAssembly !== 'object') return null;
+  try {
+    const bytes = decodeBase64(kernelsWasmBase64);
+    if (!WebAssembly.validate(bytes)) return null;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    return instance.exports as unknown as WasmKernels;
+  } catch {
+    return null;
+  }
+}
+
+/** The SIMD kernels of this process, or null if they are unavailable. */
+export const wasm: WasmKernels | null = instantiate();

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../src/rng.js';
+import { axpy, kernelBackend, matmul, matmulTransA, matmulTransB, reluBackward, reluForward } from '../../src/kernels/dispatch.js';
+import * as js from '../../src/kernels/elementwise.js';
+import { allocFloat32, inKernelMemory } from '../../src/kernels/memory.js';
+import { matmulRef, matmulTransARef, matmulTransBRef } from '../../src/kernels/reference.js';
+
+type Kernel = (out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number) => Float32Array;
+const layouts: [string, Kernel, Kernel][] = [
+  ['matmul', matmul, matmulRef],
+  ['matmulTransA', matmulTransA, matmulTransARef],
+  ['matmulTransB', matmulTransB, matmulTransBRef],
+];
+const SIZES = [1, 3, 4, 17, 33];
+const BIG: [number, number, number][] = [[32, 784, 64], [784, 32, 64], [32, 64, 784], [16, 784, 64], [33, 784, 17], [3, 64, 10], [784, 3, 10], [32, 32, 10]];
+
+/** `values` copied into kernel memory (so the SIMD kernels take it). */
+function inMemory(values: Float32Array): Float32Array {
+  const view = allocFloat32(values.length);
+  view.set(values);
+  return view;
+}
+
+test('Node 20 runs the WebAssembly SIMD kernels', () => {
+  assert.equal(kernelBackend, 'wasm-simd');
+  assert.ok(inKernelMemory(allocFloat32(10), allocFloat32(3)));
+});
+
+test('SIMD matmuls equal the reference on odd shapes, with sparse inputs too', () => {
+  const rng = new Rng(21);
+  const shapes: [number, number, number][] = [...SIZES.flatMap((m) => SIZES.flatMap((k) => SIZES.map((n): [number, number, number] => [m, k, n]))), ...BIG];
+  for (const [name, fast, ref] of layouts) {
+    for (const [m, k, n] of shapes) {
+      for (const density of [1, 0.2]) {
+        // Zeros in a exercise the skipped rows (MNIST pixels are 81 % zeros).
+        const a = Float32Array.from({ length: m * k }, () => (rng.uniform() < density ? rng.normal() : 0));
+        const b = Float32Array.from({ length: k * n }, () => rng.normal());
+        const want = ref(new Float32Array(m * n), a, b, m, k, n);
+        const scale = ref(new Float32Array(m * n), a.map(Math.abs), b.map(Math.abs), m, k, n);
+        const out = allocFloat32(m * n + 4);
+        out.fill(NaN);
+        const result = fast(out.subarray(0, m * n), inMemory(a), inMemory(b), m, k, n);
+        assert.ok(inKernelMemory(result, out), 'the SIMD path ran');
+        for (let i = 0; i < m * n; i++) {
+          // float32 accumulation: the error is bounded by a few ulps of Σ|a·b| per term.
+          assert.ok(Math.abs(result[i] - want[i]) <= 1e-5 * scale[i] * Math.max(1, Math.sqrt(k) / 8) + 1e-30, `${name} ${m}×${k}×${n} density ${density} [${i}]: ${result[i]} vs ${want[i]}`);
+        }
+        assert.ok(out.subarray(m * n).every(Number.isNaN), `${name} ${m}×${k}×${n} wrote past out`);
+      }
+    }
+  }
+});
+
+test('arrays outside kernel memory take the JS kernels and give the same result', () => {
+  const rng = new Rng(4);
+  const a = Float32Array.from({ length: 5 * 7 }, () => rng.normal());
+  const b = Float32Array.from({ length: 7 * 6 }, () => rng.normal());
+  const plain = matmul(new Float32Array(30), a, b, 5, 7, 6);
+  const simd = matmul(allocFloat32(30), inMemory(a), inMemory(b), 5, 7, 6);
+  plain.forEach((v, i) => assert.ok(Math.abs(v - simd[i]) < 1e-5));
+});
+
+test('SIMD axpy equals the JS version within float32 rounding, ReLU bit for bit, lengths 1 to 33', () => {
+  const rng = new Rng(8);
+  for (let n = 1; n <= 33; n++) {
+    const x = Float32Array.from({ length: n }, () => rng.normal());
+    const y = Float32Array.from({ length: n }, () => rng.normal());
+    const g = Float32Array.from({ length: n }, () => rng.normal());
+    // The SIMD axpy rounds alpha·x to float32 before adding; JS rounds once.
+    const simd = axpy(inMemory(y), -0.1, inMemory(x));
+    const plain = js.axpy(y.slice(), -0.1, x);
+    simd.forEach((v, i) => assert.ok(Math.abs(v - plain[i]) <= 2.4e-7 * (Math.abs(y[i]) + Math.abs(0.1 * x[i])), `axpy[${i}] ${v} vs ${plain[i]}`));
+    assert.deepEqual(reluForward(allocFloat32(n), inMemory(x)), js.reluForward(new Float32Array(n), x));
+    assert.deepEqual(reluBackward(allocFloat32(n), inMemory(x), inMemory(g)), js.reluBackward(new Float32Array(n), x, g));
+  }
+});

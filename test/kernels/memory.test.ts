@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allocFloat32, inKernelMemory, kernelMemoryUsage } from '../../src/kernels/memory.js';
+
+test('allocFloat32 gives zero-filled, 16-byte aligned views on the kernel memory', () => {
+  for (const n of [1, 3, 17, 784, 50176]) {
+    const v = allocFloat32(n);
+    assert.equal(v.length, n);
+    assert.equal(v.byteOffset % 16, 0);
+    assert.ok(v.every((x) => x === 0));
+    assert.ok(inKernelMemory(v, v));
+  }
+});
+
+test('buffers never overlap', () => {
+  const views = Array.from({ length: 50 }, (_, i) => allocFloat32(1 + i * 37));
+  views.forEach((v, i) => v.fill(i + 1));
+  views.forEach((v, i) => assert.ok(v.every((x) => x === i + 1), `buffer ${i} was overwritten`));
+});
+
+test('past the capacity, allocFloat32 falls back to an ordinary array', () => {
+  const { capacity } = kernelMemoryUsage();
+  const big = allocFloat32(capacity / 4 + 16);
+  assert.equal(big.length, capacity / 4 + 16);
+  assert.ok(!inKernelMemory(big, big));
+});
