@@ -1,4 +1,5 @@
 import { ConfigError, ShapeError } from '../errors.js';
+import { bytesToUnitJs } from '../kernels/bytes.js';
 import type { Rng } from '../rng.js';
 
 /**
@@ -66,16 +67,6 @@ export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
 }
 
 /**
- * float32(byte / 255) for every byte: a lookup gives the exact float32 of the
- * tutorial's `X / 255.0`, which multiplying by a rounded 1/255 does not always.
- */
-const BYTE_TO_UNIT = (() => {
-  const table = new Float32Array(256);
-  for (let b = 0; b < 256; b++) table[b] = b / 255;
-  return table;
-})();
-
-/**
  * Copies rows `order[start … start+count)` of `data` into `out` (count × features,
  * pixels scaled to [0, 1]) and their labels into `labelsOut`. Allocates nothing,
  * so the training loop can call it every step with preallocated buffers.
@@ -99,15 +90,12 @@ export function gatherBatch(
         `got ${out.length} and ${labelsOut.length}`,
     );
   }
-  const table = BYTE_TO_UNIT;
   for (let r = 0; r < count; r++) {
     const row = order[start + r];
     if (row >= data.count) {
       throw new ShapeError(`gatherBatch: order[${start + r}] = ${row} is not a row of a dataset of ${data.count}`);
     }
-    const src = row * features;
-    const dst = r * features;
-    for (let j = 0; j < features; j++) out[dst + j] = table[x[src + j]];
+    bytesToUnitJs(out, r * features, x, row * features, features);
     labelsOut[r] = y[row];
   }
 }

@@ -5,5 +5,6 @@
  */
 export { matmul, matmulTransA, matmulTransB, axpy, reluForward, reluBackward, kernelBackend } from './dispatch.js';
 export { addBias, sumColumns, argmaxRows, scale } from './elementwise.js';
-export { allocFloat32, kernelMemoryUsage } from './memory.js';
+export { allocFloat32, kernelMemoryUsage, inKernelMemory } from './memory.js';
+export { SparseRows, sparseMatmul, sparseMatmulTransA } from './sparse.js';
 export { matmulRef, matmulTransARef, matmulTransBRef, addBiasRef, sumColumnsRef } from './reference.js';

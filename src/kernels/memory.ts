@@ -17,6 +17,7 @@ const capacity = memory === undefined ? 0 : memory.buffer.byteLength;
 // The first 64 bytes stay unused so that no buffer starts at address 0.
 let top = MIN_BLOCK;
 const freeBlocks = new Map<number, number[]>();
+let allocations = 0;
 const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry<[offset: number, size: number]>(([offset, size]) => {
       let list = freeBlocks.get(size);
@@ -31,29 +32,57 @@ function blockSize(bytes: number): number {
   return size;
 }
 
-/** A zero-filled Float32Array of `length`, in the kernels' memory when there is room. */
-export function allocFloat32(length: number): Float32Array {
-  if (memory === undefined || length === 0) return new Float32Array(length);
-  const size = blockSize(length * 4);
+function alloc<T extends Float32Array | Int32Array | Uint8Array>(
+  length: number,
+  bytesPerElement: number,
+  make: (buffer: ArrayBuffer, offset: number, length: number) => T,
+  plain: (length: number) => T,
+): T {
+  allocations++;
+  if (memory === undefined || length === 0) return plain(length);
+  const size = blockSize(length * bytesPerElement);
   let offset = freeBlocks.get(size)?.pop();
   if (offset === undefined) {
-    if (top + size > capacity) return new Float32Array(length);
+    if (top + size > capacity) return plain(length);
     offset = top;
     top += size;
   }
-  const view = new Float32Array(memory.buffer, offset, length);
+  const view = make(memory.buffer, offset, length);
   view.fill(0);
   registry?.register(view, [offset, size]);
   return view;
 }
 
+/**
+ * A zero-filled Float32Array of `length`, in the kernels' memory when there is room.
+ * NOTE: keep this array itself alive while any subarray of it is in use: its
+ * block is recycled once the array is garbage collected.
+ */
+export function allocFloat32(length: number): Float32Array {
+  return alloc(length, 4, (b, o, n) => new Float32Array(b, o, n), (n) => new Float32Array(n));
+}
+
+/** A zero-filled Uint8Array of `length`, in the kernels' memory when there is room (staged byte images). */
+export function allocUint8(length: number): Uint8Array {
+  return alloc(length, 1, (b, o, n) => new Uint8Array(b, o, n), (n) => new Uint8Array(n));
+}
+
+/** A zero-filled Int32Array of `length`, in the kernels' memory when there is room (sparse indices). */
+export function allocInt32(length: number): Int32Array {
+  return alloc(length, 4, (b, o, n) => new Int32Array(b, o, n), (n) => new Int32Array(n));
+}
+
 /** True when every array is a view on the kernels' WebAssembly memory (so the SIMD kernels can take them). */
-export function inKernelMemory(a: Float32Array, b: Float32Array, c?: Float32Array): boolean {
+export function inKernelMemory(a: ArrayBufferView, b: ArrayBufferView, c?: ArrayBufferView): boolean {
   const buf = memory?.buffer;
   return buf !== undefined && a.buffer === buf && b.buffer === buf && (c === undefined || c.buffer === buf);
 }
 
-/** Bytes of kernel memory handed out so far (high-water mark) and its capacity. */
-export function kernelMemoryUsage(): { used: number; capacity: number } {
-  return { used: top, capacity };
+/**
+ * Bytes of kernel memory handed out so far (high-water mark), its capacity,
+ * and how many buffers were ever allocated (tests use it to prove a training
+ * step allocates none).
+ */
+export function kernelMemoryUsage(): { used: number; capacity: number; allocations: number } {
+  return { used: top, capacity, allocations };
 }

@@ -1,5 +1,6 @@
 import { ShapeError } from '../errors.js';
 import { allocFloat32 } from './memory.js';
+import type { SparseRows } from './sparse.js';
 
 /**
  * A tensor: a flat Float32Array in row-major order plus its shape. A batch of
@@ -8,6 +9,12 @@ import { allocFloat32 } from './memory.js';
 export interface Tensor {
   readonly data: Float32Array;
   readonly shape: readonly number[];
+  /**
+   * The nonzeros of `data` in compressed rows, when whoever filled `data`
+   * built them too (the MNIST batch loader does): a Dense layer then takes
+   * its sparse path without scanning `data` again.
+   */
+  readonly sparse?: SparseRows;
 }
 
 /** Wraps `data` as a tensor of `shape`, checking that the sizes agree. */

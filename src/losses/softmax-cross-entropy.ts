@@ -48,14 +48,16 @@ export function softmaxCrossEntropy(
     let max = -Infinity;
     for (let j = 0; j < cols; j++) if (logits[o + j] > max) max = logits[o + j];
     let sum = 0;
-    for (let j = 0; j < cols; j++) sum += Math.exp(logits[o + j] - max);
-    const logSum = Math.log(sum);
-    total += logSum - (logits[o + y] - max);
-    if (gradOut !== null) {
+    if (gradOut === null) {
+      for (let j = 0; j < cols; j++) sum += Math.exp(logits[o + j] - max);
+    } else {
+      // Keep each exp in gradOut to scale it below, instead of computing it twice.
+      for (let j = 0; j < cols; j++) sum += gradOut[o + j] = Math.exp(logits[o + j] - max);
       const inv = invRows / sum;
-      for (let j = 0; j < cols; j++) gradOut[o + j] = Math.exp(logits[o + j] - max) * inv;
+      for (let j = 0; j < cols; j++) gradOut[o + j] *= inv;
       gradOut[o + y] -= invRows;
     }
+    total += Math.log(sum) - (logits[o + y] - max);
   }
   return total * invRows;
 }

@@ -1,5 +1,6 @@
-import { gatherBatch, type Dataset } from '../data/dataset.js';
-import { allocFloat32, argmaxRows } from '../kernels/index.js';
+import { BatchLoader } from '../data/batches.js';
+import type { Dataset } from '../data/dataset.js';
+import { argmaxRows } from '../kernels/index.js';
 import { softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import { accuracy } from '../metrics/accuracy.js';
 import type { Sequential } from '../model/sequential.js';
@@ -19,17 +20,16 @@ export function evaluate(model: Sequential, data: Dataset, batchSize = 1000): Ev
   const predictions = new Uint8Array(data.count);
   if (data.count === 0) return { loss: 0, accuracy: 0, predictions };
   const rowsMax = Math.min(batchSize, data.count);
-  const xBuf = allocFloat32(rowsMax * data.features);
-  const yBuf = new Uint8Array(rowsMax);
+  const loader = new BatchLoader(data, rowsMax);
   const order = new Uint32Array(data.count);
   for (let i = 0; i < order.length; i++) order[i] = i;
   let lossSum = 0;
   for (let start = 0; start < data.count; start += rowsMax) {
     const rows = Math.min(rowsMax, data.count - start);
-    gatherBatch(xBuf, data, order, start, rows, yBuf);
-    const logits = model.forward({ data: xBuf.subarray(0, rows * data.features), shape: [rows, data.features] });
+    const batch = loader.load(order, start, rows);
+    const logits = model.forward(batch.x);
     const cols = logits.shape[1];
-    lossSum += softmaxCrossEntropy(null, logits.data, yBuf, rows, cols) * rows;
+    lossSum += softmaxCrossEntropy(null, logits.data, batch.y, rows, cols) * rows;
     argmaxRows(predictions.subarray(start, start + rows), logits.data, rows, cols);
   }
   return { loss: lossSum / data.count, accuracy: accuracy(predictions, data.y), predictions };

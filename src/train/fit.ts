@@ -1,7 +1,6 @@
 import { ConfigError, ScratchnetError, ShapeError } from '../errors.js';
-import { gatherBatch, type Dataset } from '../data/dataset.js';
-import { allocFloat32 } from '../kernels/memory.js';
-import type { Tensor } from '../kernels/tensor.js';
+import { BatchLoader } from '../data/batches.js';
+import type { Dataset } from '../data/dataset.js';
 import type { Sequential } from '../model/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
@@ -115,17 +114,11 @@ export function fit(model: Sequential, data: FitData, options: FitOptions = {}):
   }
 
   const started = performance.now();
-  const features = train.features;
   const rows = Math.min(batchSize, train.count);
   const batches = Math.ceil(train.count / rows);
-  // One input buffer and label buffer for every step; the last, partial batch
-  // uses views of them made once here.
-  const xBuf = allocFloat32(rows * features);
-  const yBuf = new Uint8Array(rows);
   const lastRows = train.count - (batches - 1) * rows;
-  const full: Tensor = { data: xBuf, shape: [rows, features] };
-  const partial: Tensor = { data: xBuf.subarray(0, lastRows * features), shape: [lastRows, features] };
-  const yPartial = yBuf.subarray(0, lastRows);
+  // Every step's batch goes into the same buffers.
+  const loader = new BatchLoader(train, rows);
   const order = new Uint32Array(train.count);
   for (let i = 0; i < order.length; i++) order[i] = i;
 
@@ -145,8 +138,8 @@ export function fit(model: Sequential, data: FitData, options: FitOptions = {}):
     let epochImages = 0;
     for (let b = 0; b < batches; b++) {
       const n = b === batches - 1 ? lastRows : rows;
-      gatherBatch(xBuf, train, order, b * rows, n, yBuf);
-      const loss = model.trainStep(n === rows ? full : partial, n === rows ? yBuf : yPartial, optimizer);
+      const batch = loader.load(order, b * rows, n);
+      const loss = model.trainStep(batch.x, batch.y, optimizer);
       if (!Number.isFinite(loss)) {
         throw new TrainingError(
           `the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1}: the weights diverged; try a lower learning rate (now ${optimizer.lr})`,

@@ -118,3 +118,23 @@ test('forward reuses its output buffer for the same batch size', () => {
   const x = tensor(new Float32Array(6), [2, 3]);
   assert.equal(dense.forward(x), dense.forward(x));
 });
+
+test('the sparse path (SIMD, mostly-zero input) gives the dense result and the same grads', async () => {
+  const { allocFloat32 } = await import('../../src/kernels/memory.js');
+  const rng = new Rng(12);
+  const rows = 32, inUnits = 784, outUnits = 64;
+  const sparse = new Dense(inUnits, outUnits, { rng: new Rng(1) });
+  const dense = new Dense(inUnits, outUnits, { rng: new Rng(1) });
+  // 80 % zeros: the sparse layer takes its sparse path; a plain (non-kernel) copy takes the JS path.
+  const xs = allocFloat32(rows * inUnits);
+  xs.forEach((_, i) => (xs[i] = rng.uniform() < 0.2 ? rng.uniform() : 0));
+  const x = tensor(xs, [rows, inUnits]);
+  const xPlain = tensor(Float32Array.from(xs), [rows, inUnits]);
+  const g = randn(rng, rows * outUnits);
+  const outSparse = Float32Array.from(sparse.forward(x).data);
+  const outDense = dense.forward(xPlain).data;
+  outSparse.forEach((v, i) => assert.ok(Math.abs(v - outDense[i]) < 1e-5, `out[${i}] ${v} vs ${outDense[i]}`));
+  sparse.backwardParams(x, tensor(g, [rows, outUnits]));
+  dense.backwardParams(xPlain, tensor(Float32Array.from(g), [rows, outUnits]));
+  sparse.weight.grad.forEach((v, i) => assert.ok(Math.abs(v - dense.weight.grad[i]) < 1e-5, `dW[${i}] ${v} vs ${dense.weight.grad[i]}`));
+});

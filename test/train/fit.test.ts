@@ -97,3 +97,19 @@ test('bad options and mismatched data are rejected', () => {
   const wide: Dataset = { x: new Uint8Array(20), y: new Uint8Array(1), count: 1, features: 20 };
   assert.throws(() => fit(model, { train: wide }), /the train set has 20 features per example, the model expects 16/);
 });
+
+test('no training step allocates a buffer after the first batch', async () => {
+  const { kernelMemoryUsage } = await import('../../src/kernels/memory.js');
+  const model = mlp({ inputUnits: 16, hidden: [12, 8], outputUnits: 4, rng: 3 });
+  const counts: number[] = [];
+  fit(model, { train: toyData(250, 1) }, {
+    epochs: 2,
+    batchSize: 16, // 16 batches per epoch; the last one has 10 rows
+    callbacks: { onBatchEnd: () => counts.push(kernelMemoryUsage().allocations) },
+  });
+  // The first full batch and the first partial batch allocate their buffers; no other step does.
+  const perEpoch = 16;
+  assert.equal(counts.length, 2 * perEpoch);
+  for (let b = 1; b < perEpoch - 1; b++) assert.equal(counts[b], counts[0], `batch ${b} allocated`);
+  for (let b = perEpoch; b < 2 * perEpoch; b++) assert.equal(counts[b], counts[perEpoch - 1], `epoch 2, batch ${b - perEpoch} allocated`);
+});

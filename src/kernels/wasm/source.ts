@@ -193,6 +193,209 @@ function dotRowsKernel(): string {
 }
 
 /**
+ * compressRows: the nonzeros of x (rows × cols) in compressed sparse rows:
+ * column indices in idx (i32), values in val, and in rowEnd[r] the running
+ * count after row r. Returns the number of nonzeros. Four values are tested
+ * at once, so runs of zeros (most of an MNIST image) cost a quarter.
+ */
+function compressRowsKernel(): string {
+  const lane = (l: number) => `
+            (if (i32.and (local.get $mask) (i32.const ${1 << l}))
+              (then
+                (i32.store (i32.add (local.get $idx) (i32.shl (local.get $nnz) (i32.const 2))) (i32.add (local.get $c) (i32.const ${l})))
+                (f32.store (i32.add (local.get $val) (i32.shl (local.get $nnz) (i32.const 2))) (f32x4.extract_lane ${l} (local.get $v)))
+                (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))))`;
+  return `
+  (func $compressRows (export "compressRows") (param $idx i32) (param $val i32) (param $rowEnd i32) (param $x i32) (param $rows i32) (param $cols i32) (result i32)
+    (local $r i32) (local $c i32) (local $c4 i32) (local $row i32) (local $nnz i32) (local $v v128) (local $mask i32) (local $f f32)
+    (local.set $c4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $row (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      (block $vecDone (loop $vec
+        (br_if $vecDone (i32.ge_u (local.get $c) (local.get $c4)))
+        (local.set $v (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))))
+        (local.set $mask (i32x4.bitmask (f32x4.ne (local.get $v) (v128.const i32x4 0 0 0 0))))
+        (if (local.get $mask)
+          (then ${[0, 1, 2, 3].map(lane).join('')}))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $vec)))
+      (block $tailDone (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $f (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))))
+        (if (f32.ne (local.get $f) (f32.const 0))
+          (then
+            (i32.store (i32.add (local.get $idx) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
+            (f32.store (i32.add (local.get $val) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $f))
+            (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tail)))
+      (i32.store (i32.add (local.get $rowEnd) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows)))
+    (local.get $nnz)
+  )`;
+}
+
+/**
+ * The sparse products, over the rows compressed by compressRows:
+ * sparseMatmul:       out (m×n)  = X · b, b k×n: out_r = Σ_nz x · b_col     (Dense forward)
+ * sparseMatmulTransA: out (k×n) += Xᵀ · g, g m×n: out_col += x · g_r        (Dense weight gradient;
+ *                     the caller zeroes out first)
+ * Both keep a block of output (or g) columns in v128 registers and walk the
+ * nonzeros only.
+ */
+function sparseKernel(name: 'sparseMatmul' | 'sparseMatmulTransA'): string {
+  const forward = name === 'sparseMatmul';
+  const accs = range(BLOCK).map((q) => `(local $acc${q} v128)`).join(' ');
+  // forward: acc = out block, accumulated over nonzeros, stored at the end.
+  // transA: acc = g block (loaded once per row), added into out rows of the nonzeros.
+  const perNonzero = (width: number) =>
+    forward
+      ? range(width).map((q) => `(local.set $acc${q} (f32x4.add (local.get $acc${q}) (f32x4.mul (local.get $s) (v128.load offset=${q * 16} align=4 (local.get $bp)))))`).join('\n              ')
+      : range(width).map((q) => `(v128.store offset=${q * 16} align=4 (local.get $bp) (f32x4.add (v128.load offset=${q * 16} align=4 (local.get $bp)) (f32x4.mul (local.get $s) (local.get $acc${q}))))`).join('\n              ');
+  const before = (width: number) =>
+    forward
+      ? range(width).map((q) => `(local.set $acc${q} (v128.const i32x4 0 0 0 0))`).join('\n        ')
+      : range(width).map((q) => `(local.set $acc${q} (v128.load offset=${q * 16} align=4 (local.get $o)))`).join('\n        ');
+  const after = (width: number) =>
+    forward ? range(width).map((q) => `(v128.store offset=${q * 16} align=4 (local.get $o) (local.get $acc${q}))`).join('\n        ') : '';
+  // $o: forward → out row block; transA → g row block. $bp: forward → b row of the nonzero's column; transA → out row of it.
+  const block = (width: number, label: string) => `
+      (block $${label}Done (loop $${label}
+        (br_if $${label}Done (i32.gt_u (i32.add (local.get $j) (i32.const ${width * 4})) (local.get $n)))
+        (local.set $o (i32.add (local.get $rowBase) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $n)) (local.get $j)) (i32.const 2))))
+        ${before(width)}
+        (local.set $t (local.get $start))
+        (block $nzDone (loop $nz
+          (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
+          (local.set $s (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $t) (i32.const 2))))))
+          (local.set $bp (i32.add (local.get $other) (i32.shl (i32.add (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (local.get $n)) (local.get $j)) (i32.const 2))))
+          ${perNonzero(width)}
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $nz)))
+        ${after(width)}
+        (local.set $j (i32.add (local.get $j) (i32.const ${width * 4})))
+        (br $${label})))`;
+  const scalarTail = forward
+    ? `(local.set $sum (f32.const 0))
+        (local.set $t (local.get $start))
+        (block $nzDone (loop $nz
+          (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
+          (local.set $sum (f32.add (local.get $sum) (f32.mul
+            (f32.load (i32.add (local.get $val) (i32.shl (local.get $t) (i32.const 2))))
+            (f32.load (i32.add (local.get $other) (i32.shl (i32.add (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (local.get $n)) (local.get $j)) (i32.const 2)))))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $nz)))
+        (f32.store (i32.add (local.get $rowBase) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $n)) (local.get $j)) (i32.const 2))) (local.get $sum))`
+    : `(local.set $sum (f32.load (i32.add (local.get $rowBase) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $n)) (local.get $j)) (i32.const 2)))))
+        (local.set $t (local.get $start))
+        (block $nzDone (loop $nz
+          (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
+          (local.set $bp (i32.add (local.get $other) (i32.shl (i32.add (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (local.get $n)) (local.get $j)) (i32.const 2))))
+          (f32.store (local.get $bp) (f32.add (f32.load (local.get $bp)) (f32.mul (local.get $sum)
+            (f32.load (i32.add (local.get $val) (i32.shl (local.get $t) (i32.const 2)))))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $nz)))`;
+  return `
+  (func $${name} (export "${name}") (param $out i32) (param $idx i32) (param $val i32) (param $rowEnd i32) (param $b i32) (param $m i32) (param $n i32)
+    (local $r i32) (local $j i32) (local $t i32) (local $start i32) (local $end i32) (local $o i32) (local $bp i32)
+    (local $rowBase i32) (local $other i32) (local $s v128) (local $sum f32) ${accs}
+    ;; forward: rows of out, columns of b; transA: rows of g (= b), columns of out.
+    (local.set $rowBase (${forward ? 'local.get $out' : 'local.get $b'}))
+    (local.set $other (${forward ? 'local.get $b' : 'local.get $out'}))
+    (local.set $start (i32.const 0))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $m)))
+      (local.set $end (i32.load (i32.add (local.get $rowEnd) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+      ${block(BLOCK, 'blocks')}
+      ${block(1, 'vecs')}
+      (block $colsDone (loop $cols
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $n)))
+        ${scalarTail}
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols)))
+      (local.set $start (local.get $end))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows)))
+  )`;
+}
+
+/**
+ * bytesToUnit: a batch of byte images (rows × cols, 0–255) to floats in
+ * [0, 1] (out = byte / 255, correctly rounded, as the JS path), and, when
+ * `idx` is not 0, its nonzeros in compressed rows at the same time
+ * (see compressRows). Sixteen bytes are tested at once; an all-zero group
+ * costs one compare and four stores.
+ */
+function bytesToUnitKernel(): string {
+  const cvt = (half: 'low' | 'high', quarter: 'low' | 'high') =>
+    `(f32x4.div (f32x4.convert_i32x4_u (i32x4.extend_${quarter}_i16x8_u (i16x8.extend_${half}_i8x16_u (local.get $v)))) (local.get $k255))`;
+  return `
+  (func $bytesToUnit (export "bytesToUnit") (param $out i32) (param $idx i32) (param $val i32) (param $rowEnd i32) (param $src i32) (param $rows i32) (param $cols i32) (result i32)
+    (local $r i32) (local $c i32) (local $c16 i32) (local $srow i32) (local $orow i32) (local $o i32) (local $nnz i32)
+    (local $v v128) (local $mask i32) (local $bit i32) (local $k255 v128) (local $f f32)
+    (local.set $k255 (f32x4.splat (f32.const 255)))
+    (local.set $c16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $srow (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $cols))))
+      (local.set $orow (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      (block $vecDone (loop $vec
+        (br_if $vecDone (i32.ge_u (local.get $c) (local.get $c16)))
+        (local.set $v (v128.load align=1 (i32.add (local.get $srow) (local.get $c))))
+        (local.set $o (i32.add (local.get $orow) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $mask (i8x16.bitmask (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0))))
+        (if (i32.eqz (local.get $mask))
+          (then
+            (v128.store offset=0 align=4 (local.get $o) (v128.const i32x4 0 0 0 0))
+            (v128.store offset=16 align=4 (local.get $o) (v128.const i32x4 0 0 0 0))
+            (v128.store offset=32 align=4 (local.get $o) (v128.const i32x4 0 0 0 0))
+            (v128.store offset=48 align=4 (local.get $o) (v128.const i32x4 0 0 0 0)))
+          (else
+            (v128.store offset=0 align=4 (local.get $o) ${cvt('low', 'low')})
+            (v128.store offset=16 align=4 (local.get $o) ${cvt('low', 'high')})
+            (v128.store offset=32 align=4 (local.get $o) ${cvt('high', 'low')})
+            (v128.store offset=48 align=4 (local.get $o) ${cvt('high', 'high')})
+            (if (local.get $idx)
+              (then
+                (block $bitsDone (loop $bits
+                  (br_if $bitsDone (i32.eqz (local.get $mask)))
+                  (local.set $bit (i32.ctz (local.get $mask)))
+                  (i32.store (i32.add (local.get $idx) (i32.shl (local.get $nnz) (i32.const 2))) (i32.add (local.get $c) (local.get $bit)))
+                  (f32.store (i32.add (local.get $val) (i32.shl (local.get $nnz) (i32.const 2)))
+                    (f32.load (i32.add (local.get $o) (i32.shl (local.get $bit) (i32.const 2)))))
+                  (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
+                  (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+                  (br $bits)))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $vec)))
+      (block $tailDone (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $f (f32.div (f32.convert_i32_u (i32.load8_u (i32.add (local.get $srow) (local.get $c)))) (f32.const 255)))
+        (f32.store (i32.add (local.get $orow) (i32.shl (local.get $c) (i32.const 2))) (local.get $f))
+        (if (i32.and (i32.ne (local.get $idx) (i32.const 0)) (f32.ne (local.get $f) (f32.const 0)))
+          (then
+            (i32.store (i32.add (local.get $idx) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
+            (f32.store (i32.add (local.get $val) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $f))
+            (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tail)))
+      (if (local.get $idx)
+        (then (i32.store (i32.add (local.get $rowEnd) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows)))
+    (local.get $nnz)
+  )`;
+}
+
+/**
  * An elementwise loop over `n` floats, 4 at a time then one at a time:
  * `vec` and `scalar` are the bodies, given the byte offset `$x` (0, 16, … /
  * 0, 4, …) in local `$at`.
@@ -226,6 +429,10 @@ export function kernelsWat(memoryPages: number): string {
   ${scaledRowsKernel('matmul', '(i32.shl (local.get $k) (i32.const 2))', '(i32.const 4)')}
   ${scaledRowsKernel('matmulTransA', '(i32.const 4)', '(i32.shl (local.get $m) (i32.const 2))')}
   ${dotRowsKernel()}
+  ${compressRowsKernel()}
+  ${bytesToUnitKernel()}
+  ${sparseKernel('sparseMatmul')}
+  ${sparseKernel('sparseMatmulTransA')}
   ;; y += alpha · x (the SGD update is axpy(θ, −lr, g)).
   ${elementwise(
     'axpy',

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BatchLoader } from '../../src/data/batches.js';
+import { gatherBatch, type Dataset } from '../../src/data/dataset.js';
+import { inKernelMemory } from '../../src/kernels/memory.js';
+import { Rng } from '../../src/rng.js';
+
+function sparseDigits(count: number, seed: number): Dataset {
+  const rng = new Rng(seed);
+  // ~20 % nonzero bytes, as MNIST, with some all-zero runs of 16 and odd widths.
+  const features = 37;
+  const x = Uint8Array.from({ length: count * features }, () => (rng.uniform() < 0.2 ? 1 + rng.int(255) : 0));
+  return { x, y: Uint8Array.from({ length: count }, () => rng.int(10)), count, features };
+}
+
+test('BatchLoader gives the same floats and labels as gatherBatch, in kernel memory', () => {
+  const data = sparseDigits(50, 1);
+  const loader = new BatchLoader(data, 8);
+  const order = new Rng(2).permutation(50);
+  for (const [start, count] of [[0, 8], [8, 8], [48, 2], [13, 1]]) {
+    const { x, y } = loader.load(order, start, count);
+    const want = new Float32Array(count * data.features);
+    const labels = new Uint8Array(count);
+    gatherBatch(want, data, order, start, count, labels);
+    assert.deepEqual(x.shape, [count, data.features]);
+    assert.deepEqual(x.data, want);
+    assert.deepEqual(y, labels);
+    assert.ok(inKernelMemory(x.data, x.data));
+  }
+});
+
+test('every byte becomes exactly float32(byte / 255)', () => {
+  const data: Dataset = { x: Uint8Array.from({ length: 256 }, (_, i) => i), y: new Uint8Array(1), count: 1, features: 256 };
+  const { x } = new BatchLoader(data, 1).load(new Uint32Array([0]), 0, 1);
+  for (let b = 0; b < 256; b++) assert.equal(x.data[b], Math.fround(b / 255), `byte ${b}`);
+});
+
+test('the batch carries its nonzeros in compressed rows', () => {
+  const data = sparseDigits(20, 3);
+  const { x } = new BatchLoader(data, 10).load(new Rng(4).permutation(20), 5, 10);
+  const sparse = x.sparse;
+  assert.ok(sparse !== undefined && sparse.rows === 10);
+  let t = 0;
+  for (let r = 0; r < 10; r++) {
+    for (let c = 0; c < data.features; c++) {
+      const v = x.data[r * data.features + c];
+      if (v === 0) continue;
+      assert.equal(sparse.idx[t], c);
+      assert.equal(sparse.val[t], v);
+      t++;
+    }
+    assert.equal(sparse.rowEnd[r], t, `row ${r} ends at ${t}`);
+  }
+  assert.equal(sparse.nnz, t);
+});
+
+test('loading reuses the same buffers and tensors every step', () => {
+  const data = sparseDigits(30, 5);
+  const loader = new BatchLoader(data, 8);
+  const order = new Rng(6).permutation(30);
+  const first = loader.load(order, 0, 8);
+  const second = loader.load(order, 8, 8);
+  assert.equal(second.x, first.x);
+  assert.equal(second.x.data, first.x.data);
+  assert.equal(second.y, first.y);
+});
+
+test('bad rows are rejected', () => {
+  const loader = new BatchLoader(sparseDigits(5, 7), 4);
+  assert.throws(() => loader.load(new Uint32Array([0, 1, 2, 3, 4]), 2, 4), /rows \[2, 6\) do not fit the order of length 5/);
+  assert.throws(() => loader.load(new Uint32Array([0, 9]), 0, 2), /order\[1\] = 9 is not a row of a dataset of 5/);
+});
