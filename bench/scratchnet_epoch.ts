@@ -24,7 +24,7 @@ const model = mlp({ rng });
 const epochLogs: EpochLogs[] = [];
 // EpochLogs.seconds is the wall time of the epoch's training steps only
 // (batch gathering included, validation excluded).
-const history = fit(model, data, {
+const history = await fit(model, data, {
   epochs,
   batchSize: 32,
   optimizer: new SGD({ lr: 0.1 }),

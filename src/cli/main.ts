@@ -22,7 +22,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command may set its own exit code (train: 130 after Ctrl-C).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has already printed its message (or the help text).

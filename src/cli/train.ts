@@ -2,15 +2,18 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { subset } from '../data/dataset.js';
+import { ConfigError } from '../errors.js';
 import { saveModel } from '../io/model-files.js';
 import { writeFileAtomic } from '../io/write.js';
 import { activations, type ActivationName } from '../layers/activations.js';
 import { initNames, type InitName } from '../layers/init.js';
 import { mlp } from '../model/mlp.js';
+import type { Sequential } from '../model/sequential.js';
 import { SGD } from '../optim/sgd.js';
 import { Rng } from '../rng.js';
-import { fit, type History } from '../train/fit.js';
+import { fit, type Callbacks, type History } from '../train/fit.js';
 import { VERSION } from '../version.js';
+import { type CheckpointState, checkpointPaths, loadCheckpoint, saveCheckpoint, type TrainSettings } from './checkpoint.js';
 import { dataSource, loadData } from './data.js';
 import { fraction, intList, positiveInt, positiveNumber, seedValue } from './options.js';
 import { progressCallbacks, type Output } from './progress.js';
@@ -36,6 +39,10 @@ export interface TrainFlags {
   tutorialCompat: boolean;
   /** False with --no-report. */
   report: boolean;
+  /** Write checkpoints/last.safetensors every this many epochs. */
+  checkpointEvery: number;
+  /** A run folder to continue from its last checkpoint. */
+  resume?: string;
 }
 
 const examples = `
@@ -45,6 +52,7 @@ Examples:
   $ scratchnet train --train-csv mnist_train.csv --test-csv mnist_test.csv
   $ scratchnet train --hidden 128,64 --activation tanh --init glorot --lr 0.05
   $ scratchnet train --subset 10000 --tutorial-compat   # replay the tutorial's exact update
+  $ scratchnet train --resume runs/20261124-233512 --epochs 10   # continue a run (after Ctrl-C, or for more epochs)
 `;
 
 /** The `train` command. */
@@ -68,9 +76,12 @@ export function trainCommand(): Command {
     .option('--quiet', 'print nothing but errors (and the JSON line with --json)', false)
     .option('--tutorial-compat', "replay the tutorial's update (weight and bias gradients divided by the batch size twice)", false)
     .option('--no-report', 'do not write report.html into the run folder')
+    .option('--checkpoint-every <epochs>', 'write checkpoints/last.safetensors every this many epochs (best.safetensors follows the validation accuracy)', positiveInt, 1)
+    .option('--resume <run-dir>', "continue a run from its last checkpoint, with the run's settings (--epochs may raise the total)")
     .addHelpText('after', examples)
-    .action(async (flags: TrainFlags) => {
-      await runTrain(flags, { log: (line) => console.log(line) });
+    .action(async (flags: TrainFlags, command: Command) => {
+      const explicit = new Set(command.options.map((o) => o.attributeName()).filter((name) => command.getOptionValueSource(name) === 'cli'));
+      await runTrain(flags, { log: (line) => console.log(line) }, explicit);
     });
 }
 
@@ -82,60 +93,133 @@ function newRunDir(): string {
   return dir;
 }
 
-/** Runs `scratchnet train` with parsed flags; human lines go to `out`, the JSON line to stdout. */
-export async function runTrain(flags: TrainFlags, out: Output): Promise<History> {
+/** Runs `scratchnet train` with parsed flags; human lines go to `out`, the JSON line to stdout. `explicit` names the flags given on the command line. */
+export async function runTrain(flags: TrainFlags, out: Output, explicit: ReadonlySet<string> = new Set()): Promise<History> {
   const quiet: Output = flags.quiet ? { log: () => {} } : out;
+  let settings: TrainSettings;
+  let resumed: { model: Sequential; state: CheckpointState } | undefined;
+  if (flags.resume !== undefined) {
+    resumed = loadCheckpoint(checkpointPaths(flags.resume).last);
+    // The run's own settings; only the number of epochs may change.
+    settings = { ...resumed.state.settings, epochs: explicit.has('epochs') ? flags.epochs : resumed.state.settings.epochs };
+    const at = resumed.state.resume;
+    if (at.epoch >= settings.epochs) {
+      throw new ConfigError(`${flags.resume} already trained ${at.epoch} of ${settings.epochs} epochs; give a larger --epochs to continue`);
+    }
+    quiet.log(`Resuming ${flags.resume} at epoch ${at.epoch + 1}, batch ${at.batch + 1}`);
+  } else {
+    settings = {
+      hidden: flags.hidden,
+      activation: flags.activation,
+      init: flags.init,
+      epochs: flags.epochs,
+      batchSize: flags.batchSize,
+      optimizer: { name: 'sgd', lr: flags.lr },
+      seed: flags.seed,
+      valSplit: flags.valSplit,
+      subset: flags.subset ?? null,
+      data: dataSource(flags),
+      tutorialCompat: flags.tutorialCompat,
+    };
+  }
+
   // One generator, used in a fixed order: split, subset, init, shuffling.
-  const rng = new Rng(flags.seed);
-  const source = dataSource(flags);
-  const data = await loadData(source, flags.valSplit, rng, quiet);
+  const rng = new Rng(settings.seed);
+  const data = await loadData(settings.data, settings.valSplit, rng, quiet);
   let train = data.train;
-  if (flags.subset !== undefined && flags.subset < train.count) {
-    train = subset(train, rng.permutation(train.count).subarray(0, flags.subset));
+  if (settings.subset !== null && settings.subset < train.count) {
+    train = subset(train, rng.permutation(train.count).subarray(0, settings.subset));
   }
   quiet.log(`Training data: ${train.count} × ${train.features}, validation: ${data.val.count}, test: ${data.test.count}`);
 
   const model = mlp({
     inputUnits: train.features,
-    hidden: flags.hidden,
-    activation: flags.activation,
-    init: flags.init,
+    hidden: settings.hidden,
+    activation: settings.activation,
+    init: settings.init,
     rng,
-    tutorialCompat: flags.tutorialCompat,
+    tutorialCompat: settings.tutorialCompat,
   });
+  if (resumed !== undefined) {
+    const saved = resumed.model.params();
+    model.params().forEach((p, i) => p.value.set(saved[i].value));
+    rng.setState(resumed.state.resume.rng);
+  }
   quiet.log('Network architecture:');
   for (const line of model.summary()) quiet.log(line);
   quiet.log(
-    `Training on ${train.count} examples: ${flags.epochs} epoch${flags.epochs === 1 ? '' : 's'}, batch ${flags.batchSize}, SGD lr ${flags.lr}, seed ${flags.seed}` +
-      (flags.tutorialCompat ? ' (tutorial-compatible update: effective lr = lr / batch size)' : ''),
+    `Training on ${train.count} examples: ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}, batch ${settings.batchSize}, SGD lr ${settings.optimizer.lr}, seed ${settings.seed}` +
+      (settings.tutorialCompat ? ' (tutorial-compatible update: effective lr = lr / batch size)' : ''),
   );
 
-  const optimizer = new SGD({ lr: flags.lr });
+  const dir = flags.out ?? flags.resume ?? newRunDir();
+  mkdirSync(dir, { recursive: true });
+  const checkpoints = checkpointPaths(dir);
+  const optimizer = new SGD({ lr: settings.optimizer.lr });
   const bar = !flags.quiet && process.stderr.isTTY === true && !process.env.CI;
-  const history = fit(
-    model,
-    { train, val: data.val, test: data.test },
-    { epochs: flags.epochs, batchSize: flags.batchSize, optimizer, rng, callbacks: progressCallbacks(quiet, { bar, batchSize: flags.batchSize }) },
-  );
+
+  // Ctrl-C: finish the current step, checkpoint, and say how to resume; a second Ctrl-C quits at once.
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nStopping after this step to save a checkpoint (Ctrl-C again to quit without one)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let epochStartRng = rng.getState();
+  let bestAccuracy = -Infinity;
+  const checkpointing: Callbacks = {
+    onEpochBegin: () => {
+      epochStartRng = rng.getState();
+    },
+    onEpochEnd: (logs, history) => {
+      const state: CheckpointState = {
+        settings,
+        history: { epochs: history.epochs, batchLoss: history.batchLoss, trainLoss: history.trainLoss, valAccuracy: history.valAccuracy, valLoss: history.valLoss },
+        resume: { epoch: logs.epoch + 1, batch: 0, epochLossSum: 0, rng: rng.getState() },
+      };
+      if ((logs.epoch + 1) % flags.checkpointEvery === 0 || logs.epoch + 1 === settings.epochs) saveCheckpoint(checkpoints.last, model, state);
+      if (!Number.isNaN(logs.valAccuracy) && logs.valAccuracy > bestAccuracy) {
+        bestAccuracy = logs.valAccuracy;
+        saveCheckpoint(checkpoints.best, model, state);
+      }
+    },
+  };
+  let history: History;
+  try {
+    history = await fit(
+      model,
+      { train, val: data.val, test: data.test },
+      {
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        optimizer,
+        rng,
+        signal: controller.signal,
+        callbacks: [progressCallbacks(quiet, { bar, batchSize: settings.batchSize }), checkpointing],
+        resume: resumed === undefined ? undefined : { ...resumed.state.resume, history: resumed.state.history },
+      },
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  if (history.stopped && history.resumeAt !== undefined) {
+    const at = history.resumeAt;
+    saveCheckpoint(checkpoints.last, model, {
+      settings,
+      history,
+      resume: { ...at, rng: at.batch === 0 ? rng.getState() : epochStartRng },
+    });
+    out.log(`Interrupted at epoch ${at.epoch + 1}, batch ${at.batch}. Wrote ${checkpoints.last}`);
+    out.log(`Resume with: scratchnet train --resume ${dir}`);
+    process.exitCode = 130;
+    return history;
+  }
   if (history.testAccuracy !== undefined) {
     quiet.log(`Test accuracy: ${history.testAccuracy.toFixed(4)} (loss ${history.testLoss?.toFixed(4)})`);
   }
 
-  const dir = flags.out ?? newRunDir();
-  mkdirSync(dir, { recursive: true });
-  const settings = {
-    hidden: flags.hidden,
-    activation: flags.activation,
-    init: flags.init,
-    epochs: flags.epochs,
-    batchSize: flags.batchSize,
-    optimizer: optimizer.config(),
-    seed: flags.seed,
-    valSplit: flags.valSplit,
-    subset: flags.subset ?? null,
-    data: source,
-    tutorialCompat: flags.tutorialCompat,
-  };
   const record = { format: 'scratchnet-history', version: VERSION, settings, architecture: model.config(), ...history };
   writeFileAtomic(join(dir, 'history.json'), `${JSON.stringify(record, null, 2)}\n`);
   quiet.log(`Wrote ${join(dir, 'history.json')}`);
@@ -145,7 +229,7 @@ export async function runTrain(flags: TrainFlags, out: Output): Promise<History>
   if (flags.report) {
     const html = join(dir, 'report.html');
     // The samples come from the split before --subset, as `scratchnet report` reloads them.
-    await writeReport({ history: record, model, train: data.train, test: data.test, seed: flags.seed }, html, undefined);
+    await writeReport({ history: { ...record, settings: { ...settings } }, model, train: data.train, test: data.test, seed: settings.seed }, html, undefined);
     quiet.log(`Wrote ${html}`);
   }
 
@@ -160,7 +244,7 @@ export async function runTrain(flags: TrainFlags, out: Output): Promise<History>
         testLoss: history.testLoss ?? null,
         seconds: history.seconds,
         imagesPerSecond: history.imagesPerSecond,
-        seed: flags.seed,
+        seed: settings.seed,
       }),
     );
   }

@@ -41,7 +41,8 @@ export interface Callbacks {
   onTrainBegin?(info: { epochs: number; batches: number; trainCount: number }): void;
   onEpochBegin?(epoch: number): void;
   onBatchEnd?(logs: BatchLogs): void;
-  onEpochEnd?(logs: EpochLogs): void;
+  /** `history` is the run's History so far (this epoch included), e.g. for checkpoints. */
+  onEpochEnd?(logs: EpochLogs, history: History): void;
   onTrainEnd?(history: History): void;
 }
 
@@ -58,8 +59,27 @@ export interface FitOptions {
   /** Shuffle the training set before each epoch (default true). */
   shuffle?: boolean;
   callbacks?: Callbacks | readonly Callbacks[];
-  /** Aborting stops after the current step; the History so far is returned. */
+  /**
+   * Aborting stops after the current step; the History so far is returned,
+   * with `resumeAt` saying where to continue (Ctrl-C in the CLI).
+   */
   signal?: AbortSignal;
+  /**
+   * Continue an interrupted run (Keras's `initial_epoch`): the History so far
+   * and where it stopped. `rng` must be in the state it had at the start of
+   * that epoch, and the model's weights and optimizer as they were when it
+   * stopped; then the run ends bit-identical to an uninterrupted one.
+   */
+  resume?: { history: Pick<History, 'batchLoss' | 'trainLoss' | 'valAccuracy' | 'valLoss'> } & ResumePoint;
+}
+
+/** Where an interrupted fit stopped: the next batch to train and the loss sum of its epoch so far. */
+export interface ResumePoint {
+  /** 0-based epoch, and the first batch of it not yet trained. */
+  epoch: number;
+  batch: number;
+  /** Σ of that epoch's batch losses so far (for its mean). */
+  epochLossSum: number;
 }
 
 /** What {@link fit} recorded (Keras's `History`). Accuracies are fractions in [0, 1]. */
@@ -85,18 +105,29 @@ export interface History {
   imagesPerSecond: number;
   /** True when `signal` stopped training early. */
   stopped: boolean;
+  /** When stopped mid-epoch: where to resume (see FitOptions.resume). */
+  resumeAt?: ResumePoint;
 }
 
 /** Raised when the loss stops being a finite number. */
 export class TrainingError extends ScratchnetError {}
+
+/** How often fit lets the event loop run (Ctrl-C handlers, UI updates), in ms. */
+const YIELD_EVERY_MS = 100;
+
+/** Resolves on the next turn of the event loop (setImmediate where it exists: no 1–4 ms timer clamp). */
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
  * Trains `model` with mini-batch gradient descent: each epoch shuffles the
  * training set, and for each batch runs forward → softmax cross-entropy →
  * backward → `optimizer.step`; then scores the validation set. Batches are
  * gathered into one preallocated buffer, so no step allocates memory.
+ * Returns a promise (as TensorFlow.js's `model.fit`): every ~100 ms the loop
+ * yields to the event loop, so a signal handler or a page stays responsive.
  */
-export function fit(model: Sequential, data: FitData, options: FitOptions = {}): History {
+export async function fit(model: Sequential, data: FitData, options: FitOptions = {}): Promise<History> {
   const epochs = options.epochs ?? 5;
   const batchSize = options.batchSize ?? 32;
   const optimizer = options.optimizer ?? new SGD({ lr: 0.1 });
@@ -120,23 +151,38 @@ export function fit(model: Sequential, data: FitData, options: FitOptions = {}):
   // Every step's batch goes into the same buffers.
   const loader = new BatchLoader(train, rows);
   const order = new Uint32Array(train.count);
-  for (let i = 0; i < order.length; i++) order[i] = i;
+  const resume = options.resume;
+  if (resume !== undefined && !(Number.isInteger(resume.epoch) && resume.epoch >= 0 && Number.isInteger(resume.batch) && resume.batch >= 0 && resume.batch < batches)) {
+    throw new ConfigError(`fit: cannot resume at epoch ${resume.epoch}, batch ${resume.batch} of ${batches}`);
+  }
 
   const history: History = {
-    epochs: 0, batchLoss: [], trainLoss: [], valAccuracy: [], valLoss: [], seconds: 0, imagesPerSecond: 0, stopped: false,
+    epochs: resume?.epoch ?? 0,
+    batchLoss: [...(resume?.history.batchLoss ?? [])],
+    trainLoss: [...(resume?.history.trainLoss ?? [])],
+    valAccuracy: [...(resume?.history.valAccuracy ?? [])],
+    valLoss: [...(resume?.history.valLoss ?? [])],
+    seconds: 0,
+    imagesPerSecond: 0,
+    stopped: false,
   };
   let stepSeconds = 0;
   let imagesSeen = 0;
+  let lastYield = performance.now();
   for (const cb of callbacks) cb.onTrainBegin?.({ epochs, batches, trainCount: train.count });
 
-  for (let epoch = 0; epoch < epochs && !history.stopped; epoch++) {
+  for (let epoch = resume?.epoch ?? 0; epoch < epochs && !history.stopped; epoch++) {
     for (const cb of callbacks) cb.onEpochBegin?.(epoch);
+    // Each epoch's order depends only on the generator's state at its start,
+    // so an interrupted epoch can be replayed exactly.
+    for (let i = 0; i < order.length; i++) order[i] = i;
     if (shuffle) rng.shuffle(order);
     const epochStart = performance.now();
-    let lossSum = 0;
-    let done = 0;
+    const first = resume !== undefined && epoch === resume.epoch ? resume.batch : 0;
+    let lossSum = first > 0 ? (resume?.epochLossSum ?? 0) : 0;
+    let done = first;
     let epochImages = 0;
-    for (let b = 0; b < batches; b++) {
+    for (let b = first; b < batches; b++) {
       const n = b === batches - 1 ? lastRows : rows;
       const batch = loader.load(order, b * rows, n);
       const loss = model.trainStep(batch.x, batch.y, optimizer);
@@ -150,14 +196,20 @@ export function fit(model: Sequential, data: FitData, options: FitOptions = {}):
       done++;
       epochImages += n;
       for (const cb of callbacks) cb.onBatchEnd?.({ epoch, batch: b, batches, loss });
-      if (options.signal?.aborted) {
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await nextTurn();
+        lastYield = performance.now();
+      }
+      if (options.signal?.aborted && b < batches - 1) {
         history.stopped = true;
+        history.resumeAt = { epoch, batch: b + 1, epochLossSum: lossSum };
         break;
       }
     }
     const seconds = (performance.now() - epochStart) / 1000;
     stepSeconds += seconds;
     imagesSeen += epochImages;
+    if (history.stopped) break;
     const val = data.val !== undefined && data.val.count > 0 ? evaluate(model, data.val) : undefined;
     const logs: EpochLogs = {
       epoch,
@@ -173,16 +225,20 @@ export function fit(model: Sequential, data: FitData, options: FitOptions = {}):
       history.valLoss.push(val.loss);
     }
     history.epochs = epoch + 1;
-    for (const cb of callbacks) cb.onEpochEnd?.(logs);
+    for (const cb of callbacks) cb.onEpochEnd?.(logs, history);
+    if (options.signal?.aborted && epoch < epochs - 1) {
+      history.stopped = true;
+      history.resumeAt = { epoch: epoch + 1, batch: 0, epochLossSum: 0 };
+    }
   }
 
-  if (data.test !== undefined && data.test.count > 0) {
+  if (!history.stopped && data.test !== undefined && data.test.count > 0) {
     const test = evaluate(model, data.test);
     history.testAccuracy = test.accuracy;
     history.testLoss = test.loss;
   }
   history.seconds = (performance.now() - started) / 1000;
-  history.imagesPerSecond = imagesSeen / stepSeconds;
+  history.imagesPerSecond = stepSeconds > 0 ? imagesSeen / stepSeconds : 0;
   for (const cb of callbacks) cb.onTrainEnd?.(history);
   return history;
 }

@@ -21,9 +21,9 @@ function toyData(count: number, seed: number): Dataset {
 
 const withoutTimes = (h: History) => ({ ...h, seconds: 0, imagesPerSecond: 0 });
 
-test('fit learns a toy task and records a full History', () => {
+test('fit learns a toy task and records a full History', async () => {
   const model = mlp({ inputUnits: 16, hidden: [12], outputUnits: 4, rng: 1 });
-  const history = fit(model, { train: toyData(500, 1), val: toyData(100, 2), test: toyData(200, 3) }, { epochs: 4, batchSize: 16, rng: 1 });
+  const history = await fit(model, { train: toyData(500, 1), val: toyData(100, 2), test: toyData(200, 3) }, { epochs: 4, batchSize: 16, rng: 1 });
   assert.equal(history.epochs, 4);
   assert.equal(history.batchLoss.length, 4 * Math.ceil(500 / 16));
   assert.equal(history.trainLoss.length, 4);
@@ -34,22 +34,22 @@ test('fit learns a toy task and records a full History', () => {
   assert.ok(history.seconds > 0 && history.imagesPerSecond > 0);
 });
 
-test('same seed → identical History and weights; another seed differs', () => {
-  const run = (seed: number) => {
+test('same seed → identical History and weights; another seed differs', async () => {
+  const run = async (seed: number) => {
     const model = mlp({ inputUnits: 16, hidden: [8], outputUnits: 4, rng: seed });
-    const history = fit(model, { train: toyData(300, 1), val: toyData(50, 2) }, { epochs: 2, batchSize: 7, rng: seed });
+    const history = await fit(model, { train: toyData(300, 1), val: toyData(50, 2) }, { epochs: 2, batchSize: 7, rng: seed });
     return { history: withoutTimes(history), weights: model.params().map((p) => Array.from(p.value)) };
   };
-  assert.deepEqual(run(5), run(5));
-  assert.notDeepEqual(run(5).weights, run(6).weights);
+  assert.deepEqual(await run(5), await run(5));
+  assert.notDeepEqual((await run(5)).weights, (await run(6)).weights);
 });
 
-test('callbacks are called in order with the right counts', () => {
+test('callbacks are called in order with the right counts', async () => {
   const events: string[] = [];
   const batches: BatchLogs[] = [];
   const epochs: EpochLogs[] = [];
   const model = mlp({ inputUnits: 16, hidden: [4], outputUnits: 4 });
-  fit(model, { train: toyData(50, 1), val: toyData(10, 2) }, {
+  await fit(model, { train: toyData(50, 1), val: toyData(10, 2) }, {
     epochs: 2,
     batchSize: 20,
     callbacks: {
@@ -68,10 +68,10 @@ test('callbacks are called in order with the right counts', () => {
   assert.ok(Math.abs(epochs[0].trainLoss - mean0) < 1e-12);
 });
 
-test('an aborted signal stops after the current step', () => {
+test('an aborted signal stops after the current step', async () => {
   const controller = new AbortController();
   const model = mlp({ inputUnits: 16, hidden: [4], outputUnits: 4 });
-  const history = fit(model, { train: toyData(100, 1) }, {
+  const history = await fit(model, { train: toyData(100, 1) }, {
     epochs: 3,
     batchSize: 10,
     signal: controller.signal,
@@ -79,30 +79,65 @@ test('an aborted signal stops after the current step', () => {
   });
   assert.equal(history.stopped, true);
   assert.equal(history.batchLoss.length, 3);
-  assert.equal(history.epochs, 1);
+  // No epoch completed; the next batch is the fourth of the first epoch.
+  assert.equal(history.epochs, 0);
+  assert.deepEqual(history.resumeAt, { epoch: 0, batch: 3, epochLossSum: history.batchLoss[0] + history.batchLoss[1] + history.batchLoss[2] });
+  assert.equal(history.testAccuracy, undefined);
 });
 
-test('a diverging loss stops with a TrainingError that names epoch and batch', () => {
+test('a run stopped mid-epoch and resumed ends bit-identical to an uninterrupted one', async () => {
+  const data = { train: toyData(230, 1), val: toyData(40, 2), test: toyData(60, 3) };
+  const options = { epochs: 3, batchSize: 16 };
+  const whole = mlp({ inputUnits: 16, hidden: [8], outputUnits: 4, rng: 9 });
+  const full = await fit(whole, data, { ...options, rng: new Rng(5) });
+
+  for (const stopAt of [4, 14, 15, 20]) {
+    // Stop after global batch `stopAt` (15 batches an epoch), remembering the generator at that epoch's start.
+    const model = mlp({ inputUnits: 16, hidden: [8], outputUnits: 4, rng: 9 });
+    const rng = new Rng(5);
+    const controller = new AbortController();
+    let epochStart = rng.getState();
+    let seen = 0;
+    const first = await fit(model, data, {
+      ...options,
+      rng,
+      signal: controller.signal,
+      callbacks: {
+        onEpochBegin: () => (epochStart = structuredClone(rng.getState())),
+        onBatchEnd: () => ++seen === stopAt && controller.abort(),
+      },
+    });
+    assert.ok(first.stopped && first.resumeAt !== undefined, `stopped at ${stopAt}`);
+    // A fresh process would rebuild the model from the checkpoint's weights; here it is the same object.
+    const resumed = new Rng(0);
+    resumed.setState(first.resumeAt.batch === 0 ? rng.getState() : epochStart);
+    const rest = await fit(model, data, { ...options, rng: resumed, resume: { ...first.resumeAt, history: first } });
+    assert.deepEqual(withoutTimes(rest), withoutTimes(full), `resumed after batch ${stopAt}`);
+    assert.deepEqual(model.params().map((p) => Array.from(p.value)), whole.params().map((p) => Array.from(p.value)));
+  }
+});
+
+test('a diverging loss stops with a TrainingError that names epoch and batch', async () => {
   const model = mlp({ inputUnits: 16, hidden: [32], outputUnits: 4, rng: 2 });
-  assert.throws(
+  await assert.rejects(
     () => fit(model, { train: toyData(200, 1) }, { epochs: 5, batchSize: 10, optimizer: new SGD({ lr: 1e38 }) }),
     /the loss became (NaN|Infinity) at epoch \d+, batch \d+: .* try a lower learning rate \(now 1e\+38\)/,
   );
 });
 
-test('bad options and mismatched data are rejected', () => {
+test('bad options and mismatched data are rejected', async () => {
   const model = mlp({ inputUnits: 16, hidden: [4], outputUnits: 4 });
-  assert.throws(() => fit(model, { train: toyData(10, 1) }, { epochs: 0 }), /expected epochs to be a positive integer, got 0/);
-  assert.throws(() => fit(model, { train: toyData(10, 1) }, { batchSize: 2.5 }), /expected batchSize to be a positive integer, got 2.5/);
+  await assert.rejects(() => fit(model, { train: toyData(10, 1) }, { epochs: 0 }), /expected epochs to be a positive integer, got 0/);
+  await assert.rejects(() => fit(model, { train: toyData(10, 1) }, { batchSize: 2.5 }), /expected batchSize to be a positive integer, got 2.5/);
   const wide: Dataset = { x: new Uint8Array(20), y: new Uint8Array(1), count: 1, features: 20 };
-  assert.throws(() => fit(model, { train: wide }), /the train set has 20 features per example, the model expects 16/);
+  await assert.rejects(() => fit(model, { train: wide }), /the train set has 20 features per example, the model expects 16/);
 });
 
 test('no training step allocates a buffer after the first batch', async () => {
   const { kernelMemoryUsage } = await import('../../src/kernels/memory.js');
   const model = mlp({ inputUnits: 16, hidden: [12, 8], outputUnits: 4, rng: 3 });
   const counts: number[] = [];
-  fit(model, { train: toyData(250, 1) }, {
+  await fit(model, { train: toyData(250, 1) }, {
     epochs: 2,
     batchSize: 16, // 16 batches per epoch; the last one has 10 rows
     callbacks: { onBatchEnd: () => counts.push(kernelMemoryUsage().allocations) },
