@@ -229,3 +229,30 @@ test('property: random bytes give a Dataset or a DataError, never another except
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('fuzz: 10,000 mutated or truncated valid CSV files end in a Dataset no larger than the file justifies, or a DataError', () => {
+  const mutation = fc.oneof(
+    fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('byte' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+    fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
+  );
+  fc.assert(
+    fc.property(validCsv, fc.array(mutation, { minLength: 1, maxLength: 3 }), ({ features, text }, mutations) => {
+      let bytes = utf8.encode(text);
+      for (const m of mutations) {
+        const at = m.at % (bytes.length + 1);
+        if (m.kind === 'truncate') bytes = bytes.slice(0, at);
+        else if (m.kind === 'byte' && bytes.length > 0) (bytes = bytes.slice())[at % bytes.length] = m.value;
+        else if (m.kind === 'delete') bytes = Uint8Array.from([...bytes.subarray(0, at), ...bytes.subarray(at + m.length)]);
+      }
+      const result = outcome(bytes, features);
+      if (typeof result !== 'string') {
+        // Every pixel costs at least two bytes of text ("0,"), so the data can never outgrow the file.
+        assert.ok(result.x.length <= bytes.length && result.count * (features + 1) * 2 <= bytes.length + 2);
+      } else {
+        assert.match(result, /^f\.csv(:\d+|: )/, 'a DataError naming the file');
+      }
+    }),
+    { numRuns: 10_000 },
+  );
+});

@@ -127,3 +127,21 @@ test('property: random bytes, or a valid file with one byte changed, parse or gi
     { numRuns: 500 },
   );
 });
+
+test('fuzz: 10,000 mutated or truncated valid IDX files parse into a view no larger than the file, or give a DataError', () => {
+  const file = fc
+    .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }))
+    .chain(([n, r, c]) => fc.uint8Array({ minLength: n * r * c, maxLength: n * r * c }).map((data) => idxBytes([n, r, c], data)));
+  fc.assert(
+    fc.property(file, fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), (bytes, cut, at, value, truncate) => {
+      let mutated = bytes.slice();
+      mutated[at % mutated.length] = value;
+      if (truncate) mutated = mutated.subarray(0, cut % (mutated.length + 1));
+      if (outcome(mutated) === 'ok') {
+        const { data, dims } = parseIdx(mutated, 'fuzz.idx');
+        assert.ok(data.length <= mutated.length && data.length === dims.reduce((a, b) => a * b, 1));
+      }
+    }),
+    { numRuns: 10_000 },
+  );
+});
