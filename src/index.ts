@@ -4,47 +4,12 @@
  * The tutorial's concepts under their tutorial names — `Layer`, `Dense`,
  * `ReLU`, `softmaxCrossEntropyWithLogits`, `forward`, `predict`, `train`,
  * `loadMnistFromCsv` — plus `fit`, optimizers and the kernels underneath.
+ * This is the Node entry: everything in ./browser.ts plus the helpers that
+ * read and write files.
  */
-export { VERSION } from './version.js';
-export { ScratchnetError, DataError, ShapeError, ConfigError, ModelFileError } from './errors.js';
-export { Rng, type RngState } from './rng.js';
+export * from './browser.js';
 
-export { tensor, zeros, toArray2, type Tensor } from './kernels/tensor.js';
-export * as kernels from './kernels/index.js';
-
-export type { Layer, LayerConfig, Param } from './layers/layer.js';
-export { Dense, defaultRng, type DenseOptions } from './layers/dense.js';
-export {
-  Activation,
-  ReLU,
-  Sigmoid,
-  Tanh,
-  LeakyReLU,
-  activations,
-  activationByName,
-  activationLayer,
-  relu,
-  sigmoid,
-  tanh,
-  leakyRelu,
-  LEAKY_SLOPE,
-  type ActivationFn,
-  type ActivationName,
-} from './layers/activations.js';
-export { initWeights, initNames, type InitName } from './layers/init.js';
-
-export { softmax, softmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/softmax-cross-entropy.js';
-export type { Optimizer } from './optim/optimizer.js';
-export { SGD, type SGDOptions } from './optim/sgd.js';
-
-export { Sequential, forward, predict, train, type Network } from './model/sequential.js';
-export { mlp, type MlpOptions } from './model/mlp.js';
-export { layerFromConfig, sequentialFromArchitecture } from './model/from-config.js';
-
-export { fit, TrainingError, type FitData, type FitOptions, type History, type Callbacks, type BatchLogs, type EpochLogs } from './train/fit.js';
-export { evaluate, type Evaluation } from './train/evaluate.js';
-export { accuracy } from './metrics/accuracy.js';
-export { confusionMatrix, classificationReport, type ConfusionMatrix, type ClassMetrics, type ClassificationReport } from './metrics/confusion.js';
-
-export * from './data/index.js';
-export * from './io/index.js';
+export { readFileBytes, streamFileChunks } from './io/files.js';
+export { bundledMnistPaths, loadBundledMnist, loadMnistFromCsv, loadMnistFromIdx, type IdxPaths } from './io/mnist.js';
+export { loadModel, saveModel } from './io/model-files.js';
+export { writeFileAtomic } from './io/write.js';

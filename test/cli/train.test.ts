@@ -4,25 +4,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledMnistPaths } from '../../src/io/mnist.js';
-import { runCli } from '../support/cli.js';
+import { assertBadInput, lastJson, runCli } from '../support/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scratchnet-cli-'));
 
-/** The JSON summary: the last line of stdout. */
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
-}
 
-/** Asserts a bad-input run: exit 2, one line on stderr matching `pattern`, no stack trace. */
-function assertBadInput(args: string[], pattern: RegExp): void {
-  const r = runCli(args);
-  assert.equal(r.code, 2, `exit code for ${args.join(' ')}: stderr ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /^\s+at /m);
-}
 
 function csv(name: string, rows: string[], header = true): string {
   const path = join(tmp, name);

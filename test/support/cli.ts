@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,4 +16,20 @@ export function runCli(args: string[], options: { cwd?: string; timeoutMs?: numb
     env: { ...process.env, CI: 'true' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The JSON summary a command prints as the last line of stdout. */
+export function lastJson<T = Record<string, unknown>>(stdout: string): T {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+/** Asserts a bad-input run: exit 2, one line on stderr matching `pattern`, no stack trace. */
+export function assertBadInput(args: string[], pattern: RegExp): void {
+  const r = runCli(args);
+  assert.equal(r.code, 2, `exit code for ${args.join(' ')}: stderr ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /^\s+at /m);
 }

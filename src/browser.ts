@@ -1,0 +1,51 @@
+/**
+ * scratchnet for browsers (and any JavaScript runtime): everything but the
+ * Node file helpers — layers, losses, optimizers, fit, metrics, the data
+ * parsers (on bytes), the model file (on bytes) and the SIMD kernels. Bundlers
+ * pick it through the package's `browser` export condition; dist/browser/
+ * also holds ready-made ESM and <script> (global `scratchnet`) bundles.
+ */
+export { VERSION } from './version.js';
+export { ScratchnetError, DataError, ShapeError, ConfigError, ModelFileError } from './errors.js';
+export { Rng, type RngState } from './rng.js';
+
+export { tensor, zeros, toArray2, type Tensor } from './kernels/tensor.js';
+export * as kernels from './kernels/index.js';
+
+export type { Layer, LayerConfig, Param } from './layers/layer.js';
+export { Dense, defaultRng, type DenseOptions } from './layers/dense.js';
+export {
+  Activation,
+  ReLU,
+  Sigmoid,
+  Tanh,
+  LeakyReLU,
+  activations,
+  activationByName,
+  activationLayer,
+  relu,
+  sigmoid,
+  tanh,
+  leakyRelu,
+  LEAKY_SLOPE,
+  type ActivationFn,
+  type ActivationName,
+} from './layers/activations.js';
+export { initWeights, initNames, type InitName } from './layers/init.js';
+
+export { softmax, softmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/softmax-cross-entropy.js';
+export type { Optimizer } from './optim/optimizer.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+
+export { Sequential, forward, predict, train, type Network } from './model/sequential.js';
+export { mlp, type MlpOptions } from './model/mlp.js';
+export { layerFromConfig, sequentialFromArchitecture } from './model/from-config.js';
+
+export { fit, TrainingError, type FitData, type FitOptions, type History, type Callbacks, type BatchLogs, type EpochLogs } from './train/fit.js';
+export { evaluate, type Evaluation } from './train/evaluate.js';
+export { accuracy } from './metrics/accuracy.js';
+export { confusionMatrix, classificationReport, type ConfusionMatrix, type ClassMetrics, type ClassificationReport } from './metrics/confusion.js';
+
+export * from './data/index.js';
+export { decodeModel, encodeModel, MAX_HEADER_BYTES, MODEL_FORMAT, type DecodedModel } from './io/model-file.js';
+export { encodeOnnx, onnxSignature, ONNX_IR_VERSION, ONNX_OPSET, type OnnxOptions, type OnnxSignature, type OnnxValue } from './io/onnx.js';
