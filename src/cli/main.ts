@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { demoCommand } from './demo.js';
+import { evaluateCommand } from './evaluate.js';
 import { exportCommand } from './export.js';
+import { predictCommand } from './predict.js';
 import { reportCommand } from './report.js';
 import { trainCommand } from './train.js';
 
@@ -16,7 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('scratchnet')
     .description('Neural networks from scratch: train, evaluate and explain the MNIST network of the tutorial.')
     .version(VERSION);
-  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand());
+  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand());
   for (const command of [program, ...program.commands]) {
     // Throw instead of exiting so that every user error ends here with exit code 2.
     command.exitOverride().configureOutput({ outputError: (text, write) => write(`scratchnet: ${text}`) });

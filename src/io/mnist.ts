@@ -31,8 +31,8 @@ export async function loadMnistFromCsv(
   // Check the options before spending a second on parsing.
   checkValSplit(valSplit);
   const rng = toRng(seed);
-  const full = await parseCsvFile(trainCsv);
-  const test = await parseCsvFile(testCsv);
+  const full = await readMnistCsv(trainCsv);
+  const test = await readMnistCsv(testCsv);
   return { ...splitTrainVal(full, valSplit, rng), test };
 }
 
@@ -77,8 +77,9 @@ export function bundledMnistPaths(): IdxPaths {
   return paths;
 }
 
-async function parseCsvFile(path: string): Promise<Dataset> {
-  const parser = new MnistCsvParser(path);
+/** One CSV file in the tutorial's layout (header, label, `features` pixels), streamed. */
+export async function readMnistCsv(path: string, features = 784): Promise<Dataset> {
+  const parser = new MnistCsvParser(path, features);
   for await (const chunk of streamFileChunks(path)) parser.push(chunk);
   return parser.end();
 }
