@@ -43,6 +43,9 @@ export { layerFromConfig, sequentialFromArchitecture } from './model/from-config
 
 export { fit, TrainingError, type FitData, type FitOptions, type History, type Callbacks, type BatchLogs, type EpochLogs } from './train/fit.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';
+export { lrSchedule, scheduleNames, type LrSchedule, type ScheduleName, type ScheduleOptions } from './train/schedules.js';
+export { earlyStopping, type EarlyStoppingOptions } from './train/early-stopping.js';
+export { clipGradNorm } from './train/clip.js';
 export { accuracy } from './metrics/accuracy.js';
 export { confusionMatrix, classificationReport, type ConfusionMatrix, type ClassMetrics, type ClassificationReport } from './metrics/confusion.js';
 

@@ -6,6 +6,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
 import { Rng } from '../rng.js';
 import { evaluate } from './evaluate.js';
+import type { LrSchedule } from './schedules.js';
 
 /** The data {@link fit} trains on, validates on after each epoch and tests on at the end. */
 export interface FitData {
@@ -41,8 +42,12 @@ export interface Callbacks {
   onTrainBegin?(info: { epochs: number; batches: number; trainCount: number }): void;
   onEpochBegin?(epoch: number): void;
   onBatchEnd?(logs: BatchLogs): void;
-  /** `history` is the run's History so far (this epoch included), e.g. for checkpoints. */
-  onEpochEnd?(logs: EpochLogs, history: History): void;
+  /**
+   * `history` is the run's History so far (this epoch included), e.g. for
+   * checkpoints; `control.stop()` ends training after this epoch (Keras's
+   * `model.stop_training = True`, used by early stopping).
+   */
+  onEpochEnd?(logs: EpochLogs, history: History, control: { stop(): void }): void;
   onTrainEnd?(history: History): void;
 }
 
@@ -58,6 +63,11 @@ export interface FitOptions {
   rng?: Rng | number;
   /** Shuffle the training set before each epoch (default true). */
   shuffle?: boolean;
+  /**
+   * Multiplies the optimizer's learning rate before every step, given the
+   * progress in epochs (see lrSchedule); the rate it started with is the base.
+   */
+  lrSchedule?: LrSchedule;
   callbacks?: Callbacks | readonly Callbacks[];
   /**
    * Aborting stops after the current step; the History so far is returned,
@@ -169,6 +179,9 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   let stepSeconds = 0;
   let imagesSeen = 0;
   let lastYield = performance.now();
+  let stopRequested = false;
+  const control = { stop: () => void (stopRequested = true) };
+  const baseLr = optimizer.lr;
   for (const cb of callbacks) cb.onTrainBegin?.({ epochs, batches, trainCount: train.count });
 
   for (let epoch = resume?.epoch ?? 0; epoch < epochs && !history.stopped; epoch++) {
@@ -185,6 +198,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
     for (let b = first; b < batches; b++) {
       const n = b === batches - 1 ? lastRows : rows;
       const batch = loader.load(order, b * rows, n);
+      if (options.lrSchedule !== undefined) optimizer.lr = baseLr * options.lrSchedule(epoch + b / batches, epochs);
       const loss = model.trainStep(batch.x, batch.y, optimizer);
       if (!Number.isFinite(loss)) {
         throw new TrainingError(
@@ -225,7 +239,8 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
       history.valLoss.push(val.loss);
     }
     history.epochs = epoch + 1;
-    for (const cb of callbacks) cb.onEpochEnd?.(logs, history);
+    for (const cb of callbacks) cb.onEpochEnd?.(logs, history, control);
+    if (stopRequested) break;
     if (options.signal?.aborted && epoch < epochs - 1) {
       history.stopped = true;
       history.resumeAt = { epoch: epoch + 1, batch: 0, epochLossSum: 0 };

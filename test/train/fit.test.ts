@@ -148,3 +148,17 @@ test('no training step allocates a buffer after the first batch', async () => {
   for (let b = 1; b < perEpoch - 1; b++) assert.equal(counts[b], counts[0], `batch ${b} allocated`);
   for (let b = perEpoch; b < 2 * perEpoch; b++) assert.equal(counts[b], counts[perEpoch - 1], `epoch 2, batch ${b - perEpoch} allocated`);
 });
+
+test('an lr schedule sets the rate before every step from the base rate', async () => {
+  const { lrSchedule } = await import('../../src/train/schedules.js');
+  const optimizer = new SGD({ lr: 0.2 });
+  const rates: number[] = [];
+  await fit(mlp({ inputUnits: 16, hidden: [4], outputUnits: 4 }), { train: toyData(40, 1) }, {
+    epochs: 2,
+    batchSize: 20,
+    optimizer,
+    lrSchedule: lrSchedule({ kind: 'step', gamma: 0.5, stepEpochs: 1 }),
+    callbacks: { onBatchEnd: () => void rates.push(optimizer.lr) },
+  });
+  assert.deepEqual(rates, [0.2, 0.2, 0.1, 0.1]);
+});
