@@ -12,6 +12,7 @@ import { Rng } from '../rng.js';
 import { evaluate } from '../train/evaluate.js';
 import { VERSION } from '../version.js';
 import { matrixOperationsDemo, type MatrixOperationsDemo } from './matrix-ops.js';
+import { escapeHtml, htmlPage } from './page.js';
 
 /** What a run's history.json holds and the report reads. */
 export interface RunHistory {
@@ -89,8 +90,6 @@ export function reportContent(input: ReportInput): ReportContent {
   return { charts, demo: matrixOperationsDemo(), confusion, metrics, input };
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 function matrixTable(values: number[][]): string {
   const body = values.map((r) => `<tr>${r.map((v) => `<td>${v.toFixed(4)}</td>`).join('')}</tr>`).join('');
@@ -194,41 +193,7 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
     ),
   ];
 
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>scratchnet report</title>
-<style>
-  body { font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #222; margin: 0; background: #f6f7f9; }
-  header { background: #1f3b57; color: white; padding: 20px 32px; }
-  header h1 { margin: 0 0 6px; font-size: 24px; }
-  header p { margin: 0; opacity: 0.9; }
-  main { max-width: 1280px; margin: 0 auto; padding: 8px 24px 48px; }
-  section { background: white; border: 1px solid #dde1e6; border-radius: 6px; margin: 20px 0; padding: 8px 24px 20px; }
-  h2 { font-size: 20px; border-bottom: 1px solid #eee; padding-bottom: 6px; }
-  h3 { font-size: 13px; margin: 0 0 4px; font-weight: normal; color: #444; }
-  figure { margin: 12px 0; overflow-x: auto; }
-  figure svg { max-width: 100%; height: auto; }
-  figcaption { color: #555; font-size: 13px; margin-top: 6px; }
-  table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
-  th, td { border: 1px solid #dde1e6; padding: 4px 8px; text-align: left; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  table.matrix td { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; text-align: right; border: none; padding: 1px 6px; }
-  table.matrix { border-left: 2px solid #444; border-right: 2px solid #444; }
-  .matrices { display: flex; flex-wrap: wrap; gap: 12px 28px; }
-  .shape { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; margin: 0 0 2px; color: #1f77b4; }
-  .side-by-side { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
-  table.settings th { font-weight: normal; color: #555; }
-</style>
-</head>
-<body>
-<header><h1>scratchnet report</h1><p>${escapeHtml(`${model.summary().length} layers, ${total.toLocaleString('en-US')} parameters · ${history.epochs} epochs · test accuracy ${percent(history.testAccuracy)} · scratchnet ${VERSION}`)}</p></header>
-<main>
-${sections.join('\n')}
-</main>
-</body>
-</html>
-`;
+  const subtitle = `${model.summary().length} layers, ${total.toLocaleString('en-US')} parameters · ${history.epochs} epochs · test accuracy ${percent(history.testAccuracy)} · scratchnet ${VERSION}`;
+  return htmlPage('scratchnet report', subtitle, sections);
 }
+
