@@ -12,8 +12,11 @@ export { Rng, type RngState } from './rng.js';
 export { tensor, zeros, toArray2, type Tensor } from './kernels/tensor.js';
 export * as kernels from './kernels/index.js';
 
-export type { Layer, LayerConfig, Param } from './layers/layer.js';
+export type { Layer, LayerBuffer, LayerConfig, Param } from './layers/layer.js';
 export { Dense, defaultRng, type DenseOptions } from './layers/dense.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { BatchNorm, type BatchNormOptions } from './layers/batchnorm.js';
+export { Softmax } from './layers/softmax.js';
 export {
   Activation,
   ReLU,
@@ -34,12 +37,19 @@ export {
 export { initWeights, initNames, type InitName } from './layers/init.js';
 
 export { softmax, softmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/softmax-cross-entropy.js';
-export type { Optimizer } from './optim/optimizer.js';
+export { mse, meanSquaredError } from './losses/mse.js';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './losses/binary-cross-entropy.js';
+export type { Optimizer, OptimizerConfig, OptimizerState } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
+export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
+export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
+export { Adam, type AdamOptions } from './optim/adam.js';
+export { AdamW, type AdamWOptions } from './optim/adamw.js';
+export { optimizerFromConfig, optimizerNames, type OptimizerName } from './optim/from-config.js';
 
 export { Sequential, forward, predict, train, type Network } from './model/sequential.js';
 export { mlp, type MlpOptions } from './model/mlp.js';
-export { layerFromConfig, sequentialFromArchitecture } from './model/from-config.js';
+export { layerFromConfig, layerKinds, sequentialFromArchitecture } from './model/from-config.js';
 
 export { fit, TrainingError, type FitData, type FitOptions, type History, type Callbacks, type BatchLogs, type EpochLogs } from './train/fit.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';

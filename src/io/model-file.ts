@@ -1,5 +1,5 @@
 import { ConfigError, ModelFileError } from '../errors.js';
-import type { Param } from '../layers/layer.js';
+import type { Layer, LayerBuffer } from '../layers/layer.js';
 import { describeValue, isRecord, sequentialFromArchitecture } from '../model/from-config.js';
 import type { Sequential } from '../model/sequential.js';
 import { VERSION } from '../version.js';
@@ -18,8 +18,10 @@ import { VERSION } from '../version.js';
  * "layers.<i>.<param>": {"dtype": "F32", "shape": […], "data_offsets":
  * [begin, end]}, …}` with offsets relative to the data section, `<i>` the
  * layer's index in the Sequential (activations count) and `<param>` the
- * Param's name. Browser-safe: no Node imports (src/io/model-files.ts reads and
- * writes the files).
+ * name of a Param (`weight`, `bias`, `gamma`, `beta`) or of a buffer, the
+ * saved but untrained tensors (BatchNorm's `runningMean`, `runningVar`), in
+ * the layer's order: params, then buffers. Browser-safe: no Node imports
+ * (src/io/model-files.ts reads and writes the files).
  *
  * Decoding treats the bytes as hostile: every length is bounded before it is
  * allocated, only JSON.parse interprets text, and every failure is a
@@ -54,16 +56,21 @@ interface TensorEntry {
   readonly end: number;
 }
 
-/** A param the architecture needs, with where it lives. */
+/** A param or buffer the architecture needs, with where it lives. */
 interface ExpectedParam {
-  readonly param: Param;
+  readonly param: LayerBuffer;
   readonly layer: number;
   readonly kind: string;
 }
 
+/** A layer's saved tensors in file order: its params, then its buffers. */
+function savedTensors(layer: Layer): LayerBuffer[] {
+  return [...layer.params(), ...(layer.buffers?.() ?? [])];
+}
+
 /**
- * The safetensors bytes of `model`: every layer's params as F32 tensors
- * `layers.<i>.<param>`, and `__metadata__` with format, version, the
+ * The safetensors bytes of `model`: every layer's params and buffers as F32
+ * tensors `layers.<i>.<name>`, and `__metadata__` with format, version, the
  * architecture `{"inputUnits", "layers": [layer.config(), …]}` and, if given,
  * `training` (any JSON-serialisable value, e.g. settings and a History summary).
  */
@@ -79,10 +86,10 @@ export function encodeModel(model: Sequential, training?: unknown): Uint8Array {
     metadata.training = json;
   }
   const header: Record<string, unknown> = { __metadata__: metadata };
-  const params: Param[] = [];
+  const params: LayerBuffer[] = [];
   let dataLength = 0;
   model.layers.forEach((layer, i) => {
-    for (const p of layer.params()) {
+    for (const p of savedTensors(layer)) {
       const size = 4 * p.value.length;
       header[`layers.${i}.${p.name}`] = { dtype: 'F32', shape: [...p.shape], data_offsets: [dataLength, dataLength + size] };
       dataLength += size;
@@ -166,10 +173,10 @@ export function decodeModel(bytes: Uint8Array, fileName = 'model'): DecodedModel
   const trainingJson = own(metadata, 'training') as string | undefined;
   const training = trainingJson === undefined ? undefined : parseJson(trainingJson, '__metadata__.training', 'JSON', fail);
 
-  // The tensors must be exactly the params the architecture needs.
+  // The tensors must be exactly the params and buffers the architecture needs.
   const expected = new Map<string, ExpectedParam>();
   model.layers.forEach((layer, i) => {
-    for (const param of layer.params()) expected.set(`layers.${i}.${param.name}`, { param, layer: i, kind: layer.config().kind });
+    for (const param of savedTensors(layer)) expected.set(`layers.${i}.${param.name}`, { param, layer: i, kind: layer.config().kind });
   });
   const byName = new Map(entries.map((t) => [t.name, t]));
   for (const [name, { param, layer, kind }] of expected) {
@@ -181,7 +188,7 @@ export function decodeModel(bytes: Uint8Array, fileName = 'model'): DecodedModel
     if (!expected.has(t.name)) {
       const names = [...expected.keys()];
       const list = names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
-      throw fail(`unexpected tensor ${describeValue(t.name)}, expected only the architecture's params (${list || 'none'}), got ${describeValue(t.name)}`);
+      throw fail(`unexpected tensor ${describeValue(t.name)}, expected only the architecture's params and buffers (${list || 'none'}), got ${describeValue(t.name)}`);
     }
   }
   for (const [name, { param }] of expected) {
@@ -200,6 +207,9 @@ export function decodeModel(bytes: Uint8Array, fileName = 'model'): DecodedModel
       const v = view.getFloat32(at, true);
       if (!Number.isFinite(v)) {
         throw fail(`tensor "${name}" value ${k} is not finite (a corrupt or diverged model), expected a finite float32, got ${v}`, at);
+      }
+      if (param.min !== undefined && !(v >= param.min)) {
+        throw fail(`tensor "${name}" value ${k} is out of range (a corrupt model), expected a float32 ≥ ${param.min}, got ${v}`, at);
       }
       values[k] = v;
     }

@@ -9,14 +9,19 @@
  * Each Dense is one Gemm with transB = 0, because our weight is stored
  * [inputUnits, outputUnits] like the tutorial's W (Z = X · W + b); each
  * activation is the ONNX operator of the same name (LeakyRelu with alpha =
- * LEAKY_SLOPE). Initializers keep the model file's tensor names
- * (`layers.<i>.weight`, `layers.<i>.bias`) and hold the float32 values as
- * raw little-endian bytes, exactly the bytes of the safetensors file.
+ * LEAKY_SLOPE). BatchNorm is a BatchNormalization node in its inference form
+ * (scale = gamma, B = beta, mean = runningMean, var = runningVar, epsilon =
+ * eps); Dropout, the identity at inference, gets no node; a Softmax layer is
+ * a Softmax node, except a final one, which is the graph's own Softmax (its
+ * input is then the `logits` output). Initializers keep the model file's
+ * tensor names (`layers.<i>.weight`, `layers.<i>.runningVar`, …) and hold
+ * the float32 values as raw little-endian bytes, exactly the bytes of the
+ * safetensors file.
  *
  * Versions: opset 17 (ONNX 1.12; Gemm-13, Relu-14, Sigmoid-13, Tanh-13,
- * LeakyRelu-16, Softmax-13) and the IR version that goes with it, 8. Every
- * ONNX runtime of the last few years (onnxruntime ≥ 1.12, onnxruntime-web,
- * PyTorch's and TF's converters) reads it.
+ * LeakyRelu-16, Softmax-13, BatchNormalization-15, Identity-16) and the IR
+ * version that goes with it, 8. Every ONNX runtime of the last few years
+ * (onnxruntime ≥ 1.12, onnxruntime-web, PyTorch's and TF's converters) reads it.
  *
  * Why protobufjs: it is the most used protobuf library for JavaScript, kept
  * up by its maintainers, runs in Node and in browsers with no native code,
@@ -33,7 +38,7 @@
 import protobuf from 'protobufjs/light.js';
 import { ConfigError } from '../errors.js';
 import { LEAKY_SLOPE } from '../layers/activations.js';
-import type { Param } from '../layers/layer.js';
+import type { Layer, LayerBuffer } from '../layers/layer.js';
 import type { Sequential } from '../model/sequential.js';
 import { VERSION } from '../version.js';
 
@@ -45,7 +50,7 @@ export const ONNX_IR_VERSION = 8;
 export const ONNX_INPUT = 'pixels';
 /** The graph's main output: softmax of the logits, one row per image. */
 export const ONNX_PROBABILITIES = 'probabilities';
-/** The graph's second output (unless `logits: false`): the last layer's output. */
+/** The graph's second output (unless `logits: false`): the logits, the output of every layer but a final Softmax. */
 export const ONNX_LOGITS = 'logits';
 /** The symbolic name of the batch dimension. */
 export const ONNX_BATCH_DIM = 'batch';
@@ -89,10 +94,20 @@ export function encodeOnnx(model: Sequential, options: OnnxOptions = {}): Uint8A
   const signature = onnxSignature(model, options);
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];
+  const layers = model.layers;
+  // A final Softmax layer becomes the graph's own Softmax (not a second one),
+  // and the logits are its input.
+  const endsInSoftmax = layers[layers.length - 1].config().kind === 'softmax';
+  const logitLayers = endsInSoftmax ? layers.length - 1 : layers.length;
+  // Dropout is the identity at inference and gets no node; the last node
+  // before the Softmax writes the logits.
+  let lastNode = -1;
+  for (let i = 0; i < logitLayers; i++) if (layers[i].config().kind !== 'dropout') lastNode = i;
   let value = ONNX_INPUT;
-  model.layers.forEach((layer, i) => {
+  for (let i = 0; i < logitLayers; i++) {
+    const layer = layers[i];
     const config = layer.config();
-    const output = i === model.layers.length - 1 ? ONNX_LOGITS : `layers.${i}.output`;
+    const output = i === lastNode ? ONNX_LOGITS : `layers.${i}.output`;
     const node = (op_type: string, input: string[], attribute: AttributeProto[] = []): NodeProto => ({
       name: `layers.${i}`,
       op_type,
@@ -100,16 +115,31 @@ export function encodeOnnx(model: Sequential, options: OnnxOptions = {}): Uint8A
       output: [output],
       attribute,
     });
+    /** An initializer `layers.<i>.<name>` holding the layer's param or buffer `name`. */
+    const tensor = (name: string): string => {
+      const full = `layers.${i}.${name}`;
+      initializers.push(floatTensor(full, savedTensor(layer, name, i, config.kind)));
+      return full;
+    };
     switch (config.kind) {
       case 'dense': {
-        const weight = `layers.${i}.weight`;
-        const bias = `layers.${i}.bias`;
-        const params = layer.params();
-        initializers.push(floatTensor(weight, denseParam(params, 'weight', i)), floatTensor(bias, denseParam(params, 'bias', i)));
+        const weight = tensor('weight');
+        const bias = tensor('bias');
         // NOTE: transB = 0 because W is [inputUnits, outputUnits] (PyTorch's Linear stores Wᵀ and exports transB = 1).
         nodes.push(node('Gemm', [value, weight, bias], [intAttribute('transA', 0), intAttribute('transB', 0)]));
         break;
       }
+      case 'batchnorm': {
+        // Inference form: (X − mean) / √(var + epsilon) · scale + B, with the running statistics.
+        const inputs = [value, tensor('gamma'), tensor('beta'), tensor('runningMean'), tensor('runningVar')];
+        nodes.push(node('BatchNormalization', inputs, [floatAttribute('epsilon', Number(config.eps))]));
+        break;
+      }
+      case 'dropout':
+        continue; // no node: `value` passes through
+      case 'softmax':
+        nodes.push(node('Softmax', [value], [intAttribute('axis', 1)]));
+        break;
       case 'relu':
         nodes.push(node('Relu', [value]));
         break;
@@ -124,19 +154,27 @@ export function encodeOnnx(model: Sequential, options: OnnxOptions = {}): Uint8A
         break;
       default:
         throw new ConfigError(
-          `encodeOnnx: layer ${i} has kind "${config.kind}", which ONNX export does not know; expected one of "dense", "relu", "sigmoid", "tanh", "leaky-relu"`,
+          `encodeOnnx: layer ${i} has kind "${config.kind}", which ONNX export does not know; expected one of "dense", "relu", "sigmoid", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm"`,
         );
     }
     value = output;
+  }
+  // Nothing but Dropout (or nothing at all) before the Softmax: the logits are the input.
+  if (lastNode === -1) nodes.push({ name: 'logits', op_type: 'Identity', input: [ONNX_INPUT], output: [ONNX_LOGITS], attribute: [] });
+  nodes.push({
+    name: endsInSoftmax ? `layers.${layers.length - 1}` : 'softmax',
+    op_type: 'Softmax',
+    input: [ONNX_LOGITS],
+    output: [ONNX_PROBABILITIES],
+    attribute: [intAttribute('axis', 1)],
   });
-  nodes.push({ name: 'softmax', op_type: 'Softmax', input: [ONNX_LOGITS], output: [ONNX_PROBABILITIES], attribute: [intAttribute('axis', 1)] });
 
   const message: ModelProto = {
     ir_version: ONNX_IR_VERSION,
     opset_import: [{ domain: '', version: ONNX_OPSET }],
     producer_name: 'scratchnet',
     producer_version: VERSION,
-    doc_string: `${model.summary().join('; ')}; then Softmax. Input "${ONNX_INPUT}": [batch, ${model.inputUnits}] float32 in [0, 1] (MNIST: byte / 255, 28×28 row-major).`,
+    doc_string: `${model.summary().join('; ')}${endsInSoftmax ? '' : '; then Softmax'}. Input "${ONNX_INPUT}": [batch, ${model.inputUnits}] float32 in [0, 1] (MNIST: byte / 255, 28×28 row-major).`,
     graph: {
       name: 'scratchnet',
       node: nodes,
@@ -155,15 +193,15 @@ export function encodeOnnx(model: Sequential, options: OnnxOptions = {}): Uint8A
   return onnxTypes.ModelProto.encode(message).finish();
 }
 
-/** A Dense layer's `weight` or `bias` param (ConfigError if it has none). */
-function denseParam(params: readonly Param[], name: string, index: number): Param {
-  const param = params.find((p) => p.name === name);
-  if (param === undefined) throw new ConfigError(`encodeOnnx: layer ${index} (dense) has no "${name}" param`);
-  return param;
+/** The param or buffer `name` of `layer` (ConfigError if it has none). */
+function savedTensor(layer: Layer, name: string, index: number, kind: string): LayerBuffer {
+  const found = [...layer.params(), ...(layer.buffers?.() ?? [])].find((p) => p.name === name);
+  if (found === undefined) throw new ConfigError(`encodeOnnx: layer ${index} (${kind}) has no "${name}" param or buffer`);
+  return found;
 }
 
 /** A float32 initializer: dims and raw little-endian bytes (the byte order ONNX requires, whatever the platform). */
-function floatTensor(name: string, param: Param): TensorProto {
+function floatTensor(name: string, param: LayerBuffer): TensorProto {
   const values = param.value;
   const raw_data = new Uint8Array(4 * values.length);
   const view = new DataView(raw_data.buffer);

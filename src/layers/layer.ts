@@ -20,6 +20,20 @@ export function param(name: string, shape: readonly number[]): Param {
   return { name, shape, value: allocFloat32(size), grad: allocFloat32(size) };
 }
 
+/**
+ * A tensor a layer keeps and saves but does not train (PyTorch's "buffers"):
+ * BatchNorm's running statistics. The model file and the ONNX export include
+ * them beside the params; optimizers never see them.
+ */
+export interface LayerBuffer {
+  /** Name inside its layer: `runningMean`, `runningVar`, … */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly value: Float32Array;
+  /** The smallest valid value, if there is one (a variance is ≥ 0): the model file rejects smaller ones. */
+  readonly min?: number;
+}
+
 /** A layer's description for printing and for the model file's architecture. */
 export interface LayerConfig {
   readonly kind: string;
@@ -36,6 +50,14 @@ export interface LayerConfig {
  * copy it (`result.data.slice()`) to keep it.
  */
 export interface Layer {
+  /**
+   * Training or inference behaviour, for the layers that have both (Dropout,
+   * BatchNorm); absent on the others. Such layers start in inference mode
+   * (`false`): `Sequential.trainStep` turns it on for its own forward and
+   * backward pass and off again afterwards, and `Sequential.train()` /
+   * `eval()` set it for every layer that has it.
+   */
+  training?: boolean;
   /** forward(input) → output, shape [rows, outputUnits]. */
   forward(input: Tensor): Tensor;
   /**
@@ -51,6 +73,8 @@ export interface Layer {
   backwardParams?(input: Tensor, gradOutput: Tensor): void;
   /** The trainable params (empty for activations). */
   params(): Param[];
+  /** The saved but untrained tensors (BatchNorm's running statistics); absent means none. */
+  buffers?(): LayerBuffer[];
   /** The number of output units for `inputUnits` inputs. */
   outputSize(inputUnits: number): number;
   /** The layer's kind and options, e.g. `{kind: 'dense', inputUnits: 784, outputUnits: 64}`. */

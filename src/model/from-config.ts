@@ -1,8 +1,11 @@
 import { ConfigError, ScratchnetError } from '../errors.js';
 import { activationLayer, activations } from '../layers/activations.js';
+import { BatchNorm } from '../layers/batchnorm.js';
 import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
 import { initNames } from '../layers/init.js';
 import type { Layer, LayerConfig } from '../layers/layer.js';
+import { Softmax } from '../layers/softmax.js';
 import { Rng } from '../rng.js';
 import { Sequential } from './sequential.js';
 
@@ -13,8 +16,8 @@ import { Sequential } from './sequential.js';
  * before anything is allocated.
  */
 
-/** The layer kinds a config can name: `dense` and every activation. */
-export const layerKinds: readonly string[] = ['dense', ...Object.keys(activations)];
+/** The layer kinds a config can name: `dense`, every activation, `softmax`, `dropout` and `batchnorm`. */
+export const layerKinds: readonly string[] = ['dense', ...Object.keys(activations), 'softmax', 'dropout', 'batchnorm'];
 
 /**
  * The most layers an architecture may list: far more than any MLP needs, and
@@ -27,14 +30,14 @@ export interface ArchitectureOptions {
   /** Makes the error thrown for a bad architecture (default: a ConfigError). */
   error?: (message: string) => Error;
   /**
-   * Reject, before allocating any layer, an architecture with more trainable
-   * values than this (a model file passes what its data section can hold, so a
-   * 3-line header cannot ask for gigabytes). Default: no limit.
+   * Reject, before allocating any layer, an architecture with more param and
+   * buffer values than this (a model file passes what its data section can
+   * hold, so a 3-line header cannot ask for gigabytes). Default: no limit.
    */
   maxParamValues?: number;
 }
 
-/** A checked layer config: how many trainable values it needs, and how to build it. */
+/** A checked layer config: how many values it needs (params and buffers), and how to build it. */
 interface LayerPlan {
   readonly paramValues: number;
   build(): Layer;
@@ -42,11 +45,14 @@ interface LayerPlan {
 
 /**
  * A new layer from its `config()` (`{kind: 'dense', inputUnits, outputUnits,
- * init}` or `{kind: 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu'}`); `index` is
- * its place in the network, for the messages. A Dense layer's weights are
- * initialised from a throwaway `new Rng(0)` (the caller overwrites them), so
- * the shared default generator is left untouched. ConfigError if the config
- * is not one scratchnet writes.
+ * init}`, `{kind: 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu' | 'softmax'}`,
+ * `{kind: 'dropout', rate}` or `{kind: 'batchnorm', units, momentum, eps}`);
+ * `index` is its place in the network, for the messages. A Dense layer's
+ * weights are initialised from a throwaway `new Rng(0)` (the caller
+ * overwrites them), so the shared default generator is left untouched; a
+ * Dropout layer draws its masks from its own `new Rng(index)` for the same
+ * reason (the mask stream is not part of a config). ConfigError if the
+ * config is not one scratchnet writes.
  */
 export function layerFromConfig(config: LayerConfig, index: number): Layer {
   return planLayer(config, index).build();
@@ -117,7 +123,26 @@ function planLayer(config: unknown, index: number): LayerPlan {
       build: () => new Dense(inputUnits, outputUnits, { init, rng: new Rng(0) }),
     };
   }
-  if (typeof kind === 'string' && kind !== 'dense' && layerKinds.includes(kind)) {
+  if (kind === 'batchnorm') {
+    checkKeys(config, ['kind', 'units', 'momentum', 'eps'], at);
+    const units = positiveInteger(config.units, `${at}.units`);
+    // Omitted options take their defaults, as in the constructor.
+    const momentum = config.momentum === undefined ? undefined : finiteNumber(config.momentum, `${at}.momentum`, 'a number in [0, 1]', (v) => v >= 0 && v <= 1);
+    const eps = config.eps === undefined ? undefined : finiteNumber(config.eps, `${at}.eps`, 'a positive number', (v) => v > 0);
+    // gamma, beta, runningMean, runningVar
+    return { paramValues: 4 * units, build: () => new BatchNorm(units, { momentum, eps }) };
+  }
+  if (kind === 'dropout') {
+    checkKeys(config, ['kind', 'rate'], at);
+    const rate = finiteNumber(config.rate, `${at}.rate`, 'a number in [0, 1)', (v) => v >= 0 && v < 1);
+    // Seeded by its index: two rebuilt Dropout layers do not draw the same masks.
+    return { paramValues: 0, build: () => new Dropout(rate, { rng: new Rng(index) }) };
+  }
+  if (kind === 'softmax') {
+    checkKeys(config, ['kind'], at);
+    return { paramValues: 0, build: () => new Softmax() };
+  }
+  if (typeof kind === 'string' && Object.hasOwn(activations, kind)) {
     checkKeys(config, ['kind'], at);
     return { paramValues: 0, build: () => activationLayer(kind) };
   }
@@ -162,6 +187,14 @@ function checkKeys(record: Record<string, unknown>, allowed: readonly string[], 
 function positiveInteger(value: unknown, at: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new ConfigError(`${at}: expected a positive integer, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** A finite number for which `ok` holds (`expected` says which, for the message). */
+function finiteNumber(value: unknown, at: string, expected: string, ok: (v: number) => boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
+    throw new ConfigError(`${at}: expected ${expected}, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -2,13 +2,27 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { argmaxRows } from '../kernels/index.js';
 import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { softmax, softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
-import type { Layer, LayerConfig, Param } from '../layers/layer.js';
+import type { Layer, LayerBuffer, LayerConfig, Param } from '../layers/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
 
 /**
  * A stack of layers applied in order (the tutorial's `network` list): the
  * output of layer i is the input of layer i + 1.
+ *
+ * Training and inference mode (for Dropout and BatchNorm): a model is in
+ * inference mode unless told otherwise. `trainStep` switches every layer to
+ * training for its forward and backward pass and back to inference when it
+ * returns, so `forward`, `predict`, `predictProba`, `evaluate` and the report
+ * always see inference behaviour after training. `train()` and `eval()`
+ * (PyTorch's names) set the mode those calls use, e.g. `model.train()` for
+ * Monte-Carlo dropout; the next `trainStep` leaves the model in inference mode
+ * again.
+ *
+ * A model whose last layer is a {@link Softmax} outputs probabilities:
+ * `forward` returns them, `logits` returns the Softmax's input, and
+ * `trainStep` takes the cross-entropy of the logits (the Softmax layer is not
+ * differentiated through).
  */
 export class Sequential {
   readonly layers: readonly Layer[];
@@ -19,6 +33,9 @@ export class Sequential {
   private readonly gradLogits = new TensorCache();
   private readonly probs = new TensorCache();
   private readonly allParams: Param[];
+  /** The layers up to the logits: all but a final Softmax. */
+  private readonly logitLayers: number;
+  private mode = false;
 
   constructor(layers: readonly Layer[], inputUnits: number) {
     if (layers.length === 0) throw new ConfigError('Sequential: expected at least one layer');
@@ -28,35 +45,53 @@ export class Sequential {
     this.outputUnits = layers.reduce((units, layer) => layer.outputSize(units), inputUnits);
     this.activations = new Array<Tensor>(layers.length);
     this.allParams = layers.flatMap((l) => l.params());
+    this.logitLayers = layers[layers.length - 1].config().kind === 'softmax' ? layers.length - 1 : layers.length;
+    this.setMode(false);
+  }
+
+  /** True in training mode (see the class comment). */
+  get training(): boolean {
+    return this.mode;
+  }
+
+  /** Training mode for `forward`/`predict` calls (Dropout drops, BatchNorm uses batch statistics); returns the model. */
+  train(): this {
+    this.setMode(true);
+    return this;
+  }
+
+  /** Inference mode, the default (Dropout is the identity, BatchNorm uses running statistics); returns the model. */
+  eval(): this {
+    this.setMode(false);
+    return this;
   }
 
   /**
    * The tutorial's `forward(network, X)`: runs X [rows, inputUnits] through
-   * every layer and returns each layer's output (the last one is the logits).
-   * The returned tensors are reused by the next call.
+   * every layer and returns each layer's output (the last one is the model's
+   * output). The returned tensors are reused by the next call.
    */
   forwardAll(x: Tensor): readonly Tensor[] {
-    let input = x;
-    for (let i = 0; i < this.layers.length; i++) {
-      input = this.layers[i].forward(input);
-      this.activations[i] = input;
-    }
+    this.forwardLayers(x, this.layers.length);
     return this.activations;
   }
 
-  /** The logits [rows, outputUnits] for a batch X [rows, inputUnits]. */
+  /** The model's output [rows, outputUnits] for a batch X [rows, inputUnits]: the logits, or probabilities after a final Softmax. */
   forward(x: Tensor): Tensor {
-    const [, cols] = dims2(x, 'Sequential.forward');
-    if (cols !== this.inputUnits) {
-      throw new ShapeError(`Sequential: expected input of shape [rows, ${this.inputUnits}], got [${x.shape.join(', ')}]`);
-    }
-    const acts = this.forwardAll(x);
-    return acts[acts.length - 1];
+    this.checkInput(x, 'forward');
+    return this.forwardLayers(x, this.layers.length);
+  }
+
+  /** The logits [rows, outputUnits]: the output of every layer but a final Softmax. */
+  logits(x: Tensor): Tensor {
+    this.checkInput(x, 'logits');
+    return this.forwardLayers(x, this.logitLayers);
   }
 
   /** The class probabilities (softmax of the logits), [rows, outputUnits]. */
   predictProba(x: Tensor): Tensor {
-    const logits = this.forward(x);
+    if (this.logitLayers < this.layers.length) return this.forward(x);
+    const logits = this.logits(x);
     const [rows, cols] = logits.shape as [number, number];
     const out = this.probs.get(rows, cols);
     softmax(out.data, logits.data, rows, cols);
@@ -65,27 +100,35 @@ export class Sequential {
 
   /** The tutorial's `predict`: the most likely class of each row (a new array). */
   predict(x: Tensor): Uint8Array {
-    const logits = this.forward(x);
+    const logits = this.logits(x);
     const [rows, cols] = logits.shape as [number, number];
     return argmaxRows(new Uint8Array(rows), logits.data, rows, cols);
   }
 
   /**
-   * One step of the tutorial's `train(network, X, y)`: forward, softmax
-   * cross-entropy, backward through every layer (in reverse), then
-   * `optimizer.step`. Returns the batch's mean loss. Labels are class indices.
+   * One step of the tutorial's `train(network, X, y)`: forward (in training
+   * mode), softmax cross-entropy of the logits, backward through every layer
+   * (in reverse), then `optimizer.step`. The model is in inference mode
+   * afterwards. Returns the batch's mean loss. Labels are class indices.
    */
   trainStep(x: Tensor, labels: ArrayLike<number>, optimizer: Optimizer): number {
-    const logits = this.forward(x);
-    const [rows, cols] = logits.shape as [number, number];
-    const grad = this.gradLogits.get(rows, cols);
-    const loss = softmaxCrossEntropy(grad.data, logits.data, labels, rows, cols);
-    let g: Tensor = grad;
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const layer = this.layers[i];
-      const input = i === 0 ? x : this.activations[i - 1];
-      if (i === 0 && layer.backwardParams !== undefined) layer.backwardParams(input, g);
-      else g = layer.backward(input, g);
+    this.checkInput(x, 'trainStep');
+    this.setMode(true);
+    let loss: number;
+    try {
+      const logits = this.forwardLayers(x, this.logitLayers);
+      const [rows, cols] = logits.shape as [number, number];
+      const grad = this.gradLogits.get(rows, cols);
+      loss = softmaxCrossEntropy(grad.data, logits.data, labels, rows, cols);
+      let g: Tensor = grad;
+      for (let i = this.logitLayers - 1; i >= 0; i--) {
+        const layer = this.layers[i];
+        const input = i === 0 ? x : this.activations[i - 1];
+        if (i === 0 && layer.backwardParams !== undefined) layer.backwardParams(input, g);
+        else g = layer.backward(input, g);
+      }
+    } finally {
+      this.setMode(false);
     }
     optimizer.step(this.allParams);
     return loss;
@@ -94,6 +137,11 @@ export class Sequential {
   /** Every trainable param, layer by layer. */
   params(): Param[] {
     return this.allParams;
+  }
+
+  /** Every saved but untrained tensor (BatchNorm's running statistics), layer by layer. */
+  buffers(): LayerBuffer[] {
+    return this.layers.flatMap((l) => l.buffers?.() ?? []);
   }
 
   /** The total number of trainable values. */
@@ -114,6 +162,28 @@ export class Sequential {
         ? `Layer ${i}: Dense (${String(c.inputUnits)} -> ${String(c.outputUnits)})`
         : `Layer ${i}: ${layer.constructor.name}`;
     });
+  }
+
+  /** Runs layers [0, count) and returns the last output (`x` itself when count is 0). */
+  private forwardLayers(x: Tensor, count: number): Tensor {
+    let input = x;
+    for (let i = 0; i < count; i++) {
+      input = this.layers[i].forward(input);
+      this.activations[i] = input;
+    }
+    return input;
+  }
+
+  private checkInput(x: Tensor, what: string): void {
+    const [, cols] = dims2(x, `Sequential.${what}`);
+    if (cols !== this.inputUnits) {
+      throw new ShapeError(`Sequential: expected input of shape [rows, ${this.inputUnits}], got [${x.shape.join(', ')}]`);
+    }
+  }
+
+  private setMode(training: boolean): void {
+    this.mode = training;
+    for (const layer of this.layers) if (layer.training !== undefined) layer.training = training;
   }
 }
 

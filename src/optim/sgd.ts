@@ -1,30 +1,99 @@
 import { ConfigError } from '../errors.js';
 import { axpy } from '../kernels/index.js';
 import type { Param } from '../layers/layer.js';
-import type { Optimizer } from './optimizer.js';
+import { checkOptionNames, nonNegative, ParamSlots, positive, trueOrFalse, unitInterval, type Optimizer, type OptimizerState } from './optimizer.js';
 
 /** Options of {@link SGD}. */
 export interface SGDOptions {
   /** Learning rate α (default 0.1, the tutorial's). */
   lr?: number;
+  /** Momentum μ in [0, 1) (default 0: plain SGD). `--optimizer momentum` sets it. */
+  momentum?: number;
+  /** Dampening d in [0, 1] of the gradient added to the velocity (default 0). */
+  dampening?: number;
+  /** Nesterov momentum (default false; needs momentum > 0 and dampening 0). `--optimizer nesterov`. */
+  nesterov?: boolean;
+  /** Coupled L2 weight decay λ ≥ 0: g ← g + λ·θ (default 0). */
+  weightDecay?: number;
 }
 
-/** Plain (mini-batch) stochastic gradient descent: θ ← θ − α · dL/dθ. */
+const OPTIONS = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay'] as const;
+
+/**
+ * Stochastic gradient descent, with PyTorch's momentum, Nesterov and coupled
+ * weight decay. Per step, for each param θ with grad g:
+ *
+ *     g ← g + λ·θ                       (weight decay λ)
+ *     v ← μ·v + (1 − d)·g               (first step: v ← g, undampened)
+ *     g ← g + μ·v  if nesterov, else  g ← v
+ *     θ ← θ − α·g
+ *
+ * With μ = 0 and λ = 0 it is the tutorial's plain θ ← θ − α·g (run by the
+ * axpy kernel). State: slot `v` (the velocity, PyTorch's momentum_buffer),
+ * only when μ > 0.
+ *
+ * NOTE: this velocity form (PyTorch's) differs from Sutskever's v ← μ·v − α·g
+ * once α changes during training (a schedule): v here holds gradients, not steps.
+ */
 export class SGD implements Optimizer {
   lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  private readonly state: ParamSlots;
 
   constructor(options: SGDOptions = {}) {
-    this.lr = options.lr ?? 0.1;
-    if (!(Number.isFinite(this.lr) && this.lr > 0)) {
-      throw new ConfigError(`SGD: expected lr to be a positive number, got ${this.lr}`);
+    checkOptionNames('SGD', options, OPTIONS);
+    this.lr = positive('SGD', 'lr', options.lr ?? 0.1);
+    this.momentum = unitInterval('SGD', 'momentum', options.momentum ?? 0);
+    this.dampening = unitInterval('SGD', 'dampening', options.dampening ?? 0, true);
+    this.nesterov = trueOrFalse('SGD', 'nesterov', options.nesterov ?? false);
+    this.weightDecay = nonNegative('SGD', 'weightDecay', options.weightDecay ?? 0);
+    if (this.nesterov && !(this.momentum > 0 && this.dampening === 0)) {
+      throw new ConfigError(`SGD: nesterov needs momentum > 0 and dampening 0, got momentum ${this.momentum} and dampening ${this.dampening}`);
     }
+    this.state = new ParamSlots('SGD', this.momentum > 0 ? ['v'] : []);
   }
 
   step(params: readonly Param[]): void {
-    for (const p of params) axpy(p.value, -this.lr, p.grad);
+    this.state.begin(params);
+    const lr = this.lr;
+    if (this.momentum === 0 && this.weightDecay === 0) {
+      // The tutorial's update, on the SIMD kernel where the arrays allow.
+      for (const p of params) axpy(p.value, -lr, p.grad);
+      return;
+    }
+    const { momentum: mu, weightDecay: wd, nesterov } = this;
+    const keep = 1 - this.dampening;
+    const first = this.state.step === 1;
+    const velocities = this.state.slots.v;
+    for (let k = 0; k < params.length; k++) {
+      const { value, grad } = params[k];
+      if (mu === 0) {
+        for (let i = 0, n = value.length; i < n; i++) value[i] -= lr * (grad[i] + wd * value[i]);
+        continue;
+      }
+      const v = velocities[k];
+      for (let i = 0, n = value.length; i < n; i++) {
+        const g = grad[i] + wd * value[i];
+        const vi = first ? g : mu * v[i] + keep * g;
+        v[i] = vi;
+        value[i] -= lr * (nesterov ? g + mu * vi : vi);
+      }
+    }
   }
 
-  config(): { name: string; lr: number } {
-    return { name: 'sgd', lr: this.lr };
+  config(): { name: 'sgd' } & Required<SGDOptions> {
+    const { lr, momentum, dampening, nesterov, weightDecay } = this;
+    return { name: 'sgd', lr, momentum, dampening, nesterov, weightDecay };
+  }
+
+  getState(): OptimizerState {
+    return this.state.get();
+  }
+
+  setState(state: OptimizerState): void {
+    this.state.set(state);
   }
 }

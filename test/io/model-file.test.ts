@@ -11,10 +11,14 @@ import { DataError, ModelFileError } from '../../src/errors.js';
 import { decodeModel, encodeModel, MAX_HEADER_BYTES } from '../../src/io/model-file.js';
 import { loadModel, saveModel } from '../../src/io/model-files.js';
 import { tensor } from '../../src/kernels/tensor.js';
-import { LeakyReLU, Sigmoid, Tanh } from '../../src/layers/activations.js';
+import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../../src/layers/activations.js';
+import { BatchNorm } from '../../src/layers/batchnorm.js';
 import { Dense } from '../../src/layers/dense.js';
+import { Dropout } from '../../src/layers/dropout.js';
+import { Softmax } from '../../src/layers/softmax.js';
 import { mlp } from '../../src/model/mlp.js';
 import { Sequential } from '../../src/model/sequential.js';
+import { SGD } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/rng.js';
 import { VERSION } from '../../src/version.js';
 import { randn } from '../support/gradcheck.js';
@@ -39,6 +43,36 @@ function mixedNetwork(): Sequential {
     7,
   );
 }
+
+/**
+ * A network with BatchNorm, Dropout and a final Softmax, trained a few steps
+ * so that γ, β and the running statistics are far from their initial values.
+ */
+function normNetwork(): Sequential {
+  const rng = new Rng(4);
+  const model = new Sequential(
+    [
+      new Dense(7, 6, { rng }),
+      new BatchNorm(6, { momentum: 0.3 }),
+      new ReLU(),
+      new Dropout(0.3, { rng: 5 }),
+      new Dense(6, 4, { rng }),
+      new BatchNorm(4, { eps: 1e-3 }),
+      new Tanh(),
+      new Dense(4, 3, { rng }),
+      new Softmax(),
+    ],
+    7,
+  );
+  const x = { data: randn(rng, 16 * 7, 2).map((v, i) => v + (i % 7)), shape: [16, 7] };
+  const y = Array.from({ length: 16 }, (_, i) => i % 3);
+  const sgd = new SGD({ lr: 0.1 });
+  for (let step = 0; step < 5; step++) model.trainStep(x, y, sgd);
+  return model;
+}
+
+/** A tiny model with a BatchNorm: 3 → 2 (24 + 8 bytes), batchnorm(2) (4 × 8 bytes), 2 → 2 (16 + 8 bytes). */
+const tinyNorm = (): Sequential => new Sequential([new Dense(3, 2, { rng: new Rng(5) }), new BatchNorm(2), new Dense(2, 2, { rng: new Rng(6) })], 3);
 
 /** A tiny network whose file is mostly header, for the corruption properties. */
 const tiny = (): Sequential => mlp({ inputUnits: 3, hidden: [2], outputUnits: 2, rng: 5 });
@@ -104,6 +138,13 @@ function assertSameModel(actual: Sequential, expected: Sequential): void {
     assert.deepEqual(p.shape, q.shape);
     assert.deepEqual(bits(p.value), bits(q.value), `param ${i} (${p.name}) differs`);
   });
+  assert.equal(actual.buffers().length, expected.buffers().length);
+  actual.buffers().forEach((b, i) => {
+    const c = expected.buffers()[i];
+    assert.equal(b.name, c.name);
+    assert.deepEqual(b.shape, c.shape);
+    assert.deepEqual(bits(b.value), bits(c.value), `buffer ${i} (${b.name}) differs`);
+  });
 }
 
 // --- Round trip -----------------------------------------------------------
@@ -115,6 +156,7 @@ test('round trip is bit-identical: params, architecture, metadata and prediction
   const models: [string, Sequential][] = [
     ['mlp()', mlp()],
     ['tanh / leaky-relu / sigmoid', mixedNetwork()],
+    ['batchnorm / dropout / softmax', normNetwork()],
     ['no hidden layers', mlp({ hidden: [], rng: 2 })],
     ['special values', withSpecials],
   ];
@@ -194,6 +236,30 @@ test('the header is standard safetensors: names, dtype, shapes, contiguous offse
   assert.equal(view.getFloat32(dataStart + header['layers.4.bias'].data_offsets[0] + 4 * 9, true), b4[9]);
 });
 
+test('BatchNorm and Dropout round trip: params and running statistics bit-identical, same inference outputs', () => {
+  const model = normNetwork();
+  const bytes = encodeModel(model);
+  const { header } = parseByHand(bytes);
+  assert.deepEqual(Object.keys(header).filter((k) => k !== '__metadata__'), [
+    'layers.0.weight', 'layers.0.bias',
+    'layers.1.gamma', 'layers.1.beta', 'layers.1.runningMean', 'layers.1.runningVar',
+    'layers.4.weight', 'layers.4.bias',
+    'layers.5.gamma', 'layers.5.beta', 'layers.5.runningMean', 'layers.5.runningVar',
+    'layers.7.weight', 'layers.7.bias',
+  ]);
+  assert.deepEqual(header['layers.5.runningVar'].shape, [4]);
+  const decoded = decodeModel(bytes).model;
+  assertSameModel(decoded, model);
+  // The running statistics really moved (trained), so the comparison means something.
+  const bn = model.layers[1] as BatchNorm;
+  assert.ok(bn.runningMean.value.some((v) => Math.abs(v) > 0.1) && bn.runningVar.value.some((v) => Math.abs(v - 1) > 0.1));
+  assert.deepEqual(decoded.config(), model.config());
+  const x = tensor(randn(new Rng(2), 40 * 7, 2), [40, 7]);
+  assert.equal(decoded.training, false);
+  assert.deepEqual(bits(decoded.forward(x).data), bits(model.forward(x).data.slice()));
+  assert.deepEqual(decoded.predict(x), model.predict(x));
+});
+
 // --- Any safetensors reader can read it -----------------------------------
 
 const python = (code: string): boolean => spawnSync('python3', ['-c', code], { encoding: 'utf8' }).status === 0;
@@ -213,6 +279,12 @@ for i, layer in enumerate(arch["layers"]):
     elif kind == "tanh": x = np.tanh(x)
     elif kind == "sigmoid": x = 1 / (1 + np.exp(-x))
     elif kind == "leaky-relu": x = np.where(x > 0, x, np.float32(0.1) * x)
+    elif kind == "batchnorm":
+        t = lambda name: tensors[f"layers.{i}.{name}"]
+        x = (x - t("runningMean")) / np.sqrt(t("runningVar") + layer["eps"]) * t("gamma") + t("beta")
+    elif kind == "softmax":
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        x = e / e.sum(axis=1, keepdims=True)
 print(json.dumps({
     "metadata": metadata,
     "tensors": {k: {"dtype": str(t.dtype), "shape": list(t.shape), "sha256": hashlib.sha256(t.astype("<f4").tobytes()).hexdigest()} for k, t in tensors.items()},
@@ -228,7 +300,9 @@ function checkPythonReads(model: Sequential, path: string, loader: string): void
   assert.deepEqual(seen.metadata, decodeModel(readFileSync(path)).metadata);
   const expected: Record<string, { dtype: string; shape: number[]; sha256: string }> = {};
   model.layers.forEach((layer, i) => {
-    for (const p of layer.params()) expected[`layers.${i}.${p.name}`] = { dtype: 'float32', shape: [...p.shape], sha256: sha256Le(p.value) };
+    for (const p of [...layer.params(), ...(layer.buffers?.() ?? [])]) {
+      expected[`layers.${i}.${p.name}`] = { dtype: 'float32', shape: [...p.shape], sha256: sha256Le(p.value) };
+    }
   });
   assert.deepEqual(seen.tensors, expected);
   // The weights mean the same thing to numpy: [inputUnits, outputUnits], row-major.
@@ -238,7 +312,7 @@ function checkPythonReads(model: Sequential, path: string, loader: string): void
 }
 
 test("Python's safetensors library reads the file", { skip: hasSafetensors ? false : 'python3 with the safetensors and numpy modules is not installed' }, () => {
-  for (const [name, model] of [['mlp.safetensors', mlp()], ['mixed.safetensors', mixedNetwork()]] as const) {
+  for (const [name, model] of [['mlp.safetensors', mlp()], ['mixed.safetensors', mixedNetwork()], ['norm.safetensors', normNetwork()]] as const) {
     const path = join(tmp.dir, name);
     saveModel(model, path, { epochs: 1 });
     const loader = `
@@ -253,7 +327,7 @@ with safe_open(sys.argv[1], framework="numpy") as f:
 });
 
 test('a plain json + struct + numpy script reads the file (no safetensors library)', { skip: hasNumpy ? false : 'python3 with numpy is not installed' }, () => {
-  for (const [name, model] of [['mlp-np.safetensors', mlp()], ['mixed-np.safetensors', mixedNetwork()]] as const) {
+  for (const [name, model] of [['mlp-np.safetensors', mlp()], ['mixed-np.safetensors', mixedNetwork()], ['norm-np.safetensors', normNetwork()]] as const) {
     const path = join(tmp.dir, name);
     saveModel(model, path, { epochs: 1 });
     const loader = `
@@ -432,7 +506,7 @@ test('hostile: the architecture is parsed as JSON and validated', () => {
   rejects(arch('{"inputUnits": 3,'), /^bad\.safetensors: __metadata__\.architecture: not valid JSON, expected \{"inputUnits", "layers"\}, got /);
   rejects(
     arch('{"inputUnits": 3, "layers": [{"kind": "conv2d"}]}'),
-    'bad.safetensors: __metadata__.architecture: layers[0].kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", got "conv2d"',
+    'bad.safetensors: __metadata__.architecture: layers[0].kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm", got "conv2d"',
   );
   rejects(
     arch('{"inputUnits": 3, "layers": [{"kind": "dense", "inputUnits": 3, "outputUnits": 2.5}]}'),
@@ -463,7 +537,7 @@ test('hostile: the tensors are exactly the params the architecture needs, with i
       h['layers.1.weight'] = { dtype: 'F32', shape: [1], data_offsets: [56, 60] };
       return Uint8Array.from([...data, 0, 0, 0, 0]);
     }),
-    'bad.safetensors: unexpected tensor "layers.1.weight", expected only the architecture\'s params (layers.0.weight, layers.0.bias, layers.2.weight, layers.2.bias), got "layers.1.weight"',
+    'bad.safetensors: unexpected tensor "layers.1.weight", expected only the architecture\'s params and buffers (layers.0.weight, layers.0.bias, layers.2.weight, layers.2.bias), got "layers.1.weight"',
   );
   rejects(
     rewrite(model, (h) => void (h['layers.0.weight'].shape = [2, 3])),
@@ -479,6 +553,55 @@ test('hostile: the tensors are exactly the params the architecture needs, with i
     }),
     /^bad\.safetensors: unexpected tensor "__proto__", /,
   );
+});
+
+test('hostile: BatchNorm running statistics are checked like params (missing, wrong shape, not finite, negative variance)', () => {
+  const model = tinyNorm(); // data: layers.0 [0, 32), layers.1 gamma, beta, runningMean, runningVar [32, 64), layers.2 [64, 88)
+  (model.layers[1] as BatchNorm).runningVar.value.set([0.5, 2]);
+  assertSameModel(decodeModel(encodeModel(model)).model, model);
+  rejects(
+    rewrite(model, (h, data) => {
+      delete h['layers.1.runningVar'];
+      h['layers.2.weight'].data_offsets = [56, 72];
+      h['layers.2.bias'].data_offsets = [72, 80];
+      return Uint8Array.from([...data.subarray(0, 56), ...data.subarray(64)]);
+    }),
+    'bad.safetensors: missing tensor "layers.1.runningVar" (the runningVar of layer 1, batchnorm), expected shape [2], got nothing',
+  );
+  rejects(
+    rewrite(model, (h) => void (h['layers.1.runningMean'].shape = [1, 2])),
+    'bad.safetensors: tensor "layers.1.runningMean": wrong shape, expected [2], got [1, 2]',
+  );
+  rejects(
+    rewrite(model, (h, data) => {
+      // runningVar of 4 values instead of 2: the shape and the data agree, the architecture does not.
+      h['layers.1.runningVar'] = { dtype: 'F32', shape: [4], data_offsets: [56, 72] };
+      h['layers.2.weight'].data_offsets = [72, 88];
+      h['layers.2.bias'].data_offsets = [88, 96];
+      return Uint8Array.from([...data.subarray(0, 64), 0, 0, 128, 63, 0, 0, 128, 63, ...data.subarray(64)]);
+    }),
+    'bad.safetensors: tensor "layers.1.runningVar": wrong shape, expected [2], got [4]',
+  );
+  rejects(
+    rewrite(model, (h, data) => {
+      h['layers.1.runningMean'] = { dtype: 'F64', shape: [2], data_offsets: [48, 56] };
+      return data;
+    }),
+    'bad.safetensors: header: tensor "layers.1.runningMean": unsupported dtype, expected "F32", got "F64"',
+  );
+  const negative = rewrite(model, (_, data) => void new DataView(data.buffer).setFloat32(56 + 4, -0.25, true)); // runningVar[1]
+  rejects(
+    negative,
+    `bad.safetensors: byte ${parseByHand(negative).dataStart + 60}: tensor "layers.1.runningVar" value 1 is out of range (a corrupt model), expected a float32 ≥ 0, got -0.25`,
+  );
+  const nan = rewrite(model, (_, data) => void new DataView(data.buffer).setFloat32(48, NaN, true)); // runningMean[0]
+  rejects(
+    nan,
+    `bad.safetensors: byte ${parseByHand(nan).dataStart + 48}: tensor "layers.1.runningMean" value 0 is not finite (a corrupt or diverged model), expected a finite float32, got NaN`,
+  );
+  // A zero variance is valid (a unit that was constant in training).
+  const zero = rewrite(model, (_, data) => void new DataView(data.buffer).setFloat32(56, 0, true));
+  assert.equal((decodeModel(zero).model.layers[1] as BatchNorm).runningVar.value[0], 0);
 });
 
 test('hostile: NaN or infinite weights are rejected, naming the tensor and the byte', () => {
@@ -506,6 +629,22 @@ function outcome(bytes: Uint8Array): 'model' | 'error' {
   }
 }
 
+/**
+ * Every truncation of a valid file is rejected (the tensors must fill the data
+ * section exactly); any single byte set to any value gives a model or a ModelFileError.
+ */
+function truncateAndCorrupt(valid: Uint8Array, truncations: number, corruptions: number): void {
+  fc.assert(fc.property(fc.nat(valid.length - 1), (n) => assert.equal(outcome(valid.subarray(0, n)), 'error')), { numRuns: truncations });
+  fc.assert(
+    fc.property(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 }), (at, value) => {
+      const bytes = valid.slice();
+      bytes[at] = value;
+      void outcome(bytes);
+    }),
+    { numRuns: corruptions },
+  );
+}
+
 test('property: random bytes, truncations and single-byte corruptions give a model or a ModelFileError', { timeout: 120_000 }, () => {
   const valid = encodeModel(tiny(), { epochs: 2 });
   fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => void outcome(bytes)), { numRuns: 2000 });
@@ -519,16 +658,7 @@ test('property: random bytes, truncations and single-byte corruptions give a mod
     }),
     { numRuns: 2000 },
   );
-  // Every truncation of a valid file is rejected: the tensors must fill the data section exactly.
-  fc.assert(fc.property(fc.nat(valid.length - 1), (n) => assert.equal(outcome(valid.subarray(0, n)), 'error')), { numRuns: 1000 });
-  fc.assert(
-    fc.property(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 }), (at, value) => {
-      const bytes = valid.slice();
-      bytes[at] = value;
-      void outcome(bytes);
-    }),
-    { numRuns: 3000 },
-  );
+  truncateAndCorrupt(valid, 1000, 3000);
   // Every byte position, flipped: in the header it is caught or harmless; in the data it is a model with one value changed (or a NaN).
   const dataStart = parseByHand(valid).dataStart;
   let models = 0;
@@ -539,6 +669,19 @@ test('property: random bytes, truncations and single-byte corruptions give a mod
     else assert.ok(at < dataStart || (at - dataStart) % 4 === 3, `a flip in the data at byte ${at} should decode`);
   }
   assert.ok(models >= valid.length - dataStart - 14, `expected most data flips to decode, got ${models}`);
+});
+
+test('property: a model with BatchNorm, truncated or corrupted, gives a model or a ModelFileError', { timeout: 120_000 }, () => {
+  const valid = encodeModel(tinyNorm());
+  truncateAndCorrupt(valid, 500, 2000);
+  // Flipping the sign bit of a running variance is caught; of any other value, it decodes.
+  const dataStart = parseByHand(valid).dataStart;
+  for (let k = 0; k < 22; k++) {
+    const bytes = valid.slice();
+    bytes[dataStart + 4 * k + 3] ^= 0x80;
+    const isRunningVar = k >= 14 && k < 16; // layers.1.runningVar is values 14 and 15
+    assert.equal(outcome(bytes), isRunningVar ? 'error' : 'model', `value ${k}`);
+  }
 });
 
 test('property: structurally random headers give a model or a ModelFileError', { timeout: 120_000 }, () => {
@@ -563,6 +706,8 @@ test('property: structurally random headers give a model or a ModelFileError', {
   const layer = fc.oneof(
     fc.record({ kind: fc.constant('dense'), inputUnits: fc.oneof(fc.integer({ min: -2, max: 4 }), json), outputUnits: fc.integer({ min: 0, max: 4 }) }),
     fc.record({ kind: fc.constantFrom('relu', 'tanh', 'sigmoid', 'leaky-relu', 'softmax', '') }),
+    fc.record({ kind: fc.constant('dropout'), rate: fc.oneof(fc.double(), json) }),
+    fc.record({ kind: fc.constant('batchnorm'), units: fc.oneof(fc.integer({ min: -1, max: 3 }), json), momentum: fc.oneof(fc.double(), json), eps: fc.double() }),
     json,
   );
   fc.assert(

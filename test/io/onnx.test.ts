@@ -5,8 +5,12 @@ import { subset, type Dataset, type MnistData } from '../../src/data/dataset.js'
 import { ConfigError } from '../../src/errors.js';
 import { loadBundledMnist } from '../../src/io/mnist.js';
 import { encodeOnnx, ONNX_IR_VERSION, ONNX_OPSET, onnxSignature } from '../../src/io/onnx.js';
+import { ReLU } from '../../src/layers/activations.js';
+import { BatchNorm } from '../../src/layers/batchnorm.js';
 import { Dense } from '../../src/layers/dense.js';
+import { Dropout } from '../../src/layers/dropout.js';
 import type { Layer } from '../../src/layers/layer.js';
+import { Softmax } from '../../src/layers/softmax.js';
 import { mlp } from '../../src/model/mlp.js';
 import { Sequential } from '../../src/model/sequential.js';
 import { Rng } from '../../src/rng.js';
@@ -46,7 +50,7 @@ async function compare(model: Sequential, set: Dataset, count: number) {
 
   const batch = { data: x, shape: [count, model.inputUnits] };
   const ours = model.predictProba(batch).data.slice();
-  const ourLogits = model.forward(batch).data.slice();
+  const ourLogits = model.logits(batch).data.slice();
   const classes = model.predict(batch);
   const k = model.outputUnits;
   const mismatches: number[] = [];
@@ -180,19 +184,118 @@ test('encoding is deterministic: the same model gives the same bytes', () => {
 });
 
 test('a layer kind that ONNX export does not know is a ConfigError naming the kind and the layer', () => {
-  const dropout: Layer = {
+  const conv: Layer = {
     forward: (x) => x,
     backward: (_x, g) => g,
     params: () => [],
     outputSize: (units) => units,
-    config: () => ({ kind: 'dropout', rate: 0.5 }),
+    config: () => ({ kind: 'conv2d', filters: 8 }),
   };
-  const model = new Sequential([new Dense(784, 10, { rng: new Rng(1) }), dropout], 784);
+  const model = new Sequential([new Dense(784, 10, { rng: new Rng(1) }), conv], 784);
   assert.throws(
     () => encodeOnnx(model),
-    (err: unknown) => err instanceof ConfigError && /layer 1 has kind "dropout", which ONNX export does not know; expected one of "dense", "relu"/.test(err.message),
+    (err: unknown) => err instanceof ConfigError && /layer 1 has kind "conv2d", which ONNX export does not know; expected one of "dense", "relu", .*"softmax", "dropout", "batchnorm"$/.test(err.message),
   );
 });
+
+/** 784 → 64 → BatchNorm → ReLU → Dropout → 32 → BatchNorm → ReLU → Dropout → 10 (then `extra`), trained briefly. */
+async function normNetwork(extra: Layer[] = []): Promise<Sequential> {
+  const rng = new Rng(11);
+  const model = new Sequential(
+    [
+      new Dense(784, 64, { rng }),
+      new BatchNorm(64),
+      new ReLU(),
+      new Dropout(0.2, { rng: 1 }),
+      new Dense(64, 32, { rng }),
+      new BatchNorm(32, { eps: 1e-3 }),
+      new ReLU(),
+      new Dropout(0.2, { rng: 2 }),
+      new Dense(32, 10, { rng }),
+      ...extra,
+    ],
+    784,
+  );
+  await fit(model, { train: subsetOf(data.train, 3000) }, { epochs: 1, batchSize: 32, rng });
+  return model;
+}
+
+test('a network with BatchNorm and Dropout (trained briefly) matches onnxruntime on 500 test images', async (t) => {
+  const model = await normNetwork();
+  const bn = model.layers[1] as BatchNorm;
+  assert.ok(bn.runningVar.value.some((v) => Math.abs(v - 1) > 0.05), 'the running statistics moved');
+  const { mismatches, maxDp, maxDz } = await compare(model, data.test, 500);
+  t.diagnostic(`batchnorm + dropout: max |Δprobability| = ${maxDp.toExponential(2)}, max |Δlogit| = ${maxDz.toExponential(2)}`);
+  assert.deepEqual(mismatches, []);
+  assert.ok(maxDp < 1e-4, `max |Δprobability| ${maxDp}`);
+
+  // The graph: one BatchNormalization per BatchNorm (inference form), no Dropout node.
+  const graph = readMessage(all(readMessage(encodeOnnx(model)), 7)[0] as Uint8Array);
+  const nodes = all(graph, 1).map((b) => readMessage(b as Uint8Array));
+  assert.deepEqual(nodes.map((n) => str(n, 4)), ['Gemm', 'BatchNormalization', 'Relu', 'Gemm', 'BatchNormalization', 'Relu', 'Gemm', 'Softmax']);
+  assert.deepEqual(all(nodes[1], 1).map(text), ['layers.0.output', 'layers.1.gamma', 'layers.1.beta', 'layers.1.runningMean', 'layers.1.runningVar']);
+  assert.deepEqual(all(nodes[3], 1).map(text), ['layers.2.output', 'layers.4.weight', 'layers.4.bias'], 'the Dropout at layer 3 is skipped');
+  const epsilon = (n: Message) => readMessage(all(n, 5)[0] as Uint8Array).get(2)?.[0];
+  assert.equal(epsilon(nodes[1]), Math.fround(1e-5));
+  assert.equal(epsilon(nodes[4]), Math.fround(1e-3));
+  const tensors = all(graph, 5).map((b) => readMessage(b as Uint8Array));
+  const runningVar = tensors.find((t) => str(t, 8) === 'layers.5.runningVar') as Message;
+  const raw = all(runningVar, 9)[0] as Uint8Array;
+  const values = new Float32Array(Uint8Array.from(raw).buffer); // (a copy: raw may be a view on a pooled Node Buffer)
+  assert.deepEqual(values, (model.layers[5] as BatchNorm).runningVar.value.slice());
+});
+
+test('a model that ends in a Softmax layer: one Softmax in the graph, probabilities and logits as ours', async (t) => {
+  const model = await normNetwork([new Softmax()]);
+  const { mismatches, maxDp, maxDz } = await compare(model, data.test, 300);
+  t.diagnostic(`final Softmax layer: max |Δprobability| = ${maxDp.toExponential(2)}, max |Δlogit| = ${maxDz.toExponential(2)}`);
+  assert.deepEqual(mismatches, []);
+  assert.ok(maxDp < 1e-4 && maxDz < 1e-3, `max |Δp| ${maxDp}, max |Δlogit| ${maxDz}`);
+  const graph = readMessage(all(readMessage(encodeOnnx(model)), 7)[0] as Uint8Array);
+  const nodes = all(graph, 1).map((b) => readMessage(b as Uint8Array));
+  assert.equal(nodes.filter((n) => str(n, 4) === 'Softmax').length, 1);
+  assert.equal(str(nodes[nodes.length - 1], 3), 'layers.9');
+  assert.deepEqual(all(nodes[nodes.length - 2], 2).map(text), ['logits']);
+  // Our forward of such a model is the probabilities themselves.
+  const x = { data: pixels(data.test, 5), shape: [5, 784] };
+  const session = await ort.InferenceSession.create(encodeOnnx(model));
+  const result = await session.run({ pixels: new ort.Tensor('float32', x.data, [5, 784]) });
+  const probs = result.probabilities.data as Float32Array;
+  model.forward(x).data.forEach((p, k) => assert.ok(Math.abs(p - probs[k]) < 1e-4));
+  await session.release();
+});
+
+test('Dropout or Softmax at the ends: a last Dropout, a middle Softmax, a lone Softmax', async () => {
+  const rng = new Rng(12);
+  const models = [
+    new Sequential([new Dense(784, 10, { rng }), new Dropout(0.5)], 784),
+    new Sequential([new Dense(784, 16, { rng }), new Softmax(), new Dense(16, 10, { rng })], 784),
+  ];
+  for (const model of models) {
+    const { mismatches, maxDp, maxDz } = await compare(model, data.test, 100);
+    assert.deepEqual(mismatches, [], model.summary().join('; '));
+    assert.ok(maxDp < 1e-4 && maxDz < 1e-4, `${model.summary().join('; ')}: max |Δp| ${maxDp}, max |Δlogit| ${maxDz}`);
+  }
+  const ops = (model: Sequential) =>
+    all(readMessage(all(readMessage(encodeOnnx(model)), 7)[0] as Uint8Array), 1).map((b) => str(readMessage(b as Uint8Array), 4));
+  assert.deepEqual(ops(models[0]), ['Gemm', 'Softmax']);
+  assert.deepEqual(ops(models[1]), ['Gemm', 'Softmax', 'Gemm', 'Softmax']);
+  // Nothing before the Softmax but a Dropout: the logits are the input (random, so that no two tie for the argmax).
+  const lone = new Sequential([new Dropout(0.1), new Softmax()], 784);
+  assert.deepEqual(ops(lone), ['Identity', 'Softmax']);
+  const x = randnPixels(new Rng(13), 4);
+  const session = await ort.InferenceSession.create(encodeOnnx(lone));
+  const result = await session.run({ pixels: new ort.Tensor('float32', x, [4, 784]) });
+  assert.deepEqual(result.logits.data, x);
+  const ours = lone.predictProba({ data: x, shape: [4, 784] }).data;
+  (result.probabilities.data as Float32Array).forEach((p, k) => assert.ok(Math.abs(p - ours[k]) < 1e-6, `p[${k}]`));
+  await session.release();
+});
+
+/** `rows` rows of 784 uniform values in [0, 1). */
+function randnPixels(rng: Rng, rows: number): Float32Array {
+  return new Float32Array(rows * 784).map(() => rng.uniform());
+}
 
 /** A copy of the first `count` rows of `set`. */
 function subsetOf(set: Dataset, count: number): Dataset {

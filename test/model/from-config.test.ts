@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, ModelFileError } from '../../src/errors.js';
 import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../../src/layers/activations.js';
+import { BatchNorm } from '../../src/layers/batchnorm.js';
 import { Dense, defaultRng } from '../../src/layers/dense.js';
+import { Dropout } from '../../src/layers/dropout.js';
+import { Softmax } from '../../src/layers/softmax.js';
 import { describeValue, layerFromConfig, layerKinds, MAX_LAYERS, sequentialFromArchitecture } from '../../src/model/from-config.js';
 import { mlp } from '../../src/model/mlp.js';
 
@@ -18,12 +21,27 @@ function throwsConfig(fn: () => unknown, message: RegExp): void {
 const arch = (layers: unknown[], inputUnits: unknown = 4): unknown => ({ inputUnits, layers });
 
 test('layerFromConfig rebuilds every kind from its config()', () => {
-  for (const layer of [new Dense(3, 2, { init: 'glorot' }), new Dense(5, 1), new ReLU(), new Sigmoid(), new Tanh(), new LeakyReLU()]) {
+  const layers = [
+    new Dense(3, 2, { init: 'glorot' }),
+    new Dense(5, 1),
+    new ReLU(),
+    new Sigmoid(),
+    new Tanh(),
+    new LeakyReLU(),
+    new Softmax(),
+    new Dropout(0.25),
+    new Dropout(0),
+    new BatchNorm(7),
+    new BatchNorm(3, { momentum: 0, eps: 1e-3 }),
+  ];
+  for (const layer of layers) {
     const rebuilt = layerFromConfig(layer.config(), 0);
     assert.equal(rebuilt.constructor, layer.constructor);
     assert.deepEqual(rebuilt.config(), layer.config());
   }
-  assert.deepEqual(layerKinds, ['dense', 'sigmoid', 'relu', 'tanh', 'leaky-relu']);
+  assert.deepEqual(layerKinds, ['dense', 'sigmoid', 'relu', 'tanh', 'leaky-relu', 'softmax', 'dropout', 'batchnorm']);
+  // Omitted BatchNorm options take their defaults.
+  assert.deepEqual(layerFromConfig({ kind: 'batchnorm', units: 4 }, 0).config(), { kind: 'batchnorm', units: 4, momentum: 0.1, eps: 1e-5 });
 });
 
 test('layerFromConfig leaves the shared default generator alone', () => {
@@ -51,9 +69,10 @@ test('sequentialFromArchitecture inverts {inputUnits, layers: model.config()}', 
 test('an unknown kind is named, with the known kinds', () => {
   throwsConfig(
     () => sequentialFromArchitecture(arch([{ kind: 'relu' }, { kind: 'conv2d' }]), 'net.json'),
-    /^net\.json: layers\[1\]\.kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", got "conv2d"$/,
+    /^net\.json: layers\[1\]\.kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm", got "conv2d"$/,
   );
-  throwsConfig(() => layerFromConfig({ kind: 'softmax' }, 3), /^layers\[3\]\.kind: unknown layer kind, expected one of .*"leaky-relu", got "softmax"$/);
+  throwsConfig(() => layerFromConfig({ kind: 'layernorm' }, 3), /^layers\[3\]\.kind: unknown layer kind, expected one of .*"batchnorm", got "layernorm"$/);
+  throwsConfig(() => layerFromConfig({ kind: 'toString' }, 0), /got "toString"$/);
   throwsConfig(() => sequentialFromArchitecture(arch([{ units: 3 }]), 'w'), /^w: layers\[0\]\.kind: unknown layer kind, .*, got nothing$/);
   throwsConfig(() => sequentialFromArchitecture(arch([{ kind: '__proto__' }]), 'w'), /got "__proto__"$/);
 });
@@ -73,6 +92,33 @@ test('sizes must be positive integers; every field is checked', () => {
   throwsConfig(() => sequentialFromArchitecture(arch([{ kind: 'relu' }], -1), 'w'), /^w: inputUnits: expected a positive integer, got -1$/);
   throwsConfig(() => sequentialFromArchitecture([1, 2], 'w'), /^w: expected an object \{"inputUnits", "layers"\}, got \[1,2\]$/);
   throwsConfig(() => sequentialFromArchitecture({ ...(arch([{ kind: 'relu' }]) as object), name: 'x' }, 'w'), /^w: architecture: unexpected key, .*got "name"$/);
+});
+
+test('dropout, batchnorm and softmax configs: every value is checked', () => {
+  const one = (config: unknown) => sequentialFromArchitecture(arch([config]), 'w');
+  for (const rate of [1, -0.1, 1.5, '0.2', null, 1e400]) {
+    throwsConfig(() => one({ kind: 'dropout', rate }), new RegExp(`^w: layers\\[0\\]\\.rate: expected a number in \\[0, 1\\), got `));
+  }
+  throwsConfig(() => one({ kind: 'dropout' }), /^w: layers\[0\]\.rate: expected a number in \[0, 1\), got nothing$/);
+  throwsConfig(() => one({ kind: 'dropout', rate: 0.5, seed: 3 }), /^w: layers\[0\]: unexpected key, expected only "kind", "rate", got "seed"$/);
+  throwsConfig(() => one({ kind: 'batchnorm', units: 0 }), /^w: layers\[0\]\.units: expected a positive integer, got 0$/);
+  throwsConfig(() => one({ kind: 'batchnorm', units: 4, momentum: 1.01 }), /^w: layers\[0\]\.momentum: expected a number in \[0, 1\], got 1\.01$/);
+  throwsConfig(() => one({ kind: 'batchnorm', units: 4, momentum: 'fast' }), /momentum: expected a number in \[0, 1\], got "fast"$/);
+  throwsConfig(() => one({ kind: 'batchnorm', units: 4, eps: 0 }), /^w: layers\[0\]\.eps: expected a positive number, got 0$/);
+  throwsConfig(() => one({ kind: 'batchnorm', units: 4, eps: -1e-5 }), /eps: expected a positive number, got -0\.00001$/);
+  throwsConfig(() => one({ kind: 'batchnorm', units: 4, gamma: [1] }), /^w: layers\[0\]: unexpected key, expected only "kind", "units", "momentum", "eps", got "gamma"$/);
+  throwsConfig(() => one({ kind: 'softmax', axis: 1 }), /^w: layers\[0\]: unexpected key, expected only "kind", got "axis"$/);
+  throwsConfig(() => one({ kind: 'batchnorm', units: 5 }), /^w: layers\[0\]: BatchNorm: expected 5 input units, got 4$/);
+  // A BatchNorm's four vectors count towards maxParamValues.
+  assert.equal(sequentialFromArchitecture(arch([{ kind: 'batchnorm', units: 4 }]), 'w', { maxParamValues: 16 }).layers.length, 1);
+  throwsConfig(() => sequentialFromArchitecture(arch([{ kind: 'batchnorm', units: 4 }]), 'w', { maxParamValues: 15 }), /expected at most 15, got 16$/);
+});
+
+test('a rebuilt Dropout draws from its own generator, not the shared default one', () => {
+  const before = defaultRng.getState();
+  const dropout = layerFromConfig({ kind: 'dropout', rate: 0.5 }, 0) as Dropout;
+  assert.notEqual(dropout.rng, defaultRng);
+  assert.deepEqual(defaultRng.getState(), before);
 });
 
 test('neighbouring sizes must agree: the mismatch is attributed to its layer', () => {

@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dense } from '../../src/layers/dense.js';
 import { ReLU, Tanh } from '../../src/layers/activations.js';
+import { BatchNorm } from '../../src/layers/batchnorm.js';
+import { Dropout } from '../../src/layers/dropout.js';
+import { Softmax } from '../../src/layers/softmax.js';
+import { kernelMemoryUsage } from '../../src/kernels/memory.js';
 import { tensor } from '../../src/kernels/tensor.js';
 import { softmaxCrossEntropy } from '../../src/losses/softmax-cross-entropy.js';
 import { Sequential, forward, predict, train } from '../../src/model/sequential.js';
@@ -11,7 +15,13 @@ import { Rng } from '../../src/rng.js';
 import { gradCheck, randn } from '../support/gradcheck.js';
 
 /** An optimizer that records nothing and changes nothing, to inspect grads after a step. */
-const noUpdate: Optimizer = { lr: 0, step: () => {}, config: () => ({ name: 'none' }) };
+const noUpdate: Optimizer = {
+  lr: 0,
+  step: () => {},
+  config: () => ({ name: 'none' }),
+  getState: () => ({ step: 0, slots: {} }),
+  setState: () => {},
+};
 
 test("the tutorial's forward(network, X): one activation per layer, with the right shapes", () => {
   const rng = new Rng(1);
@@ -85,4 +95,76 @@ test('Sequential checks that neighbouring layers agree and summarises like the t
   assert.deepEqual(model.summary(), ['Layer 0: Dense (784 -> 64)', 'Layer 1: ReLU', 'Layer 2: Dense (64 -> 10)']);
   assert.equal(model.paramCount(), 784 * 64 + 64 + 64 * 10 + 10);
   assert.throws(() => model.forward(tensor(new Float32Array(10), [1, 10])), /expected input of shape \[rows, 784\], got \[1, 10\]/);
+});
+
+test('train() / eval() set the mode of every layer that has one; trainStep always ends in inference mode', () => {
+  const rng = new Rng(5);
+  const dropout = new Dropout(0.5, { rng: 1 });
+  const bn = new BatchNorm(8);
+  const relu = new ReLU();
+  const model = new Sequential([new Dense(3, 8, { rng }), bn, relu, dropout, new Dense(8, 2, { rng })], 3);
+  const modes = () => [model.training, bn.training, dropout.training];
+  assert.deepEqual(modes(), [false, false, false]);
+  assert.equal(model.train(), model);
+  assert.deepEqual(modes(), [true, true, true]);
+  assert.equal('training' in relu, false, 'layers without modes are left alone');
+  const x = tensor(randn(rng, 30), [10, 3]);
+  model.trainStep(x, [0, 1, 0, 1, 0, 1, 0, 1, 0, 1], noUpdate);
+  assert.deepEqual(modes(), [false, false, false]);
+  // Inference is deterministic; training mode draws dropout masks.
+  const a = model.forward(x).data.slice();
+  assert.deepEqual(model.forward(x).data, a);
+  model.train();
+  const b = model.forward(x).data.slice();
+  assert.notDeepEqual(model.forward(x).data, b);
+  model.eval();
+  // (Training-mode forward passes moved BatchNorm's running statistics, as in PyTorch.)
+  const c = model.forward(x).data.slice();
+  assert.notDeepEqual(c, a);
+  assert.deepEqual(model.forward(x).data, c);
+  // An exception inside the step leaves inference mode too.
+  model.train();
+  let stepped = false;
+  assert.throws(() => model.trainStep(x, null as unknown as number[], { ...noUpdate, step: () => void (stepped = true) }), TypeError);
+  assert.equal(stepped, false);
+  assert.deepEqual(modes(), [false, false, false]);
+});
+
+test('a training step with Dropout and BatchNorm reuses every buffer after the first batch', () => {
+  const rng = new Rng(6);
+  const model = new Sequential([new Dense(5, 16, { rng }), new BatchNorm(16), new ReLU(), new Dropout(0.3, { rng: 2 }), new Dense(16, 3, { rng })], 5);
+  const x = tensor(randn(rng, 32 * 5), [32, 5]);
+  const y = Array.from({ length: 32 }, (_, i) => i % 3);
+  const sgd = new SGD({ lr: 0.1 });
+  model.trainStep(x, y, sgd);
+  model.predict(x);
+  const before = kernelMemoryUsage().allocations;
+  for (let step = 0; step < 5; step++) model.trainStep(x, y, sgd);
+  assert.equal(kernelMemoryUsage().allocations, before);
+});
+
+test('a final Softmax layer: forward gives probabilities, logits() its input, trainStep the same grads as without it', () => {
+  const build = () => {
+    const rng = new Rng(7);
+    return [new Dense(4, 6, { rng }), new Tanh(), new Dense(6, 3, { rng })];
+  };
+  const plain = new Sequential(build(), 4);
+  const withSoftmax = new Sequential([...build(), new Softmax()], 4);
+  const x = tensor(randn(new Rng(8), 20), [5, 4]);
+  const labels = [0, 2, 1, 1, 0];
+  const logits = plain.forward(x).data.slice();
+  assert.deepEqual(withSoftmax.logits(x).data, logits);
+  assert.deepEqual(plain.logits(x).data, logits);
+  const probs = plain.predictProba(x).data.slice();
+  // Not softmax twice: predictProba of the Softmax model is its output.
+  assert.deepEqual(withSoftmax.forward(x).data, probs);
+  assert.deepEqual(withSoftmax.predictProba(x).data, probs);
+  assert.deepEqual(withSoftmax.predict(x), plain.predict(x));
+  // The loss is the cross-entropy of the logits, not of the probabilities.
+  assert.equal(withSoftmax.trainStep(x, labels, noUpdate), plain.trainStep(x, labels, noUpdate));
+  withSoftmax.params().forEach((p, i) => assert.deepEqual(p.grad, plain.params()[i].grad, `grad of param ${i}`));
+  // A lone Softmax: the logits are the input.
+  const lone = new Sequential([new Softmax()], 4);
+  assert.equal(lone.logits(x), x);
+  assert.equal(lone.trainStep(x, labels, noUpdate) > 0, true);
 });
