@@ -50,3 +50,21 @@ export function intList(value: string): number[] {
   }
   return parts.map(Number);
 }
+
+/** A number in [0, 1) (momentum, betas, dropout rate). */
+export function unitInterval(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) {
+    throw new InvalidArgumentError('expected a number in [0, 1)');
+  }
+  return n;
+}
+
+/** A finite number ≥ 0. */
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError('expected a number ≥ 0');
+  }
+  return n;
+}

@@ -9,21 +9,30 @@ import { activations, type ActivationName } from '../layers/activations.js';
 import { initNames, type InitName } from '../layers/init.js';
 import { mlp } from '../model/mlp.js';
 import type { Sequential } from '../model/sequential.js';
-import { SGD } from '../optim/sgd.js';
+import { optimizerFromConfig } from '../optim/from-config.js';
 import { Rng } from '../rng.js';
+import { earlyStopping } from '../train/early-stopping.js';
 import { fit, type Callbacks, type History } from '../train/fit.js';
+import { lrSchedule, scheduleNames, type ScheduleName } from '../train/schedules.js';
 import { VERSION } from '../version.js';
-import { type CheckpointState, checkpointPaths, loadCheckpoint, saveCheckpoint, type TrainSettings } from './checkpoint.js';
+import { type CheckpointState, checkpointPaths, checkpointState, describeOptimizer, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainSettings } from './checkpoint.js';
 import { dataSource, loadData } from './data.js';
-import { fraction, intList, positiveInt, positiveNumber, seedValue } from './options.js';
+import { fraction, intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
+import { cliOptimizerNames, defaultLr, optimizerConfigFromFlags, type CliOptimizerName, type OptimizerFlags } from './optimizer.js';
 import { progressCallbacks, type Output } from './progress.js';
 import { writeReport } from './report.js';
 
 /** The parsed flags of `scratchnet train`. */
-export interface TrainFlags {
+export interface TrainFlags extends OptimizerFlags {
   epochs: number;
   batchSize: number;
-  lr: number;
+  optimizer: CliOptimizerName;
+  dropout: number;
+  batchNorm: boolean;
+  clipNorm?: number;
+  schedule: ScheduleName;
+  warmupEpochs: number;
+  earlyStop?: number;
   hidden: number[];
   activation: ActivationName;
   init: InitName;
@@ -53,6 +62,9 @@ Examples:
   $ scratchnet train --hidden 128,64 --activation tanh --init glorot --lr 0.05
   $ scratchnet train --subset 10000 --tutorial-compat   # replay the tutorial's exact update
   $ scratchnet train --resume runs/20261124-233512 --epochs 10   # continue a run (after Ctrl-C, or for more epochs)
+  $ scratchnet train --optimizer adam --lr 1e-3                  # Adam (default lr per optimizer: see --optimizer)
+  $ scratchnet train --optimizer momentum --schedule cosine --warmup-epochs 1
+  $ scratchnet train --batch-norm --dropout 0.2 --epochs 20 --early-stop 3
 `;
 
 /** The `train` command. */
@@ -61,7 +73,23 @@ export function trainCommand(): Command {
     .description("train a network on MNIST (defaults: the tutorial's 784-64-32-10 ReLU network, batch 32, lr 0.1, 5 epochs)")
     .option('--epochs <n>', 'passes over the training set', positiveInt, 5)
     .option('--batch-size <n>', 'examples per mini-batch', positiveInt, 32)
-    .option('--lr <rate>', 'SGD learning rate', positiveNumber, 0.1)
+    .addOption(
+      new Option('--optimizer <name>', `the optimizer; default learning rates: ${cliOptimizerNames.map((n) => `${n} ${defaultLr[n]}`).join(', ')}`)
+        .choices(cliOptimizerNames)
+        .default('sgd'),
+    )
+    .option('--lr <rate>', 'learning rate (default: per optimizer, 0.1 for sgd as the tutorial)', positiveNumber)
+    .option('--momentum <m>', 'momentum for momentum, nesterov (default 0.9) and rmsprop (default 0)', unitInterval)
+    .option('--beta1 <b>', 'Adam/AdamW first-moment decay (default 0.9)', unitInterval)
+    .option('--beta2 <b>', 'Adam/AdamW second-moment decay (default 0.999)', unitInterval)
+    .option('--eps <e>', 'the adaptive optimizers’ epsilon', positiveNumber)
+    .option('--weight-decay <wd>', 'L2 weight decay (decoupled for adamw, default 0.01; else coupled, default 0)', nonNegativeNumber)
+    .option('--dropout <rate>', 'dropout after each hidden activation', unitInterval, 0)
+    .option('--batch-norm', 'batch normalisation between each hidden Dense and its activation', false)
+    .option('--clip-norm <n>', 'clip the gradients to this global norm', positiveNumber)
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule over the epochs').choices(scheduleNames).default('constant'))
+    .option('--warmup-epochs <n>', 'linear learning-rate warm-up first (fractions allowed)', nonNegativeNumber, 0)
+    .option('--early-stop <patience>', 'stop after this many epochs without a better validation accuracy, keeping the best weights', positiveInt)
     .option('--hidden <units>', 'hidden layer sizes, comma-separated', intList, [64, 32])
     .addOption(new Option('--activation <name>', 'hidden activation').choices(Object.keys(activations)).default('relu'))
     .addOption(new Option('--init <name>', 'weight initialisation').choices(initNames).default('he'))
@@ -108,13 +136,20 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     }
     quiet.log(`Resuming ${flags.resume} at epoch ${at.epoch + 1}, batch ${at.batch + 1}`);
   } else {
+    const { lr, momentum, beta1, beta2, eps, weightDecay } = flags;
     settings = {
       hidden: flags.hidden,
       activation: flags.activation,
       init: flags.init,
       epochs: flags.epochs,
       batchSize: flags.batchSize,
-      optimizer: { name: 'sgd', lr: flags.lr },
+      // Built once here so that a bad combination fails before any data is read.
+      optimizer: optimizerFromConfig(optimizerConfigFromFlags(flags.optimizer, { lr, momentum, beta1, beta2, eps, weightDecay })).config(),
+      dropout: flags.dropout,
+      batchNorm: flags.batchNorm,
+      clipNorm: flags.clipNorm ?? null,
+      schedule: { kind: flags.schedule, warmupEpochs: flags.warmupEpochs },
+      earlyStop: flags.earlyStop ?? null,
       seed: flags.seed,
       valSplit: flags.valSplit,
       subset: flags.subset ?? null,
@@ -139,23 +174,21 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     init: settings.init,
     rng,
     tutorialCompat: settings.tutorialCompat,
+    dropout: settings.dropout,
+    batchNorm: settings.batchNorm,
   });
-  if (resumed !== undefined) {
-    const saved = resumed.model.params();
-    model.params().forEach((p, i) => p.value.set(saved[i].value));
-    rng.setState(resumed.state.resume.rng);
-  }
+  const optimizer = optimizerFromConfig(settings.optimizer);
+  if (resumed !== undefined) restoreCheckpoint(resumed, model, optimizer, rng);
   quiet.log('Network architecture:');
   for (const line of model.summary()) quiet.log(line);
   quiet.log(
-    `Training on ${train.count} examples: ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}, batch ${settings.batchSize}, SGD lr ${settings.optimizer.lr}, seed ${settings.seed}` +
+    `Training on ${train.count} examples: ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}, batch ${settings.batchSize}, ${describeOptimizer(settings.optimizer)}, seed ${settings.seed}` +
       (settings.tutorialCompat ? ' (tutorial-compatible update: effective lr = lr / batch size)' : ''),
   );
 
   const dir = flags.out ?? flags.resume ?? newRunDir();
   mkdirSync(dir, { recursive: true });
   const checkpoints = checkpointPaths(dir);
-  const optimizer = new SGD({ lr: settings.optimizer.lr });
   const bar = !flags.quiet && process.stderr.isTTY === true && !process.env.CI;
 
   // Ctrl-C: finish the current step, checkpoint, and say how to resume; a second Ctrl-C quits at once.
@@ -173,11 +206,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
       epochStartRng = rng.getState();
     },
     onEpochEnd: (logs, history) => {
-      const state: CheckpointState = {
-        settings,
-        history: { epochs: history.epochs, batchLoss: history.batchLoss, trainLoss: history.trainLoss, valAccuracy: history.valAccuracy, valLoss: history.valLoss },
-        resume: { epoch: logs.epoch + 1, batch: 0, epochLossSum: 0, rng: rng.getState() },
-      };
+      const state = checkpointState(settings, history, { epoch: logs.epoch + 1, batch: 0, epochLossSum: 0 }, rng.getState(), model, optimizer);
       if ((logs.epoch + 1) % flags.checkpointEvery === 0 || logs.epoch + 1 === settings.epochs) saveCheckpoint(checkpoints.last, model, state);
       if (!Number.isNaN(logs.valAccuracy) && logs.valAccuracy > bestAccuracy) {
         bestAccuracy = logs.valAccuracy;
@@ -185,6 +214,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
       }
     },
   };
+  const stopper = settings.earlyStop === null ? undefined : earlyStopping(model, { patience: settings.earlyStop });
   let history: History;
   try {
     history = await fit(
@@ -196,7 +226,9 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
         optimizer,
         rng,
         signal: controller.signal,
-        callbacks: [progressCallbacks(quiet, { bar, batchSize: settings.batchSize }), checkpointing],
+        callbacks: [progressCallbacks(quiet, { bar, batchSize: settings.batchSize }), checkpointing, ...(stopper === undefined ? [] : [stopper])],
+        lrSchedule: settings.schedule.kind === 'constant' && settings.schedule.warmupEpochs === 0 ? undefined : lrSchedule(settings.schedule),
+        clipNorm: settings.clipNorm ?? undefined,
         resume: resumed === undefined ? undefined : { ...resumed.state.resume, history: resumed.state.history },
       },
     );
@@ -206,15 +238,14 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
 
   if (history.stopped && history.resumeAt !== undefined) {
     const at = history.resumeAt;
-    saveCheckpoint(checkpoints.last, model, {
-      settings,
-      history,
-      resume: { ...at, rng: at.batch === 0 ? rng.getState() : epochStartRng },
-    });
+    saveCheckpoint(checkpoints.last, model, checkpointState(settings, history, at, at.batch === 0 ? rng.getState() : epochStartRng, model, optimizer));
     out.log(`Interrupted at epoch ${at.epoch + 1}, batch ${at.batch}. Wrote ${checkpoints.last}`);
     out.log(`Resume with: scratchnet train --resume ${dir}`);
     process.exitCode = 130;
     return history;
+  }
+  if (stopper?.stoppedAt !== null && stopper?.stoppedAt !== undefined) {
+    quiet.log(`Early stop after epoch ${stopper.stoppedAt + 1}: no better validation accuracy for ${settings.earlyStop} epochs; restored the weights of epoch ${(stopper.bestEpoch ?? 0) + 1}`);
   }
   if (history.testAccuracy !== undefined) {
     quiet.log(`Test accuracy: ${history.testAccuracy.toFixed(4)} (loss ${history.testLoss?.toFixed(4)})`);

@@ -1,6 +1,8 @@
 import { ConfigError } from '../errors.js';
 import { activationLayer, type ActivationName } from '../layers/activations.js';
+import { BatchNorm } from '../layers/batchnorm.js';
 import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
 import type { InitName } from '../layers/init.js';
 import type { Layer } from '../layers/layer.js';
 import { Rng } from '../rng.js';
@@ -22,11 +24,17 @@ export interface MlpOptions {
   rng?: Rng | number;
   /** Replay the tutorial's double division by the batch size (see Dense). */
   tutorialCompat?: boolean;
+  /** Dropout rate after each hidden activation (default 0: none). */
+  dropout?: number;
+  /** A BatchNorm between each hidden Dense and its activation (default false). */
+  batchNorm?: boolean;
 }
 
 /**
- * A multi-layer perceptron: Dense → activation for each hidden size, then a
- * final Dense to the logits. `mlp()` is the tutorial's 784-64-32-10 ReLU network.
+ * A multi-layer perceptron: Dense → [BatchNorm] → activation → [Dropout] for
+ * each hidden size, then a final Dense to the logits. `mlp()` is the
+ * tutorial's 784-64-32-10 ReLU network. Each Dropout gets its own generator,
+ * seeded from `rng`, so its masks do not shift the shuffling.
  */
 export function mlp(options: MlpOptions = {}): Sequential {
   const inputUnits = options.inputUnits ?? 784;
@@ -41,8 +49,12 @@ export function mlp(options: MlpOptions = {}): Sequential {
   const dense = { init: options.init ?? 'he', rng, tutorialCompat: options.tutorialCompat ?? false };
   const layers: Layer[] = [];
   let units = inputUnits;
+  const dropout = options.dropout ?? 0;
   for (const h of hidden) {
-    layers.push(new Dense(units, h, dense), activationLayer(options.activation ?? 'relu'));
+    layers.push(new Dense(units, h, dense));
+    if (options.batchNorm === true) layers.push(new BatchNorm(h));
+    layers.push(activationLayer(options.activation ?? 'relu'));
+    if (dropout > 0) layers.push(new Dropout(dropout, { rng: new Rng(rng.nextUint32()) }));
     units = h;
   }
   layers.push(new Dense(units, outputUnits, dense));

@@ -4,6 +4,7 @@ import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { softmax, softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Layer, LayerBuffer, LayerConfig, Param } from '../layers/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { clipGradNorm } from '../train/clip.js';
 import { SGD } from '../optim/sgd.js';
 
 /**
@@ -108,10 +109,12 @@ export class Sequential {
   /**
    * One step of the tutorial's `train(network, X, y)`: forward (in training
    * mode), softmax cross-entropy of the logits, backward through every layer
-   * (in reverse), then `optimizer.step`. The model is in inference mode
-   * afterwards. Returns the batch's mean loss. Labels are class indices.
+   * (in reverse), then `optimizer.step` — after scaling the gradients to a
+   * global norm of at most `clipNorm` when one is given. The model is in
+   * inference mode afterwards. Returns the batch's mean loss. Labels are
+   * class indices.
    */
-  trainStep(x: Tensor, labels: ArrayLike<number>, optimizer: Optimizer): number {
+  trainStep(x: Tensor, labels: ArrayLike<number>, optimizer: Optimizer, clipNorm?: number): number {
     this.checkInput(x, 'trainStep');
     this.setMode(true);
     let loss: number;
@@ -130,6 +133,7 @@ export class Sequential {
     } finally {
       this.setMode(false);
     }
+    if (clipNorm !== undefined) clipGradNorm(this.allParams, clipNorm);
     optimizer.step(this.allParams);
     return loss;
   }

@@ -25,9 +25,11 @@ export function earlyStopping(model: Sequential, options: EarlyStoppingOptions):
   let best = -Infinity;
   let wait = 0;
   let epochs = 0;
+  // The weights and BatchNorm's running statistics of the best epoch.
   let bestWeights: Float32Array[] | null = null;
+  const tensors = (): Float32Array[] => [...model.params().map((p) => p.value), ...model.buffers().map((b) => b.value)];
   const restore = (): void => {
-    if (restoreBestWeights && bestWeights !== null) model.params().forEach((p, i) => p.value.set((bestWeights as Float32Array[])[i]));
+    if (restoreBestWeights && bestWeights !== null) tensors().forEach((t, i) => t.set((bestWeights as Float32Array[])[i]));
   };
   const self = {
     stoppedAt: null as number | null,
@@ -41,7 +43,7 @@ export function earlyStopping(model: Sequential, options: EarlyStoppingOptions):
         best = logs.valAccuracy;
         wait = 0;
         self.bestEpoch = logs.epoch;
-        if (restoreBestWeights) bestWeights = model.params().map((p) => Float32Array.from(p.value));
+        if (restoreBestWeights) bestWeights = tensors().map((t) => Float32Array.from(t));
         return;
       }
       wait++;

@@ -42,7 +42,8 @@ export function evaluate(model: Sequential, data: Dataset, batchSize = 256): Eva
   for (let start = 0; start < data.count; start += rowsMax) {
     const rows = Math.min(rowsMax, data.count - start);
     const batch = loader.load(order, start, rows);
-    const logits = model.forward(batch.x);
+    // The logits, not a final Softmax layer's probabilities: the loss takes logits.
+    const logits = model.logits(batch.x);
     const cols = logits.shape[1];
     lossSum += softmaxCrossEntropy(null, logits.data, batch.y, rows, cols) * rows;
     argmaxRows(predictions.subarray(start, start + rows), logits.data, rows, cols);

@@ -68,6 +68,8 @@ export interface FitOptions {
    * progress in epochs (see lrSchedule); the rate it started with is the base.
    */
   lrSchedule?: LrSchedule;
+  /** Scale the gradients to this global norm at most before each step (default: no clipping). */
+  clipNorm?: number;
   callbacks?: Callbacks | readonly Callbacks[];
   /**
    * Aborting stops after the current step; the History so far is returned,
@@ -147,6 +149,9 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   const train = data.train;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`fit: expected epochs to be a positive integer, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`fit: expected batchSize to be a positive integer, got ${batchSize}`);
+  if (options.clipNorm !== undefined && !(options.clipNorm > 0 && Number.isFinite(options.clipNorm))) {
+    throw new ConfigError(`fit: expected clipNorm to be a positive number, got ${options.clipNorm}`);
+  }
   if (train.count === 0) throw new ConfigError('fit: the training set is empty');
   for (const [name, set] of Object.entries(data) as [string, Dataset | undefined][]) {
     if (set !== undefined && set.features !== model.inputUnits) {
@@ -199,7 +204,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
       const n = b === batches - 1 ? lastRows : rows;
       const batch = loader.load(order, b * rows, n);
       if (options.lrSchedule !== undefined) optimizer.lr = baseLr * options.lrSchedule(epoch + b / batches, epochs);
-      const loss = model.trainStep(batch.x, batch.y, optimizer);
+      const loss = model.trainStep(batch.x, batch.y, optimizer, options.clipNorm);
       if (!Number.isFinite(loss)) {
         throw new TrainingError(
           `the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1}: the weights diverged; try a lower learning rate (now ${optimizer.lr})`,

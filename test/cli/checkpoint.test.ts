@@ -92,3 +92,23 @@ test('--resume of a folder without a checkpoint is one clear error', () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr.trim(), /^scratchnet: error: .*nothing-here\/checkpoints\/last\.safetensors: file not found$/);
 });
+
+test('with Adam, BatchNorm and Dropout too, Ctrl-C then --resume ends bit-identical (optimizer moments, running statistics and dropout masks restored)', async () => {
+  const heavy = ['--subset', '20000', '--epochs', '6', '--optimizer', 'adam', '--batch-norm', '--dropout', '0.2', '--no-report'];
+  const whole = join(tmp, 'adam-whole');
+  const r = runCli(['train', ...heavy, '--quiet', '--out', whole]);
+  assert.equal(r.code, 0, r.stderr);
+  const cut = join(tmp, 'adam-cut');
+  const { done } = start(['train', ...heavy, '--out', cut], (line, child) => {
+    if (line.startsWith('Epoch 2/6')) child.kill('SIGINT');
+  });
+  const stopped = await done;
+  assert.equal(stopped.code, 130, stopped.stderr);
+  const resumed = runCli(['train', '--resume', cut, '--quiet', '--no-report']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const all = (path: string) => {
+    const { model } = loadModel(path);
+    return [...model.params(), ...model.buffers()].map((t) => Array.from(t.value));
+  };
+  assert.deepEqual(all(join(cut, 'model.safetensors')), all(join(whole, 'model.safetensors')));
+});

@@ -33,7 +33,7 @@ test('default training (the tutorial recipe, 5 epochs, bundled MNIST) reaches â‰
   const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(history.testAccuracy, summary.testAccuracy);
   assert.equal((history.batchLoss as number[]).length, 5 * Math.ceil(54000 / 32));
-  assert.deepEqual((history.settings as { optimizer: unknown }).optimizer, { name: 'sgd', lr: 0.1 });
+  assert.deepEqual((history.settings as { optimizer: unknown }).optimizer, { name: 'sgd', lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 });
 });
 
 test('--epochs 1 --json twice with the same seed: identical except time', () => {
@@ -134,4 +134,21 @@ test('bad IDX files: one line naming the file and byte offset, exit 2', () => {
   });
   assertBadInput(['train', '--idx-dir', badMagic], /train-labels-idx1-ubyte: byte 0: .*magic/);
   assertBadInput(['train', '--idx-dir', join(tmp, 'no-such-dir')], /no-such-dir\/train-images-idx3-ubyte: file not found/);
+});
+
+test('optimizer, regularisation and schedule flags train, and are validated', () => {
+  const r = runCli(['train', '--subset', '3000', '--epochs', '2', '--optimizer', 'nesterov', '--schedule', 'cosine', '--warmup-epochs', '0.5', '--clip-norm', '5', '--weight-decay', '1e-4', '--dropout', '0.1', '--batch-norm', '--json', '--quiet', '--no-report', '--out', join(tmp, 'flags')]);
+  assert.equal(r.code, 0, r.stderr);
+  const history = JSON.parse(readFileSync(join(tmp, 'flags', 'history.json'), 'utf8')) as { settings: Record<string, unknown>; architecture: { kind: string }[] };
+  assert.deepEqual(history.settings.optimizer, { name: 'sgd', lr: 0.01, momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 1e-4 });
+  assert.deepEqual(history.architecture.map((l) => l.kind), ['dense', 'batchnorm', 'relu', 'dropout', 'dense', 'batchnorm', 'relu', 'dropout', 'dense']);
+  assert.ok((lastJson(r.stdout).testAccuracy as number) > 0.85);
+  assertBadInput(['train', '--optimizer', 'lion'], /argument 'lion' is invalid\. Allowed choices are sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw/);
+  assertBadInput(['train', '--momentum', '1.5'], /option '--momentum <m>' argument '1.5' is invalid\. expected a number in \[0, 1\)/);
+  assertBadInput(['train', '--dropout', '1'], /option '--dropout <rate>' argument '1' is invalid\. expected a number in \[0, 1\)/);
+  assertBadInput(['train', '--clip-norm', '0'], /option '--clip-norm <n>' argument '0' is invalid\. expected a positive number/);
+  assertBadInput(['train', '--schedule', 'linear'], /argument 'linear' is invalid\. Allowed choices are constant, step, exponential, cosine/);
+  assertBadInput(['train', '--early-stop', '0'], /option '--early-stop <patience>' argument '0' is invalid\. expected a positive integer/);
+  assertBadInput(['train', '--optimizer', 'sgd', '--beta1', '0.5'], /--beta1 applies to --optimizer adam, adamw, not sgd/);
+  assertBadInput(['train', '--weight-decay', '-1'], /option '--weight-decay <wd>' argument '-1' is invalid\. expected a number â‰¥ 0/);
 });

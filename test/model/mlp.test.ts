@@ -23,3 +23,9 @@ test('mlp: same seed → bit-identical weights; options are honoured', () => {
   assert.deepEqual(small.config().map((c) => c.kind), ['dense', 'tanh', 'dense']);
   assert.throws(() => mlp({ hidden: [64, 0] }), /expected layer sizes to be positive integers, got 0/);
 });
+
+test('mlp with batchNorm and dropout: Dense → BatchNorm → activation → Dropout per hidden layer', () => {
+  const model = mlp({ hidden: [64, 32], batchNorm: true, dropout: 0.2, rng: 1 });
+  assert.deepEqual(model.config().map((c) => c.kind), ['dense', 'batchnorm', 'relu', 'dropout', 'dense', 'batchnorm', 'relu', 'dropout', 'dense']);
+  assert.deepEqual(mlp({ hidden: [8], dropout: 0 }).config().map((c) => c.kind), ['dense', 'relu', 'dense']);
+});
