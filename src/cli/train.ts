@@ -114,8 +114,8 @@ export function trainCommand(): Command {
 }
 
 /** A new folder under runs/ named after the current time (with a suffix if taken). */
-function newRunDir(): string {
-  const stamp = new Date().toISOString().replace(/\..*$/, '').replace(/[-:]/g, '').replace('T', '-');
+export function newRunDir(prefix = ''): string {
+  const stamp = prefix + new Date().toISOString().replace(/\..*$/, '').replace(/[-:]/g, '').replace('T', '-');
   let dir = join('runs', stamp);
   for (let i = 2; existsSync(dir); i++) dir = join('runs', `${stamp}-${i}`);
   return dir;
