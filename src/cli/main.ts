@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { benchCommand } from './bench.js';
 import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
@@ -19,7 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('scratchnet')
     .description('Neural networks from scratch: train, evaluate and explain the MNIST network of the tutorial.')
     .version(VERSION);
-  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand()).addCommand(compareCommand());
+  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand()).addCommand(compareCommand()).addCommand(benchCommand());
   for (const command of [program, ...program.commands]) {
     // Throw instead of exiting so that every user error ends here with exit code 2.
     command.exitOverride().configureOutput({ outputError: (text, write) => write(`scratchnet: ${text}`) });
