@@ -54,6 +54,9 @@ export abstract class AdamBase implements Optimizer {
     const correction2 = 1 - beta2 ** t;
     const coupled = this.decoupled ? 0 : this.weightDecay;
     const shrink = this.decoupled ? 1 - lr * this.weightDecay : 1;
+    // Hoisted: α / (1 − β1ᵗ) and 1 / (1 − β2ᵗ), so the loop divides once per weight.
+    const stepSize = lr / correction1;
+    const invCorrection2 = 1 / correction2;
     const { m: means, v: squares } = this.state.slots;
     for (let k = 0; k < params.length; k++) {
       const { value, grad } = params[k];
@@ -66,7 +69,7 @@ export abstract class AdamBase implements Optimizer {
         const vi = beta2 * v[i] + (1 - beta2) * g * g;
         m[i] = mi;
         v[i] = vi;
-        value[i] = theta * shrink - (lr * (mi / correction1)) / (Math.sqrt(vi / correction2) + eps);
+        value[i] = theta * shrink - (stepSize * mi) / (Math.sqrt(vi * invCorrection2) + eps);
       }
     }
   }
