@@ -12,7 +12,7 @@ import { fit } from '../train/fit.js';
 import { describeOptimizer } from './checkpoint.js';
 import { loadData } from './data.js';
 import { positiveInt, seedValue } from './options.js';
-import { cliOptimizerNames, optimizerConfigFromFlags, type CliOptimizerName } from './optimizer.js';
+import { cliOptimizerNames, optimizerConfigFromFlags, type CliOptimizerName } from '../optim/presets.js';
 import type { Output } from './progress.js';
 import { newRunDir } from './train.js';
 

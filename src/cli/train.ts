@@ -18,7 +18,7 @@ import { VERSION } from '../version.js';
 import { type CheckpointState, checkpointPaths, checkpointState, describeOptimizer, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainSettings } from './checkpoint.js';
 import { dataSource, loadData } from './data.js';
 import { fraction, intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
-import { cliOptimizerNames, defaultLr, optimizerConfigFromFlags, type CliOptimizerName, type OptimizerFlags } from './optimizer.js';
+import { cliOptimizerNames, defaultLr, optimizerConfigFromFlags, type CliOptimizerName, type OptimizerFlags } from '../optim/presets.js';
 import { progressCallbacks, type Output } from './progress.js';
 import { writeReport } from './report.js';
 

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
-import type { OptimizerConfig } from '../optim/optimizer.js';
+import type { OptimizerConfig } from './optimizer.js';
 
-/** The optimizers `--optimizer` offers: the library's, plus SGD with momentum or Nesterov momentum by name. */
+/** Optimizer presets by name (the CLI's `--optimizer` and the playground's menu): the library's, plus SGD with momentum or Nesterov momentum by name. */
 export const cliOptimizerNames = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
 export type CliOptimizerName = (typeof cliOptimizerNames)[number];
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { optimizerConfigFromFlags } from '../../src/cli/optimizer.js';
+import { optimizerConfigFromFlags } from '../../src/optim/presets.js';
 import { optimizerFromConfig } from '../../src/optim/from-config.js';
 
 test('--optimizer names map to library configs with their default learning rates', () => {

@@ -1,0 +1,167 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
+import { cliPath, runCli } from '../support/cli.js';
+
+// The built playground (scripts/build-web.ts into a temp folder, so the test
+// sees the current web/ sources), served by `scratchnet serve` with a model
+// trained by the CLI, in a real headless Chromium.
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'scratchnet-web-'));
+const dist = join(tmp, 'web-dist');
+let server: ChildProcess;
+let url: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const requests: string[] = [];
+const errors: string[] = [];
+
+/** Starts `scratchnet serve` on a free port and resolves with the URL it prints. */
+function serve(args: string[]): Promise<string> {
+  server = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`scratchnet serve printed no URL: ${stdout}`)), 15_000);
+    server.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout);
+      if (m !== null) {
+        clearTimeout(timer);
+        done(m[0]);
+      }
+    });
+    server.on('exit', (code) => fail(new Error(`scratchnet serve exited with ${code}: ${stdout}`)));
+  });
+}
+
+/** Draws a vertical stroke (a "1") down the middle of the pad with mouse events. */
+async function drawOne(): Promise<void> {
+  const box = await page.locator('#pad').boundingBox();
+  assert.ok(box !== null);
+  const x = box.x + box.width / 2;
+  await page.mouse.move(x, box.y + 50);
+  await page.mouse.down();
+  for (let y = 50; y <= 230; y += 10) await page.mouse.move(x + (y - 50) * -0.04, box.y + y);
+  await page.mouse.up();
+}
+
+/** The top class the page shows (data-digit of #prediction), once it shows one. */
+async function shownPrediction(): Promise<string> {
+  await page.waitForFunction(() => document.getElementById('prediction')?.dataset.digit !== undefined, undefined, { timeout: 5000 });
+  return page.$eval('#prediction', (el) => `${(el as HTMLElement).dataset.digit}|${el.textContent}`);
+}
+
+before(async () => {
+  const built = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/build-web.ts'), dist], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  const run = join(tmp, 'run');
+  const trained = runCli(['train', '--epochs', '1', '--subset', '10000', '--no-report', '--out', run]);
+  assert.equal(trained.code, 0, trained.stderr);
+  url = await serve(['--dir', dist, '--model', join(run, 'model.safetensors')]);
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  context.on('request', (r) => requests.push(r.url()));
+  page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+  page.on('worker', (w) => w.on('console', (m) => m.type() === 'error' && errors.push(`worker console: ${m.text()}`)));
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+test('the built JavaScript is small (measured, reported)', (t) => {
+  const gz = ['app.js', 'worker.js'].reduce((sum, f) => sum + gzipSync(readFileSync(join(dist, f))).length, 0);
+  t.diagnostic(`app.js + worker.js gzipped: ${(gz / 1024).toFixed(1)} KB`);
+  assert.ok(gz < 300 * 1024, `${gz} bytes gzipped`);
+});
+
+test('a model trained by the CLI, served with --model, reads a drawn "1" as 1', async (t) => {
+  await page.goto(url);
+  await page.waitForSelector('#model-status[data-state="ready"]', { timeout: 10_000 });
+  await drawOne();
+  const [digit, text] = (await shownPrediction()).split('|');
+  assert.equal(digit, '1', text);
+  assert.match(await page.$eval('.bars li.top', (el) => el.textContent ?? ''), /^1.*◀ top$/);
+  const shot = join(tmp, 'before-training.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  t.diagnostic(`screenshot before training: ${shot}`);
+});
+
+test('one epoch in the page worker: the page stays responsive and reaches ≥ 95 % validation accuracy', async (t) => {
+  await page.fill('#epochs', '1');
+  const started = Date.now();
+  await page.click('#start');
+  // The first progress message: training is under way.
+  await page.waitForFunction(() => /^Epoch 1\/1, batch/.test(document.getElementById('train-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+  const stateBefore = await page.$eval('#train', (el) => (el as HTMLElement).dataset.state);
+
+  // UI interactions while the worker trains, each answered by the page's own code.
+  let t0 = Date.now();
+  await page.click('#clear');
+  await page.waitForFunction(() => document.getElementById('prediction')?.textContent === 'Draw a digit.', undefined, { timeout: 500 });
+  const clearMs = Date.now() - t0;
+  t0 = Date.now();
+  await page.focus('#hidden');
+  await page.keyboard.press('End');
+  await page.keyboard.type(',16');
+  await page.waitForFunction(() => (document.getElementById('hidden') as HTMLInputElement).value === '128,64,16', undefined, { timeout: 500 });
+  const typeMs = Date.now() - t0;
+  const stateAfter = await page.$eval('#train', (el) => (el as HTMLElement).dataset.state);
+  t.diagnostic(`while training (state ${stateBefore} → ${stateAfter}): Clear answered in ${clearMs} ms, typing in ${typeMs} ms`);
+  assert.equal(stateBefore, 'training');
+
+  await page.waitForSelector('#train[data-state="done"]', { timeout: 180_000 });
+  const wall = (Date.now() - started) / 1000;
+  const val = Number(await page.$eval('#val-accuracy', (el) => (el as HTMLElement).dataset.value));
+  const seconds = Number(await page.$eval('#epoch-time', (el) => (el as HTMLElement).dataset.seconds));
+  const speed = await page.$eval('#speed', (el) => el.textContent);
+  t.diagnostic(`one epoch in the page: ${seconds.toFixed(2)} s of training steps; Start → done ${wall.toFixed(1)} s (MNIST download and gunzip, validation and test included); last images/s ${speed}; val accuracy ${val}`);
+  assert.ok(val >= 0.95, `validation accuracy ${val}`);
+  assert.equal(await page.$$eval('#confusion td', (cells) => cells.reduce((s, c) => s + Number(c.textContent), 0)), 10_000);
+  assert.match(await page.$eval('#model-status', (el) => el.textContent ?? ''), /trained in this page/);
+
+  // The pad now uses the page-trained model.
+  await page.fill('#hidden', '128,64');
+  await drawOne();
+  const [digit, text] = (await shownPrediction()).split('|');
+  assert.equal(digit, '1', text);
+  const shot = join(tmp, 'after-training.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  t.diagnostic(`screenshot after training: ${shot}`);
+});
+
+test('Stop halts training after the current step and Resume finishes the run', async () => {
+  await page.fill('#epochs', '2');
+  await page.click('#start');
+  await page.waitForFunction(() => /^Epoch 1\/2, batch/.test(document.getElementById('train-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+  await page.click('#stop');
+  await page.waitForSelector('#train[data-state="stopped"]', { timeout: 10_000 });
+  assert.equal(await page.$eval('#resume', (el) => (el as HTMLButtonElement).disabled), false);
+  assert.match(await page.$eval('#model-status', (el) => el.textContent ?? ''), /stopped early/);
+  await page.click('#resume');
+  await page.waitForSelector('#train[data-state="done"]', { timeout: 180_000 });
+  // Both epochs' validation accuracies are charted (two points), the run ends as an uninterrupted one would.
+  assert.equal(await page.$$eval('#val-chart circle', (c) => c.length), 2);
+  assert.match(await page.$eval('#val-accuracy', (el) => el.textContent ?? ''), /after epoch 2$/);
+});
+
+test('no request left 127.0.0.1 and nothing was logged as an error', () => {
+  const outside = requests.filter((r) => {
+    const u = new URL(r);
+    return !(u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1');
+  });
+  assert.ok(requests.some((r) => r.endsWith('/mnist/train-images-idx3-ubyte.gz')), requests.join('\n'));
+  assert.deepEqual(outside, []);
+  assert.deepEqual(errors, []);
+});

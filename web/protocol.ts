@@ -1,0 +1,47 @@
+/**
+ * The messages between the page (app.ts) and the training worker (worker.ts).
+ * Both sides import these types, so a renamed field is a compile error.
+ */
+import type { ActivationName } from '../src/browser.js';
+import type { CliOptimizerName } from '../src/optim/presets.js';
+
+/** What the Train panel asks for. */
+export interface TrainSettings {
+  hidden: number[];
+  activation: ActivationName;
+  optimizer: CliOptimizerName;
+  lr: number;
+  batchSize: number;
+  epochs: number;
+  seed: number;
+}
+
+/** Page → worker. */
+export type ToWorker = { type: 'train'; settings: TrainSettings } | { type: 'stop' } | { type: 'resume' };
+
+/** Worker → page. */
+export type FromWorker =
+  /** Loading or decompressing MNIST, building the network. */
+  | { type: 'status'; text: string }
+  | { type: 'begin'; epochs: number; batches: number; trainCount: number; valCount: number; testCount: number; resumed: boolean }
+  /**
+   * Every ~100 ms: the losses of the batches trained since the last message,
+   * and the images/s over that interval (wall clock in the worker).
+   */
+  | { type: 'progress'; epoch: number; batch: number; batches: number; losses: number[]; imagesPerSecond: number }
+  | { type: 'epoch'; epoch: number; trainLoss: number; valAccuracy: number; valLoss: number; seconds: number; imagesPerSecond: number }
+  /**
+   * Training ended (finished or stopped): the model file's bytes (encodeModel)
+   * and the test set's confusion matrix (counts[t * 10 + p]).
+   */
+  | {
+      type: 'done';
+      stopped: boolean;
+      resumable: boolean;
+      model: Uint8Array;
+      confusion: number[];
+      testAccuracy: number;
+      seconds: number;
+      imagesPerSecond: number;
+    }
+  | { type: 'error'; message: string };

@@ -1,0 +1,191 @@
+/**
+ * The training worker: loads the MNIST files shipped with the app (same
+ * origin, gzipped), trains with the library's `fit` and posts progress to the
+ * page. Running here, not on the page's thread, is what keeps the page
+ * responsive: `fit` only yields every ~100 ms.
+ */
+import {
+  Rng,
+  type Sequential,
+  confusionMatrix,
+  encodeModel,
+  evaluate,
+  fit,
+  idxToDataset,
+  mlp,
+  optimizerFromConfig,
+  parseIdx,
+  splitTrainVal,
+  type Callbacks,
+  type Dataset,
+  type FitOptions,
+  type History,
+  type Optimizer,
+  type RngState,
+} from '../src/browser.js';
+import { optimizerConfigFromFlags } from '../src/optim/presets.js';
+import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
+
+// NOTE: typed as a Worker (the DOM lib's view of the other side) so that this
+// file type-checks with the DOM lib alone; the two share onmessage/postMessage.
+const scope = self as unknown as Worker;
+const post = (message: FromWorker, transfer: Transferable[] = []): void => scope.postMessage(message, transfer);
+
+/** One training run: kept after a stop so that Resume continues it exactly. */
+interface Run {
+  settings: TrainSettings;
+  model: Sequential;
+  optimizer: Optimizer;
+  rng: Rng;
+  data: { train: Dataset; val: Dataset; test: Dataset };
+  history?: History;
+  /** The generator's state when the current epoch began (fit replays that epoch's shuffle on resume). */
+  epochStartRng: RngState;
+}
+
+let full: Promise<{ train: Dataset; test: Dataset }> | undefined;
+let run: Run | undefined;
+let controller: AbortController | undefined;
+
+/** An IDX file from mnist/ (next to this script), gunzipped by the browser's DecompressionStream. */
+async function fetchIdx(name: string): Promise<Uint8Array> {
+  const url = `mnist/${name}.gz`;
+  const response = await fetch(url);
+  if (!response.ok || response.body === null) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
+  const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** MNIST's 60,000 training and 10,000 test images, fetched once per worker. */
+function loadMnist(): Promise<{ train: Dataset; test: Dataset }> {
+  full ??= (async () => {
+    post({ type: 'status', text: 'Loading MNIST (4 gzipped IDX files from this site)…' });
+    const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+    const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(names.map(fetchIdx));
+    return {
+      train: idxToDataset(parseIdx(trainImages, names[0]), parseIdx(trainLabels, names[1]), names[0], names[1]),
+      test: idxToDataset(parseIdx(testImages, names[2]), parseIdx(testLabels, names[3]), names[2], names[3]),
+    };
+  })();
+  // A failed download may succeed next time.
+  full.catch(() => (full = undefined));
+  return full;
+}
+
+/** A new run as `scratchnet train` sets one up: one generator for the split, the init and the shuffling. */
+async function newRun(settings: TrainSettings): Promise<Run> {
+  const mnist = await loadMnist();
+  const rng = new Rng(settings.seed);
+  const { train, val } = splitTrainVal(mnist.train, 0.1, rng);
+  const model = mlp({ hidden: settings.hidden, activation: settings.activation, rng });
+  const optimizer = optimizerFromConfig(optimizerConfigFromFlags(settings.optimizer, { lr: settings.lr }));
+  return { settings, model, optimizer, rng, data: { train, val, test: mnist.test }, epochStartRng: rng.getState() };
+}
+
+/** Trains `r` (from where it stopped, if it did) and posts progress, then the model and the confusion matrix. */
+async function train(r: Run): Promise<void> {
+  const { settings, data } = r;
+  const previous = r.history;
+  let resume: FitOptions['resume'];
+  if (previous !== undefined) {
+    if (previous.resumeAt !== undefined) {
+      // Stopped mid-epoch: replay that epoch's shuffle from its start.
+      r.rng.setState(r.epochStartRng);
+      resume = { history: previous, ...previous.resumeAt };
+    } else {
+      resume = { history: previous, epoch: previous.epochs, batch: 0, epochLossSum: 0 };
+    }
+  }
+  // 'train' made the controller before loading the data, so a Stop during the download counts too.
+  controller ??= new AbortController();
+  let mark = performance.now();
+  let images = 0;
+  let losses: number[] = [];
+  const batchSize = settings.batchSize;
+  const progress: Callbacks = {
+    onTrainBegin: ({ epochs, batches, trainCount }) =>
+      post({ type: 'begin', epochs, batches, trainCount, valCount: data.val.count, testCount: data.test.count, resumed: resume !== undefined }),
+    onEpochBegin: () => {
+      r.epochStartRng = r.rng.getState();
+      mark = performance.now();
+      images = 0;
+    },
+    onBatchEnd: ({ epoch, batch, batches, loss }) => {
+      losses.push(loss);
+      images += Math.min(batchSize, data.train.count - batch * batchSize);
+      const now = performance.now();
+      if (now - mark >= 100 || batch === batches - 1) {
+        post({ type: 'progress', epoch, batch, batches, losses, imagesPerSecond: images / ((now - mark) / 1000) });
+        losses = [];
+        images = 0;
+        mark = now;
+      }
+    },
+    onEpochEnd: (logs) => post({ type: 'epoch', ...logs }),
+  };
+  const history = await fit(r.model, { train: data.train, val: data.val }, {
+    epochs: settings.epochs,
+    batchSize,
+    optimizer: r.optimizer,
+    rng: r.rng,
+    signal: controller.signal,
+    callbacks: progress,
+    resume,
+  });
+  r.history = history;
+  controller = undefined;
+  // The test set is scored whether training finished or was stopped: the page uses this model either way.
+  const test = evaluate(r.model, data.test);
+  const confusion = Array.from(confusionMatrix(test.predictions, data.test.y).counts);
+  const model = encodeModel(r.model, {
+    settings,
+    trainLoss: history.trainLoss,
+    valAccuracy: history.valAccuracy,
+    testAccuracy: test.accuracy,
+    trainedIn: 'scratchnet playground (browser)',
+  });
+  post(
+    {
+      type: 'done',
+      stopped: history.stopped,
+      resumable: history.epochs < settings.epochs,
+      model,
+      confusion,
+      testAccuracy: test.accuracy,
+      seconds: history.seconds,
+      imagesPerSecond: history.imagesPerSecond,
+    },
+    [model.buffer],
+  );
+}
+
+/** Runs `job`, turning any failure into one 'error' message for the page. */
+async function guarded(job: () => Promise<void>): Promise<void> {
+  try {
+    await job();
+  } catch (err) {
+    controller = undefined;
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+scope.onmessage = (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'train':
+      if (controller !== undefined) return;
+      void guarded(async () => {
+        controller = new AbortController(); // busy from now on, data loading included
+        run = await newRun(message.settings);
+        await train(run);
+      });
+      break;
+    case 'resume':
+      if (controller !== undefined || run === undefined) return;
+      void guarded(() => train(run as Run));
+      break;
+    case 'stop':
+      controller?.abort();
+      break;
+  }
+};
