@@ -10,6 +10,7 @@ export { ScratchnetError, DataError, ShapeError, ConfigError, ModelFileError } f
 export { Rng, type RngState } from './rng.js';
 
 export { tensor, zeros, toArray2, type Tensor } from './kernels/tensor.js';
+/** The numeric kernels (matmuls, SIMD dispatch, kernel memory) and their plain references. */
 export * as kernels from './kernels/index.js';
 
 export type { Layer, LayerBuffer, LayerConfig, Param } from './layers/layer.js';
@@ -49,9 +50,9 @@ export { optimizerFromConfig, optimizerNames, type OptimizerName } from './optim
 
 export { Sequential, forward, predict, train, type Network } from './model/sequential.js';
 export { mlp, type MlpOptions } from './model/mlp.js';
-export { layerFromConfig, layerKinds, sequentialFromArchitecture } from './model/from-config.js';
+export { layerFromConfig, layerKinds, sequentialFromArchitecture, type ArchitectureOptions } from './model/from-config.js';
 
-export { fit, TrainingError, type FitData, type FitOptions, type History, type Callbacks, type BatchLogs, type EpochLogs } from './train/fit.js';
+export { fit, TrainingError, type FitData, type FitOptions, type History, type Callbacks, type BatchLogs, type EpochLogs, type ResumePoint } from './train/fit.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';
 export { lrSchedule, scheduleNames, type LrSchedule, type ScheduleName, type ScheduleOptions } from './train/schedules.js';
 export { earlyStopping, type EarlyStoppingOptions } from './train/early-stopping.js';

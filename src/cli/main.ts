@@ -4,6 +4,7 @@ import { ScratchnetError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
 import { compareCommand } from './compare.js';
+import { dataCommand } from './data-command.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { exportCommand } from './export.js';
@@ -21,7 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('scratchnet')
     .description('Neural networks from scratch: train, evaluate and explain the MNIST network of the tutorial.')
     .version(VERSION);
-  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand()).addCommand(compareCommand()).addCommand(benchCommand()).addCommand(serveCommand());
+  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand()).addCommand(compareCommand()).addCommand(benchCommand()).addCommand(dataCommand()).addCommand(serveCommand());
   for (const command of [program, ...program.commands]) {
     // Throw instead of exiting so that every user error ends here with exit code 2.
     command.exitOverride().configureOutput({ outputError: (text, write) => write(`scratchnet: ${text}`) });

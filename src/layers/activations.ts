@@ -20,7 +20,9 @@ export interface ActivationFn {
   readonly der: (x: number) => number;
   /** Optional vectorised versions of the layer's loops (same results as f and der). */
   readonly kernels?: {
+    /** out = f(x) elementwise. */
     forward(out: Float32Array, x: Float32Array): void;
+    /** out = gradOutput · f'(x) elementwise. */
     backward(out: Float32Array, x: Float32Array, gradOutput: Float32Array): void;
   };
 }

@@ -105,6 +105,7 @@ export class Adam extends AdamBase {
     super('Adam', options, 0, false);
   }
 
+  /** The name and every hyper-parameter (for checkpoints and optimizerFromConfig). */
   config(): { name: 'adam' } & Required<AdamOptions> {
     const { lr, beta1, beta2, eps, weightDecay } = this;
     return { name: 'adam', lr, beta1, beta2, eps, weightDecay };

@@ -22,6 +22,7 @@ export class AdamW extends AdamBase {
     super('AdamW', options, 0.01, true);
   }
 
+  /** The name and every hyper-parameter (for checkpoints and optimizerFromConfig). */
   config(): { name: 'adamw' } & Required<AdamWOptions> {
     const { lr, beta1, beta2, eps, weightDecay } = this;
     return { name: 'adamw', lr, beta1, beta2, eps, weightDecay };

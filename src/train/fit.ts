@@ -39,8 +39,11 @@ export interface EpochLogs {
 
 /** Hooks called during {@link fit}, in the shape of Keras callbacks. */
 export interface Callbacks {
+  /** Before the first epoch: how many epochs and batches per epoch, and the training-set size. */
   onTrainBegin?(info: { epochs: number; batches: number; trainCount: number }): void;
+  /** At the start of each epoch (0-based), before its shuffle. */
   onEpochBegin?(epoch: number): void;
+  /** After each training step. */
   onBatchEnd?(logs: BatchLogs): void;
   /**
    * `history` is the run's History so far (this epoch included), e.g. for
@@ -48,6 +51,7 @@ export interface Callbacks {
    * `model.stop_training = True`, used by early stopping).
    */
   onEpochEnd?(logs: EpochLogs, history: History, control: { stop(): void }): void;
+  /** After the last epoch and the test set: the final History. */
   onTrainEnd?(history: History): void;
 }
 
