@@ -8,7 +8,7 @@ import type { Optimizer, OptimizerConfig } from '../optim/optimizer.js';
 import type { Rng, RngState } from '../rng.js';
 import type { ScheduleName } from '../train/schedules.js';
 import type { History, ResumePoint } from '../train/fit.js';
-import type { DataSource } from './data.js';
+import type { DataSource } from './data-source.js';
 
 /** A run's settings, as history.json and every checkpoint record them. */
 export interface TrainSettings {

@@ -10,7 +10,7 @@ import { buildCompareReport, type CompareResult } from '../report/compare.js';
 import { Rng } from '../rng.js';
 import { fit } from '../train/fit.js';
 import { describeOptimizer } from './checkpoint.js';
-import { loadData } from './data.js';
+import { loadData } from './data-source.js';
 import { positiveInt, seedValue } from './options.js';
 import { cliOptimizerNames, optimizerConfigFromFlags, type CliOptimizerName } from '../optim/presets.js';
 import type { Output } from './progress.js';

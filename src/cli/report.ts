@@ -8,7 +8,7 @@ import { digitPngDataUrl, svgToPng } from '../io/png.js';
 import { writeFileAtomic } from '../io/write.js';
 import { buildReport, type ReportInput, type RunHistory } from '../report/report.js';
 import { Rng } from '../rng.js';
-import { loadData, type DataSource } from './data.js';
+import { loadData, type DataSource } from './data-source.js';
 import type { Output } from './progress.js';
 
 /** Writes `report.html` (or `htmlPath`) for a run and, with `pngDir`, one PNG per chart; returns the files written. */

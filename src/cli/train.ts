@@ -16,7 +16,7 @@ import { fit, type Callbacks, type History } from '../train/fit.js';
 import { lrSchedule, scheduleNames, type ScheduleName } from '../train/schedules.js';
 import { VERSION } from '../version.js';
 import { type CheckpointState, checkpointPaths, checkpointState, describeOptimizer, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainSettings } from './checkpoint.js';
-import { dataSource, loadData } from './data.js';
+import { dataSource, loadData } from './data-source.js';
 import { fraction, intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
 import { cliOptimizerNames, defaultLr, optimizerConfigFromFlags, type CliOptimizerName, type OptimizerFlags } from '../optim/presets.js';
 import { progressCallbacks, type Output } from './progress.js';
