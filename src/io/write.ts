@@ -20,5 +20,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     throw err;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    // The target is untouched; do not leave the temporary copy behind either.
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
