@@ -10,31 +10,21 @@
  * Then: scratchnet serve --dir DIR, and open the printed URL.
  * Needs src/kernels/wasm/module.generated.ts (`npm run build:wasm`).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bundledMnistPaths } from '../src/io/mnist.js';
+import { browserBundle, copyMnistGzipped } from './static-app.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const page = join(root, 'bench', 'browser');
 const out = resolve(process.argv[2] ?? join(page, 'dist'));
-mkdirSync(join(out, 'mnist'), { recursive: true });
+mkdirSync(out, { recursive: true });
 
-const common = {
-  bundle: true,
-  minify: true,
-  sourcemap: 'linked' as const,
-  platform: 'browser' as const,
-  target: 'es2022',
-  logLevel: 'warning' as const,
-  legalComments: 'none' as const,
-};
-await build({ ...common, entryPoints: [join(page, 'bench.ts')], format: 'esm', outfile: join(out, 'bench.js') });
+await build({ ...browserBundle, entryPoints: [join(page, 'bench.ts')], format: 'esm', outfile: join(out, 'bench.js') });
 for (const name of ['scratchnet-worker', 'tfjs-worker']) {
-  await build({ ...common, entryPoints: [join(page, `${name}.ts`)], format: 'iife', outfile: join(out, `${name}.js`) });
+  await build({ ...browserBundle, entryPoints: [join(page, `${name}.ts`)], format: 'iife', outfile: join(out, `${name}.js`) });
 }
 copyFileSync(join(page, 'index.html'), join(out, 'index.html'));
 
@@ -44,15 +34,7 @@ for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tf
   copyFileSync(join(wasmDist, file), join(out, file));
 }
 
-// MNIST: gzipped once, re-done only when the source is newer (as scripts/build-web.ts).
-const paths = bundledMnistPaths();
-for (const path of [paths.trainImages, paths.trainLabels, paths.testImages, paths.testLabels]) {
-  const name = path.split(/[\\/]/).pop() as string;
-  const target = join(out, 'mnist', `${name.replace(/\.gz$/, '')}.gz`);
-  if (existsSync(target) && statSync(target).mtimeMs >= statSync(path).mtimeMs) continue;
-  const bytes = readFileSync(path);
-  writeFileSync(target, bytes[0] === 0x1f && bytes[1] === 0x8b ? bytes : gzipSync(bytes));
-}
+copyMnistGzipped(out);
 
 const sizes = ['bench.js', 'scratchnet-worker.js', 'tfjs-worker.js'].map((f) => `${f} ${(statSync(join(out, f)).size / 1024).toFixed(0)} KB`);
 console.log(`scripts/build-bench-page.ts: ${out} (${sizes.join(', ')})`);

@@ -6,41 +6,24 @@
  * DecompressionStream). `npm run build:web` writes web-dist/;
  * `tsx scripts/build-web.ts DIR` writes DIR.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bundledMnistPaths } from '../src/io/mnist.js';
+import { browserBundle, copyMnistGzipped } from './static-app.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const web = join(root, 'web');
 const out = resolve(process.argv[2] ?? join(root, 'web-dist'));
-mkdirSync(join(out, 'mnist'), { recursive: true });
+mkdirSync(out, { recursive: true });
 
-const common = {
-  bundle: true,
-  minify: true,
-  sourcemap: 'linked' as const,
-  platform: 'browser' as const,
-  target: 'es2022',
-  logLevel: 'warning' as const,
-  legalComments: 'none' as const,
-};
-await build({ ...common, entryPoints: [join(web, 'app.ts')], format: 'esm', outfile: join(out, 'app.js') });
+await build({ ...browserBundle, entryPoints: [join(web, 'app.ts')], format: 'esm', outfile: join(out, 'app.js') });
 // A classic (non-module) worker script: every browser with Web Workers runs it.
-await build({ ...common, entryPoints: [join(web, 'worker.ts')], format: 'iife', outfile: join(out, 'worker.js') });
+await build({ ...browserBundle, entryPoints: [join(web, 'worker.ts')], format: 'iife', outfile: join(out, 'worker.js') });
 for (const file of ['index.html', 'style.css']) copyFileSync(join(web, file), join(out, file));
 
-// MNIST: gzipped once, re-done only when the source is newer.
-const paths = bundledMnistPaths();
-for (const path of [paths.trainImages, paths.trainLabels, paths.testImages, paths.testLabels]) {
-  const name = path.split(/[\\/]/).pop() as string;
-  const target = join(out, 'mnist', `${name.replace(/\.gz$/, '')}.gz`);
-  if (existsSync(target) && statSync(target).mtimeMs >= statSync(path).mtimeMs) continue;
-  const bytes = readFileSync(path);
-  writeFileSync(target, bytes[0] === 0x1f && bytes[1] === 0x8b ? bytes : gzipSync(bytes));
-}
+copyMnistGzipped(out);
 
 const js = ['app.js', 'worker.js'].map((f) => readFileSync(join(out, f)));
 const gz = js.reduce((sum, b) => sum + gzipSync(b, { level: 9 }).length, 0);
