@@ -14,8 +14,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { toTensors, tutorialModel } from './tfjs-model.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { loadBundledMnist, Rng, type Dataset } from '../dist/index.js';
+import { loadBundledMnist, Rng } from '../dist/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,15 +32,6 @@ if (!Number.isInteger(epochs) || epochs < 1) fail(`--epochs: expected a positive
 function fail(message: string): never {
   process.stderr.write(`tfjs_epoch: ${message}\n`);
   process.exit(2);
-}
-
-/** A dataset's pixels as a [count, features] float tensor in [0, 1], and its labels one-hot. */
-function toTensors(set: Dataset): { x: tf.Tensor2D; y: tf.Tensor2D; labels: Uint8Array } {
-  const pixels = new Float32Array(set.x.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = set.x[i] / 255;
-  const x = tf.tensor2d(pixels, [set.count, set.features]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(set.y), 'int32'), 10).toFloat() as tf.Tensor2D);
-  return { x, y, labels: set.y };
 }
 
 async function main(): Promise<void> {
@@ -60,15 +52,7 @@ async function main(): Promise<void> {
   const train = toTensors(data.train);
   const test = toTensors(data.test);
 
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [784], units: 64, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 42 }) }),
-      tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 43 }) }),
-      // Keras's way: softmax output with categorical cross-entropy (TF.js layers have no from-logits loss).
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.heNormal({ seed: 44 }) }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy', metrics: [] });
+  const model = tutorialModel();
 
   // Only the training steps are timed: each epoch from onEpochBegin to onEpochEnd
   // (no validation data is passed, so no evaluation runs inside).
@@ -98,7 +82,7 @@ async function main(): Promise<void> {
   const inferenceSeconds = (performance.now() - inferenceStart) / 1000;
   predicted.dispose();
   let correct = 0;
-  for (let i = 0; i < predictions.length; i++) if (predictions[i] === test.labels[i]) correct++;
+  for (let i = 0; i < predictions.length; i++) if (predictions[i] === data.test.y[i]) correct++;
 
   process.stdout.write(
     JSON.stringify({

@@ -11,8 +11,8 @@
  * The time of an epoch is onEpochBegin → onEpochEnd (no validation data).
  */
 import * as tf from '@tensorflow/tfjs';
+import { toTensors, tutorialModel } from '../tfjs-model.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { Dataset } from '../../src/browser.js';
 import { loadBenchData } from './data.js';
 import type { BenchJob, FromWorker } from './protocol.js';
 
@@ -20,14 +20,6 @@ const scope = self as unknown as Worker;
 const post = (message: FromWorker): void => scope.postMessage(message);
 
 /** A dataset's pixels as a [count, features] float tensor in [0, 1], and its labels one-hot. */
-function toTensors(set: Dataset): { x: tf.Tensor2D; y: tf.Tensor2D } {
-  const pixels = new Float32Array(set.x.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = set.x[i] / 255;
-  const x = tf.tensor2d(pixels, [set.count, set.features]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(set.y), 'int32'), 10).toFloat() as tf.Tensor2D);
-  return { x, y };
-}
-
 async function initWasm(): Promise<string> {
   const base = new URL('./', location.href).href;
   const simd = await fetch(`${base}tfjs-backend-wasm-simd.wasm`);
@@ -53,14 +45,7 @@ async function run(job: BenchJob): Promise<void> {
   const train = toTensors(data.train);
   const test = toTensors(data.test);
 
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [784], units: 64, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 42 }) }),
-      tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 43 }) }),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.heNormal({ seed: 44 }) }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy', metrics: [] });
+  const model = tutorialModel();
 
   post({ type: 'status', text: `TF.js: training ${job.epochs} epoch(s) on ${data.train.count} images…` });
   const epochSeconds: number[] = [];
