@@ -26,3 +26,40 @@ export function tutorialModel(): tf.Sequential {
   model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy', metrics: [] });
   return model;
 }
+
+/**
+ * Trains `model` for `epochs` (batch 32, shuffled) and times only the training
+ * steps of each epoch, from onEpochBegin to onEpochEnd (no validation data is
+ * passed, so nothing else runs inside).
+ */
+export async function timedFit(model: tf.Sequential, x: tf.Tensor2D, y: tf.Tensor2D, epochs: number): Promise<{ epochSeconds: number[]; trainLoss: number[] }> {
+  const epochSeconds: number[] = [];
+  const trainLoss: number[] = [];
+  let epochStart = 0;
+  await model.fit(x, y, {
+    epochs,
+    batchSize: 32,
+    shuffle: true,
+    verbose: 0,
+    callbacks: {
+      onEpochBegin: async () => {
+        epochStart = performance.now();
+      },
+      onEpochEnd: async (_epoch, logs) => {
+        epochSeconds.push((performance.now() - epochStart) / 1000);
+        trainLoss.push(Number(logs?.loss));
+      },
+    },
+  });
+  return { epochSeconds, trainLoss };
+}
+
+/** The fraction of `x`'s rows whose argmax prediction equals `labels` (chunks of 1000, as scratchnet's evaluate). */
+export async function accuracyOf(model: tf.Sequential, x: tf.Tensor2D, labels: Uint8Array): Promise<number> {
+  const predicted = tf.tidy(() => (model.predict(x, { batchSize: 1000 }) as tf.Tensor2D).argMax(1));
+  const predictions = (await predicted.data()) as Int32Array;
+  predicted.dispose();
+  let correct = 0;
+  for (let i = 0; i < predictions.length; i++) if (predictions[i] === labels[i]) correct++;
+  return correct / predictions.length;
+}

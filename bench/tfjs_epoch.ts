@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { toTensors, tutorialModel } from './tfjs-model.js';
+import { accuracyOf, timedFit, toTensors, tutorialModel } from './tfjs-model.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadBundledMnist, Rng } from '../dist/index.js';
 
@@ -54,41 +54,18 @@ async function main(): Promise<void> {
 
   const model = tutorialModel();
 
-  // Only the training steps are timed: each epoch from onEpochBegin to onEpochEnd
-  // (no validation data is passed, so no evaluation runs inside).
-  const epochSeconds: number[] = [];
-  const trainLoss: number[] = [];
-  let epochStart = 0;
-  await model.fit(train.x, train.y, {
-    epochs,
-    batchSize: 32,
-    shuffle: true,
-    verbose: 0,
-    callbacks: {
-      onEpochBegin: async () => {
-        epochStart = performance.now();
-      },
-      onEpochEnd: async (_epoch, logs) => {
-        epochSeconds.push((performance.now() - epochStart) / 1000);
-        trainLoss.push(Number(logs?.loss));
-      },
-    },
-  });
+  const { epochSeconds, trainLoss } = await timedFit(model, train.x, train.y, epochs);
 
   // Inference over the 10k test images, in chunks of 1000 like scratchnet's evaluate.
   const inferenceStart = performance.now();
-  const predicted = tf.tidy(() => (model.predict(test.x, { batchSize: 1000 }) as tf.Tensor2D).argMax(1));
-  const predictions = (await predicted.data()) as Int32Array;
+  const testAccuracy = await accuracyOf(model, test.x, data.test.y);
   const inferenceSeconds = (performance.now() - inferenceStart) / 1000;
-  predicted.dispose();
-  let correct = 0;
-  for (let i = 0; i < predictions.length; i++) if (predictions[i] === data.test.y[i]) correct++;
 
   process.stdout.write(
     JSON.stringify({
       peer: `tfjs-${backend}`,
       epochSeconds,
-      testAccuracy: correct / predictions.length,
+      testAccuracy,
       inferenceSeconds,
       maxRssMB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
       trainLoss,

@@ -11,10 +11,9 @@ import {
   encodeModel,
   evaluate,
   fit,
-  idxToDataset,
+  fetchMnist,
   mlp,
   optimizerFromConfig,
-  parseIdx,
   splitTrainVal,
   type Callbacks,
   type Dataset,
@@ -47,25 +46,12 @@ let full: Promise<{ train: Dataset; test: Dataset }> | undefined;
 let run: Run | undefined;
 let controller: AbortController | undefined;
 
-/** An IDX file from mnist/ (next to this script), gunzipped by the browser's DecompressionStream. */
-async function fetchIdx(name: string): Promise<Uint8Array> {
-  const url = `mnist/${name}.gz`;
-  const response = await fetch(url);
-  if (!response.ok || response.body === null) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
-  const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 /** MNIST's 60,000 training and 10,000 test images, fetched once per worker. */
 function loadMnist(): Promise<{ train: Dataset; test: Dataset }> {
   full ??= (async () => {
     post({ type: 'status', text: 'Loading MNIST (4 gzipped IDX files from this site)…' });
-    const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-    const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(names.map(fetchIdx));
-    return {
-      train: idxToDataset(parseIdx(trainImages, names[0]), parseIdx(trainLabels, names[1]), names[0], names[1]),
-      test: idxToDataset(parseIdx(testImages, names[2]), parseIdx(testLabels, names[3]), names[2], names[3]),
-    };
+    // mnist/ next to this script: the gzipped IDX files scripts/build-web.ts copies there.
+    return fetchMnist(new URL('mnist/', location.href).href);
   })();
   // A failed download may succeed next time.
   full.catch(() => (full = undefined));

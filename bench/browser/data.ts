@@ -4,15 +4,7 @@
  * 54,000/6,000 exactly as `scratchnet train` does (splitTrainVal with 10 %
  * held out, Rng(42) — the generator then goes on to initialise and shuffle).
  */
-import { Rng, idxToDataset, parseIdx, splitTrainVal, subset, type Dataset } from '../../src/browser.js';
-
-async function fetchIdx(name: string): Promise<Uint8Array> {
-  const url = `mnist/${name}.gz`;
-  const response = await fetch(url);
-  if (!response.ok || response.body === null) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
-  const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
+import { fetchMnist, Rng, splitTrainVal, subset, type Dataset } from '../../src/browser.js';
 
 export interface BenchData {
   train: Dataset;
@@ -26,10 +18,7 @@ export interface BenchData {
 /** The default job's data; with `subsetCount`, only the first N images of the training split. */
 export async function loadBenchData(subsetCount: number | undefined): Promise<BenchData> {
   const start = performance.now();
-  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(names.map(fetchIdx));
-  const full = idxToDataset(parseIdx(trainImages, names[0]), parseIdx(trainLabels, names[1]), names[0], names[1]);
-  const test = idxToDataset(parseIdx(testImages, names[2]), parseIdx(testLabels, names[3]), names[2], names[3]);
+  const { train: full, test } = await fetchMnist(new URL('mnist/', location.href).href);
   const rng = new Rng(42);
   const split = splitTrainVal(full, 0.1, rng);
   let train = split.train;

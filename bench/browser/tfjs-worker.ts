@@ -11,7 +11,7 @@
  * The time of an epoch is onEpochBegin → onEpochEnd (no validation data).
  */
 import * as tf from '@tensorflow/tfjs';
-import { toTensors, tutorialModel } from '../tfjs-model.js';
+import { accuracyOf, timedFit, toTensors, tutorialModel } from '../tfjs-model.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadBenchData } from './data.js';
 import type { BenchJob, FromWorker } from './protocol.js';
@@ -48,30 +48,9 @@ async function run(job: BenchJob): Promise<void> {
   const model = tutorialModel();
 
   post({ type: 'status', text: `TF.js: training ${job.epochs} epoch(s) on ${data.train.count} images…` });
-  const epochSeconds: number[] = [];
-  const trainLoss: number[] = [];
-  let epochStart = 0;
-  await model.fit(train.x, train.y, {
-    epochs: job.epochs,
-    batchSize: 32,
-    shuffle: true,
-    verbose: 0,
-    callbacks: {
-      onEpochBegin: async () => {
-        epochStart = performance.now();
-      },
-      onEpochEnd: async (_epoch, logs) => {
-        epochSeconds.push((performance.now() - epochStart) / 1000);
-        trainLoss.push(Number(logs?.loss));
-      },
-    },
-  });
+  const { epochSeconds, trainLoss } = await timedFit(model, train.x, train.y, job.epochs);
 
-  const predicted = tf.tidy(() => (model.predict(test.x, { batchSize: 1000 }) as tf.Tensor2D).argMax(1));
-  const predictions = (await predicted.data()) as Int32Array;
-  predicted.dispose();
-  let correct = 0;
-  for (let i = 0; i < predictions.length; i++) if (predictions[i] === data.test.y[i]) correct++;
+  const testAccuracy = await accuracyOf(model, test.x, data.test.y);
   const secondsPerEpoch = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;
   post({
     type: 'done',
@@ -80,9 +59,9 @@ async function run(job: BenchJob): Promise<void> {
       epochSeconds,
       secondsPerEpoch,
       imagesPerSecond: data.train.count / secondsPerEpoch,
-      testAccuracy: correct / predictions.length,
+      testAccuracy,
       trainCount: data.train.count,
-      testCount: predictions.length,
+      testCount: data.test.count,
       trainLoss,
       loadSeconds: data.loadSeconds,
       backend,

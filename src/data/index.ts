@@ -3,3 +3,4 @@ export { gatherBatch, splitTrainVal, subset, type Dataset, type MnistData } from
 export { idxToDataset, parseIdx, type IdxTensor } from './idx.js';
 export { MnistCsvParser } from './csv.js';
 export { centreByMass, compositeBackground, imageToMnist, DIGIT_BOX, INK_THRESHOLD, MIN_CONTRAST, MNIST_CENTRE, MNIST_SIDE, type RgbaImage } from './image.js';
+export { fetchMnist, mnistFileNames } from './fetch.js';
