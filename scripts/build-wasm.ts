@@ -9,7 +9,7 @@ import wabtInit from 'wabt';
 import { kernelsWat, MEMORY_PAGES } from '../src/kernels/wasm/source.js';
 
 const wabt = await wabtInit();
-const module = wabt.parseWat('kernels.wat', kernelsWat(MEMORY_PAGES), { simd: true });
+const module = wabt.parseWat('kernels.wat', kernelsWat(MEMORY_PAGES), { simd: true, bulk_memory: true });
 module.validate();
 const { buffer } = module.toBinary({});
 module.destroy();

@@ -31,6 +31,20 @@ export function matmulTransB(out: Float32Array, a: Float32Array, b: Float32Array
   return out;
 }
 
+/** out[r, c] += bias[c], in place; out rows×cols. */
+export function addBias(out: Float32Array, bias: Float32Array, rows: number, cols: number): Float32Array {
+  if (wasm !== null && inKernelMemory(out, bias)) wasm.addBias(bias.byteOffset, out.byteOffset, rows, cols);
+  else js.addBias(out, bias, rows, cols);
+  return out;
+}
+
+/** out[c] = Σ_r a[r, c]; a rows×cols (the bias gradient). */
+export function sumColumns(out: Float32Array, a: Float32Array, rows: number, cols: number): Float32Array {
+  if (wasm !== null && inKernelMemory(out, a)) wasm.sumColumns(out.byteOffset, a.byteOffset, rows, cols);
+  else js.sumColumns(out, a, rows, cols);
+  return out;
+}
+
 /** y ← y + alpha · x. */
 export function axpy(y: Float32Array, alpha: number, x: Float32Array): Float32Array {
   if (wasm !== null && inKernelMemory(y, x)) wasm.axpy(y.byteOffset, alpha, x.byteOffset, y.length);

@@ -1,9 +1,11 @@
 /**
  * Row-wise and column-wise helpers for a batch (rows × cols, row-major): the
  * bias add of Dense.forward, the bias gradient of Dense.backward, and the
- * predicted class of each row. Plain loops that walk memory in order are
- * already as fast as these get; they are tested against `reference.ts`, whose
- * sumColumns walks columns instead and sums in float64.
+ * predicted class of each row, as plain loops that walk memory in order.
+ * dispatch.ts runs WebAssembly SIMD versions of addBias, sumColumns, axpy and
+ * ReLU instead where the arrays live in kernel memory (and tests hold them to
+ * these); these are tested against `reference.ts`, whose sumColumns walks
+ * columns instead and sums in float64.
  *
  * NOTE: no kernel validates its arguments; callers check shapes at the boundary
  * (see `dims2` in tensor.ts). Wrong sizes read `undefined` and write NaN.

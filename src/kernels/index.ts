@@ -3,8 +3,8 @@
  * arrays live in its memory, the register-blocked JS versions otherwise, and
  * the readable reference versions (the tests' oracle) with a `Ref` suffix.
  */
-export { matmul, matmulTransA, matmulTransB, axpy, reluForward, reluBackward, kernelBackend } from './dispatch.js';
-export { addBias, sumColumns, argmaxRows, scale } from './elementwise.js';
+export { matmul, matmulTransA, matmulTransB, addBias, sumColumns, axpy, reluForward, reluBackward, kernelBackend } from './dispatch.js';
+export { argmaxRows, scale } from './elementwise.js';
 export { allocFloat32, kernelMemoryUsage, inKernelMemory } from './memory.js';
 export { SparseRows, sparseMatmul, sparseMatmulTransA } from './sparse.js';
 export { matmulRef, matmulTransARef, matmulTransBRef, addBiasRef, sumColumnsRef } from './reference.js';

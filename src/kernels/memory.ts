@@ -6,9 +6,10 @@ import { wasm } from './wasm/instance.js';
  * kernels work on them in place; elsewhere (no WebAssembly, or the memory is
  * full) they are ordinary Float32Arrays and the JS kernels take over.
  *
- * Blocks come in power-of-two sizes (at least 64 bytes, 16-byte aligned) and
- * return to a free list of their size once their view is garbage collected,
- * so long-lived pages that build many models do not run out.
+ * Blocks up to 1 MiB come in power-of-two sizes (at least 64 bytes, 16-byte
+ * aligned), larger ones in whole 64 KiB pages; each returns to a free list of
+ * its size once its view is garbage collected, so long-lived pages that build
+ * many models do not run out.
  */
 
 const MIN_BLOCK = 64;
@@ -26,13 +27,18 @@ const registry = typeof FinalizationRegistry === 'function'
     })
   : undefined;
 
+/** Past this, blocks are whole 64 KiB pages rather than powers of two (a dataset's nonzeros need not waste half). */
+const LARGE_BLOCK = 1 << 20;
+const PAGE = 1 << 16;
+
 function blockSize(bytes: number): number {
+  if (bytes > LARGE_BLOCK) return Math.ceil(bytes / PAGE) * PAGE;
   let size = MIN_BLOCK;
   while (size < bytes) size *= 2;
   return size;
 }
 
-function alloc<T extends Float32Array | Int32Array | Uint8Array>(
+function alloc<T extends Float32Array | Int32Array | Uint16Array | Uint8Array>(
   length: number,
   bytesPerElement: number,
   make: (buffer: ArrayBuffer, offset: number, length: number) => T,
@@ -65,6 +71,11 @@ export function allocFloat32(length: number): Float32Array {
 /** A zero-filled Uint8Array of `length`, in the kernels' memory when there is room (staged byte images). */
 export function allocUint8(length: number): Uint8Array {
   return alloc(length, 1, (b, o, n) => new Uint8Array(b, o, n), (n) => new Uint8Array(n));
+}
+
+/** A zero-filled Uint16Array of `length`, in the kernels' memory when there is room (compressed images' column indices). */
+export function allocUint16(length: number): Uint16Array {
+  return alloc(length, 2, (b, o, n) => new Uint16Array(b, o, n), (n) => new Uint16Array(n));
 }
 
 /** A zero-filled Int32Array of `length`, in the kernels' memory when there is room (sparse indices). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/rng.js';
-import { axpy, kernelBackend, matmul, matmulTransA, matmulTransB, reluBackward, reluForward } from '../../src/kernels/dispatch.js';
+import { addBias, axpy, kernelBackend, matmul, matmulTransA, matmulTransB, reluBackward, reluForward, sumColumns } from '../../src/kernels/dispatch.js';
 import * as js from '../../src/kernels/elementwise.js';
 import { allocFloat32, inKernelMemory } from '../../src/kernels/memory.js';
 import { matmulRef, matmulTransARef, matmulTransBRef } from '../../src/kernels/reference.js';
@@ -73,5 +73,21 @@ test('SIMD axpy equals the JS version within float32 rounding, ReLU bit for bit,
     simd.forEach((v, i) => assert.ok(Math.abs(v - plain[i]) <= 2.4e-7 * (Math.abs(y[i]) + Math.abs(0.1 * x[i])), `axpy[${i}] ${v} vs ${plain[i]}`));
     assert.deepEqual(reluForward(allocFloat32(n), inMemory(x)), js.reluForward(new Float32Array(n), x));
     assert.deepEqual(reluBackward(allocFloat32(n), inMemory(x), inMemory(g)), js.reluBackward(new Float32Array(n), x, g));
+  }
+});
+
+test('SIMD addBias and sumColumns equal the JS loops bit for bit on odd shapes', () => {
+  const rng = new Rng(9);
+  for (const rows of [1, 2, 5, 32]) {
+    for (const cols of [1, 3, 4, 5, 10, 17, 64]) {
+      const a = Float32Array.from({ length: rows * cols }, () => rng.normal());
+      const bias = Float32Array.from({ length: cols }, () => rng.normal());
+      const simd = addBias(inMemory(a), inMemory(bias), rows, cols);
+      assert.ok(inKernelMemory(simd, simd));
+      assert.deepEqual(simd, js.addBias(a.slice(), bias, rows, cols), `addBias ${rows}×${cols}`);
+      const sums = allocFloat32(cols);
+      sums.fill(5); // stale values must be cleared
+      assert.deepEqual(sumColumns(sums, inMemory(a), rows, cols), js.sumColumns(new Float32Array(cols), a, rows, cols), `sumColumns ${rows}×${cols}`);
+    }
   }
 });

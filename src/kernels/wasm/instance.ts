@@ -7,9 +7,13 @@ export interface WasmKernels {
   matmulTransA(out: number, a: number, b: number, m: number, k: number, n: number): void;
   matmulTransB(out: number, a: number, b: number, m: number, k: number, n: number): void;
   bytesToUnit(out: number, idx: number, val: number, rowEnd: number, src: number, rows: number, cols: number): number;
+  compressByteRows(src: number, rows: number, cols: number, rowEnd: number, idx16: number, val8: number, base: number): number;
+  gatherByteRows(order: number, count: number, rowStart: number, idx16: number, val8: number, outIdx: number, outVal: number, outRowEnd: number, dense: number, cols: number): number;
   compressRows(idx: number, val: number, rowEnd: number, x: number, rows: number, cols: number): number;
   sparseMatmul(out: number, idx: number, val: number, rowEnd: number, b: number, m: number, n: number): void;
   sparseMatmulTransA(out: number, idx: number, val: number, rowEnd: number, g: number, m: number, n: number): void;
+  addBias(bias: number, out: number, rows: number, cols: number): void;
+  sumColumns(out: number, a: number, rows: number, cols: number): void;
   axpy(y: number, alpha: number, x: number, n: number): void;
   reluForward(out: number, x: number, n: number): void;
   reluBackward(out: number, x: number, g: number, n: number): void;
@@ -24,8 +28,8 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 
 /**
  * Instantiates the SIMD kernels, or returns null where WebAssembly SIMD is
- * missing (then the JS kernels run). The module is 3 KB, small enough to
- * compile synchronously on a browser's main thread (5 KB). Setting the
+ * missing (then the JS kernels run). The module is 6 KB, small enough to
+ * compile synchronously on a browser's main thread. Setting the
  * environment variable SCRATCHNET_KERNELS=js (Node) forces the JS kernels.
  */
 function instantiate(): WasmKernels | null {

@@ -396,6 +396,134 @@ function bytesToUnitKernel(): string {
 }
 
 /**
+ * compressByteRows: the nonzeros of byte images (rows × cols, 0–255) as
+ * column indices (u16, in idx16) and bytes (in val8), row after row, with
+ * rowEnd[r] = base + the running count after row r. With idx16 = 0 it only
+ * counts (and fills rowEnd), so a caller can size the arrays first. Returns
+ * the number of nonzeros. Sixteen bytes are tested at once.
+ */
+function compressByteRowsKernel(): string {
+  return `
+  (func $compressByteRows (export "compressByteRows") (param $src i32) (param $rows i32) (param $cols i32) (param $rowEnd i32) (param $idx16 i32) (param $val8 i32) (param $base i32) (result i32)
+    (local $r i32) (local $c i32) (local $c16 i32) (local $srow i32) (local $nnz i32) (local $mask i32) (local $bit i32) (local $b i32)
+    (local.set $c16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $srow (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $cols))))
+      (local.set $c (i32.const 0))
+      (block $vecDone (loop $vec
+        (br_if $vecDone (i32.ge_u (local.get $c) (local.get $c16)))
+        (local.set $mask (i8x16.bitmask (i8x16.ne (v128.load align=1 (i32.add (local.get $srow) (local.get $c))) (v128.const i32x4 0 0 0 0))))
+        (if (local.get $idx16)
+          (then
+            (block $bitsDone (loop $bits
+              (br_if $bitsDone (i32.eqz (local.get $mask)))
+              (local.set $bit (i32.add (local.get $c) (i32.ctz (local.get $mask))))
+              (i32.store16 (i32.add (local.get $idx16) (i32.shl (local.get $nnz) (i32.const 1))) (local.get $bit))
+              (i32.store8 (i32.add (local.get $val8) (local.get $nnz)) (i32.load8_u (i32.add (local.get $srow) (local.get $bit))))
+              (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
+              (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+              (br $bits))))
+          (else (local.set $nnz (i32.add (local.get $nnz) (i32.popcnt (local.get $mask))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $vec)))
+      (block $tailDone (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $b (i32.load8_u (i32.add (local.get $srow) (local.get $c))))
+        (if (local.get $b)
+          (then
+            (if (local.get $idx16)
+              (then
+                (i32.store16 (i32.add (local.get $idx16) (i32.shl (local.get $nnz) (i32.const 1))) (local.get $c))
+                (i32.store8 (i32.add (local.get $val8) (local.get $nnz)) (local.get $b))))
+            (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tail)))
+      (if (local.get $rowEnd)
+        (then (i32.store (i32.add (local.get $rowEnd) (i32.shl (local.get $r) (i32.const 2))) (i32.add (local.get $base) (local.get $nnz)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows)))
+    (local.get $nnz)
+  )`;
+}
+
+/**
+ * gatherByteRows: a batch from images compressed by compressByteRows. For
+ * each of the `count` image numbers at `order` (i32), its nonzeros become
+ * floats byte / 255 (correctly rounded, as bytesToUnit) in compressed rows
+ * (outIdx, outVal, outRowEnd, as compressRows makes them) and in the dense
+ * batch (count × cols floats, zeroed first). Returns the number of nonzeros.
+ */
+function gatherByteRowsKernel(): string {
+  return `
+  (func $gatherByteRows (export "gatherByteRows") (param $order i32) (param $count i32) (param $rowStart i32) (param $idx16 i32) (param $val8 i32)
+    (param $outIdx i32) (param $outVal i32) (param $outRowEnd i32) (param $dense i32) (param $cols i32) (result i32)
+    (local $r i32) (local $img i32) (local $t i32) (local $end i32) (local $drow i32) (local $nnz i32) (local $c i32) (local $f f32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $dense) (i32.const 0) (i32.mul (local.get $count) (local.get $rowBytes)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $count)))
+      (local.set $img (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
+      (local.set $t (i32.load (i32.add (local.get $rowStart) (local.get $img))))
+      (local.set $end (i32.load offset=4 (i32.add (local.get $rowStart) (local.get $img))))
+      (local.set $drow (i32.add (local.get $dense) (i32.mul (local.get $r) (local.get $rowBytes))))
+      (block $nzDone (loop $nz
+        (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
+        (local.set $c (i32.load16_u (i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1)))))
+        (local.set $f (f32.div (f32.convert_i32_u (i32.load8_u (i32.add (local.get $val8) (local.get $t)))) (f32.const 255)))
+        (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
+        (f32.store (i32.add (local.get $outVal) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $f))
+        (f32.store (i32.add (local.get $drow) (i32.shl (local.get $c) (i32.const 2))) (local.get $f))
+        (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $nz)))
+      (i32.store (i32.add (local.get $outRowEnd) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows)))
+    (local.get $nnz)
+  )`;
+}
+
+/**
+ * A loop over the rows of a rows × cols matrix at `$a`, four columns at a
+ * time then one: `vec` and `scalar` get the byte offsets of the element in
+ * the row (`$p`, in a) and of its column (`$q`, 0, 16, … / 0, 4, …).
+ * addBias:    a[r, :] += bias          (Dense forward)
+ * sumColumns: out = Σ_r a[r, :]        (Dense bias gradient; out cleared first)
+ * Both add in the order the JS loops do, so they agree bit for bit.
+ */
+function rowsKernel(name: string, other: string, vec: string, scalar: string, before = ''): string {
+  return `
+  (func $${name} (export "${name}") (param ${other} i32) (param $a i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $row i32) (local $q i32) (local $p i32) (local $end i32) (local $end4 i32)
+    (local.set $end (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $end4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    ${before}
+    (local.set $row (local.get $a))
+    (block $rowsDone (loop $rowsLoop
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $q (i32.const 0))
+      (block $vecDone (loop $vecLoop
+        (br_if $vecDone (i32.ge_u (local.get $q) (local.get $end4)))
+        (local.set $p (i32.add (local.get $row) (local.get $q)))
+        ${vec}
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $vecLoop)))
+      (block $tailDone (loop $tailLoop
+        (br_if $tailDone (i32.ge_u (local.get $q) (local.get $end)))
+        (local.set $p (i32.add (local.get $row) (local.get $q)))
+        ${scalar}
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (br $tailLoop)))
+      (local.set $row (i32.add (local.get $row) (local.get $end)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowsLoop)))
+  )`;
+}
+
+/**
  * An elementwise loop over `n` floats, 4 at a time then one at a time:
  * `vec` and `scalar` are the bodies, given the byte offset `$x` (0, 16, … /
  * 0, 4, …) in local `$at`.
@@ -431,6 +559,8 @@ export function kernelsWat(memoryPages: number): string {
   ${dotRowsKernel()}
   ${compressRowsKernel()}
   ${bytesToUnitKernel()}
+  ${compressByteRowsKernel()}
+  ${gatherByteRowsKernel()}
   ${sparseKernel('sparseMatmul')}
   ${sparseKernel('sparseMatmulTransA')}
   ;; y += alpha · x (the SGD update is axpy(θ, −lr, g)).
@@ -441,6 +571,19 @@ export function kernelsWat(memoryPages: number): string {
     `(f32.store ${at('$y')} (f32.add (f32.load ${at('$y')}) (f32.mul (local.get $alpha) (f32.load ${at('$x')}))))`,
     '(local $va v128)',
   ).replace('(local.set $at (i32.const 0))', '(local.set $va (f32x4.splat (local.get $alpha)))\n    (local.set $at (i32.const 0))')}
+  ${rowsKernel(
+    'addBias',
+    '$bias',
+    '(v128.store align=4 (local.get $p) (f32x4.add (v128.load align=4 (local.get $p)) (v128.load align=4 (i32.add (local.get $bias) (local.get $q)))))',
+    '(f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $bias) (local.get $q)))))',
+  )}
+  ${rowsKernel(
+    'sumColumns',
+    '$out',
+    '(v128.store align=4 (i32.add (local.get $out) (local.get $q)) (f32x4.add (v128.load align=4 (i32.add (local.get $out) (local.get $q))) (v128.load align=4 (local.get $p))))',
+    '(f32.store (i32.add (local.get $out) (local.get $q)) (f32.add (f32.load (i32.add (local.get $out) (local.get $q))) (f32.load (local.get $p))))',
+    '(memory.fill (local.get $out) (i32.const 0) (local.get $end))',
+  )}
   ;; out = max(x, 0)
   ${elementwise(
     'reluForward',

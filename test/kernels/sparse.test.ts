@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bytesToUnit } from '../../src/kernels/bytes.js';
+import { allocFloat32, allocInt32, allocUint8, kernelMemoryUsage } from '../../src/kernels/memory.js';
+import { CompressedImages, SparseRows } from '../../src/kernels/sparse.js';
+import { Rng } from '../../src/rng.js';
+
+/** Byte images with ~20 % nonzeros, plus an all-zero and an all-255 image. */
+function images(count: number, cols: number, seed: number): Uint8Array {
+  const rng = new Rng(seed);
+  const x = Uint8Array.from({ length: count * cols }, () => (rng.uniform() < 0.2 ? 1 + rng.int(255) : 0));
+  x.fill(0, 0, cols);
+  x.fill(255, cols, 2 * cols);
+  return x;
+}
+
+for (const cols of [1, 15, 16, 17, 37, 784]) {
+  test(`gathering compressed images equals converting their bytes (${cols} columns)`, () => {
+    const count = 40;
+    const x = images(count, cols, cols);
+    const compressed = CompressedImages.build(x, count, cols);
+    assert.ok(compressed !== null);
+    assert.equal(compressed.rowStart[count], x.reduce((n, b) => n + (b !== 0 ? 1 : 0), 0));
+    const rows = allocInt32(12);
+    const order = [0, 1, 39, 5, 5, 17, 2, 30, 8, 1, 0, 22];
+    const sparse = new SparseRows(12, cols);
+    const dense = allocFloat32(12 * cols);
+    dense.fill(7); // stale values must not survive
+    for (const n of [12, 3, 1]) {
+      for (let r = 0; r < n; r++) rows[r] = order[r];
+      compressed.gather(rows, n, sparse, dense);
+      const stage = allocUint8(n * cols);
+      for (let r = 0; r < n; r++) stage.set(x.subarray(order[r] * cols, (order[r] + 1) * cols), r * cols);
+      const want = allocFloat32(n * cols);
+      const wantSparse = new SparseRows(n, cols);
+      bytesToUnit(want, stage, n, cols, wantSparse);
+      assert.deepEqual(dense.subarray(0, n * cols), want);
+      assert.equal(sparse.rows, n);
+      assert.equal(sparse.nnz, wantSparse.nnz);
+      assert.deepEqual(sparse.idx.subarray(0, sparse.nnz), wantSparse.idx.subarray(0, wantSparse.nnz));
+      assert.deepEqual(sparse.val.subarray(0, sparse.nnz), wantSparse.val.subarray(0, wantSparse.nnz));
+      assert.deepEqual(sparse.rowEnd.subarray(0, n), wantSparse.rowEnd.subarray(0, n));
+    }
+  });
+}
+
+test('images too wide for 16-bit column indices are not compressed', () => {
+  assert.equal(CompressedImages.build(new Uint8Array(70_000), 1, 70_000), null);
+  assert.equal(CompressedImages.build(new Uint8Array(10), 0, 10), null);
+});
+
+test('large buffers take whole 64 KiB pages, not the next power of two', () => {
+  const before = kernelMemoryUsage().used;
+  const big = allocUint8((1 << 20) + 1);
+  assert.ok(big.byteOffset >= before);
+  assert.equal(kernelMemoryUsage().used - big.byteOffset, (1 << 20) + (1 << 16));
+});
