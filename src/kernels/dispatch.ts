@@ -45,6 +45,36 @@ export function sumColumns(out: Float32Array, a: Float32Array, rows: number, col
   return out;
 }
 
+/** The constants of one Adam/AdamW step (see optim/adam.ts). */
+export interface AdamStepConstants {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Coupled weight decay λ (Adam), else 0. */
+  coupled: number;
+  /** 1 − α·λ (AdamW's decoupled decay), else 1. */
+  shrink: number;
+  /** α / (1 − β1ᵗ). */
+  stepSize: number;
+  /** 1 / (1 − β2ᵗ). */
+  invCorrection2: number;
+}
+
+/**
+ * The Adam update of `value` from `grad` and the moments `m`, `v`, on the
+ * SIMD kernel, which does the float64 operations of AdamBase.step's loop in
+ * its order (so bit for bit the same). Returns false, doing nothing, when the
+ * arrays are not all in kernel memory: the caller then runs its loop.
+ */
+export function adamStepSimd(value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, c: AdamStepConstants): boolean {
+  if (wasm === null || !inKernelMemory(value, grad) || !inKernelMemory(m, v)) return false;
+  wasm.adamStep(
+    value.byteOffset, grad.byteOffset, m.byteOffset, v.byteOffset, value.length,
+    c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c.coupled, c.shrink, c.stepSize, c.invCorrection2, c.eps,
+  );
+  return true;
+}
+
 /** y ← y + alpha · x. */
 export function axpy(y: Float32Array, alpha: number, x: Float32Array): Float32Array {
   if (wasm !== null && inKernelMemory(y, x)) wasm.axpy(y.byteOffset, alpha, x.byteOffset, y.length);

@@ -1,3 +1,4 @@
+import { adamStepSimd } from '../kernels/index.js';
 import type { Param } from '../layers/layer.js';
 import { checkOptionNames, nonNegative, ParamSlots, positive, unitInterval, type Optimizer, type OptimizerState } from './optimizer.js';
 
@@ -62,6 +63,8 @@ export abstract class AdamBase implements Optimizer {
       const { value, grad } = params[k];
       const m = means[k];
       const v = squares[k];
+      // The same float64 operations, two weights at a time, where the SIMD kernels can take the arrays.
+      if (adamStepSimd(value, grad, m, v, { beta1, beta2, eps, coupled, shrink, stepSize, invCorrection2 })) continue;
       for (let i = 0, n = value.length; i < n; i++) {
         const theta = value[i];
         const g = grad[i] + coupled * theta;

@@ -14,6 +14,11 @@ export interface WasmKernels {
   sparseMatmulTransA(out: number, idx: number, val: number, rowEnd: number, g: number, m: number, n: number): void;
   addBias(bias: number, out: number, rows: number, cols: number): void;
   sumColumns(out: number, a: number, rows: number, cols: number): void;
+  adamStep(
+    value: number, grad: number, m: number, v: number, n: number,
+    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    coupled: number, shrink: number, stepSize: number, invCorrection2: number, eps: number,
+  ): void;
   axpy(y: number, alpha: number, x: number, n: number): void;
   reluForward(out: number, x: number, n: number): void;
   reluBackward(out: number, x: number, g: number, n: number): void;

@@ -524,6 +524,46 @@ function rowsKernel(name: string, other: string, vec: string, scalar: string, be
 }
 
 /**
+ * adamStep: the Adam/AdamW update of optim/adam.ts for n weights, two at a
+ * time in float64 lanes: every operation is the float64 one the JS loop does,
+ * in the same order, and every store rounds to float32 as a Float32Array
+ * store does, so the two agree bit for bit.
+ *   g = grad + coupled·θ;  m' = β1·m + (1 − β1)·g;  v' = β2·v + ((1 − β2)·g)·g
+ *   θ' = θ·shrink − (stepSize·m') / (√(v'·invCorrection2) + ε)
+ */
+function adamKernel(): string {
+  const f64Params = ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'coupled', 'shrink', 'stepSize', 'invCorrection2', 'eps'];
+  const wide = (name: string): string => `(f64x2.splat (local.get $${name}))`;
+  const load2 = (ptr: string): string => `(f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get ${ptr}) (local.get $at))))`;
+  const store2 = (ptr: string, value: string): string => `(v128.store64_lane align=4 0 (i32.add (local.get ${ptr}) (local.get $at)) (f32x4.demote_f64x2_zero ${value}))`;
+  const load1 = (ptr: string): string => `(f64.promote_f32 (f32.load (i32.add (local.get ${ptr}) (local.get $at))))`;
+  const store1 = (ptr: string, value: string): string => `(f32.store (i32.add (local.get ${ptr}) (local.get $at)) (f32.demote_f64 ${value}))`;
+  const body = (t: 'f64x2' | 'f64', load: (p: string) => string, store: (p: string, v: string) => string, k: (name: string) => string, th: string, g: string, m: string, v: string) => `
+        (local.set ${th} ${load('$value')})
+        (local.set ${g} (${t}.add ${load('$grad')} (${t}.mul ${k('coupled')} (local.get ${th}))))
+        (local.set ${m} (${t}.add (${t}.mul ${k('beta1')} ${load('$m')}) (${t}.mul ${k('oneMinusBeta1')} (local.get ${g}))))
+        (local.set ${v} (${t}.add (${t}.mul ${k('beta2')} ${load('$v')}) (${t}.mul (${t}.mul ${k('oneMinusBeta2')} (local.get ${g})) (local.get ${g}))))
+        ${store('$m', `(local.get ${m})`)}
+        ${store('$v', `(local.get ${v})`)}
+        ${store('$value', `(${t}.sub (${t}.mul (local.get ${th}) ${k('shrink')}) (${t}.div (${t}.mul ${k('stepSize')} (local.get ${m})) (${t}.add (${t}.sqrt (${t}.mul (local.get ${v}) ${k('invCorrection2')})) ${k('eps')})))`)}`;
+  return `
+  (func $adamStep (export "adamStep") (param $value i32) (param $grad i32) (param $m i32) (param $v i32) (param $n i32)
+    ${f64Params.map((name) => `(param $${name} f64)`).join(' ')}
+    (local $at i32) (local $end i32) (local $end2 i32)
+    (local $th2 v128) (local $g2 v128) (local $m2 v128) (local $v2 v128) (local $th f64) (local $g f64) (local $mi f64) (local $vi f64)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 2)))
+    (block $pairsDone (loop $pairs
+      (br_if $pairsDone (i32.ge_u (local.get $at) (local.get $end2)))
+      ${body('f64x2', load2, store2, wide, '$th2', '$g2', '$m2', '$v2')}
+      (local.set $at (i32.add (local.get $at) (i32.const 8)))
+      (br $pairs)))
+    (if (i32.lt_u (local.get $at) (local.get $end))
+      (then ${body('f64', load1, store1, (name) => `(local.get $${name})`, '$th', '$g', '$mi', '$vi')}))
+  )`;
+}
+
+/**
  * An elementwise loop over `n` floats, 4 at a time then one at a time:
  * `vec` and `scalar` are the bodies, given the byte offset `$x` (0, 16, … /
  * 0, 4, …) in local `$at`.
@@ -584,6 +624,7 @@ export function kernelsWat(memoryPages: number): string {
     '(f32.store (i32.add (local.get $out) (local.get $q)) (f32.add (f32.load (i32.add (local.get $out) (local.get $q))) (f32.load (local.get $p))))',
     '(memory.fill (local.get $out) (i32.const 0) (local.get $end))',
   )}
+  ${adamKernel()}
   ;; out = max(x, 0)
   ${elementwise(
     'reluForward',
