@@ -26,11 +26,12 @@ function compressedImages(data: Dataset): CompressedImages | null {
 
 /**
  * Gathers batches of a dataset into buffers it owns, so that a training loop
- * allocates nothing per step. With the SIMD kernels, the dataset's nonzeros
- * are compressed once and a batch is gathered from them straight into floats
- * in [0, 1] and into the compressed rows the first Dense layer's sparse path
- * uses. Otherwise the chosen rows' bytes are copied side by side and turned
- * into floats (and nonzeros, where the kernels run) in one pass.
+ * allocates nothing per step. With the SIMD kernels and a sparse enough
+ * dataset (MNIST), its nonzeros are compressed once and a batch is gathered
+ * from them straight into floats in [0, 1] and into the compressed rows the
+ * first Dense layer's sparse path uses. Otherwise the chosen rows' bytes are
+ * copied side by side and turned into floats (and nonzeros, where the kernels
+ * run) in one pass.
  */
 export class BatchLoader {
   private readonly stage: Uint8Array;

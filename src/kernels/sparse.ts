@@ -2,6 +2,14 @@ import { allocFloat32, allocInt32, allocUint16, allocUint8, inKernelMemory } fro
 import { wasm } from './wasm/instance.js';
 
 /**
+ * A Dense layer takes the sparse path (X·W and Xᵀ·G over the nonzeros of X
+ * only) when at most this fraction of a training-sized batch is nonzero:
+ * MNIST pixels are ~19 % nonzero; the sparse loops lose to the dense ones
+ * past about half. Denser image sets are not compressed either.
+ */
+export const SPARSE_MAX_DENSITY = 0.5;
+
+/**
  * A batch's nonzeros in compressed sparse rows (in the kernels' memory), for
  * the sparse path of a Dense layer: MNIST images are 81 % zeros, so X·W and
  * Xᵀ·G over the nonzeros alone do a fifth of the work. WebAssembly only.
@@ -81,8 +89,9 @@ export class CompressedImages {
 
   /**
    * Compresses `count` byte images of `cols` pixels, or returns null when the
-   * SIMD kernels are missing, an image is too wide for u16 indices, or the
-   * kernels' memory has no room (callers then use the dense path).
+   * SIMD kernels are missing, an image is too wide for u16 indices, the
+   * images are too dense for the sparse path (see SPARSE_MAX_DENSITY) or the
+   * kernels' memory has no room (callers then convert the bytes per batch).
    */
   static build(x: Uint8Array, count: number, cols: number): CompressedImages | null {
     if (wasm === null || cols > 0xffff || count < 1 || x.length < count * cols) return null;
@@ -97,6 +106,7 @@ export class CompressedImages {
       stage.set(x.subarray(first * cols, (first + rows) * cols));
       total += wasm.compressByteRows(stage.byteOffset, rows, cols, rowStart.byteOffset + 4 * (first + 1), 0, 0, total);
     }
+    if (total > SPARSE_MAX_DENSITY * count * cols) return null;
     const idx = allocUint16(Math.max(total, 1));
     const val = allocUint8(Math.max(total, 1));
     if (!inKernelMemory(idx, val)) return null;

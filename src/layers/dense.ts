@@ -1,5 +1,5 @@
 import { ConfigError, ShapeError } from '../errors.js';
-import { addBias, inKernelMemory, matmul, matmulTransA, matmulTransB, scale, SparseRows, sparseMatmul, sparseMatmulTransA, sumColumns } from '../kernels/index.js';
+import { addBias, inKernelMemory, matmul, matmulTransA, matmulTransB, scale, SPARSE_MAX_DENSITY, SparseRows, sparseMatmul, sparseMatmulTransA, sumColumns } from '../kernels/index.js';
 import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { Rng } from '../rng.js';
 import { initWeights, type InitName } from './init.js';
@@ -19,12 +19,6 @@ export interface DenseOptions {
   tutorialCompat?: boolean;
 }
 
-/**
- * The sparse path (X·W and Xᵀ·G over the nonzeros of X only) is taken when at
- * most this fraction of a training-sized batch is nonzero: MNIST pixels are
- * ~19 % nonzero; the sparse loops lose to the dense ones past about half.
- */
-export const SPARSE_MAX_DENSITY = 0.5;
 /** Larger batches (evaluation) take the dense kernels; the sparse buffers stay small. */
 const SPARSE_MAX_ROWS = 256;
 /**

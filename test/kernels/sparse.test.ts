@@ -55,3 +55,24 @@ test('large buffers take whole 64 KiB pages, not the next power of two', () => {
   assert.ok(big.byteOffset >= before);
   assert.equal(kernelMemoryUsage().used - big.byteOffset, (1 << 20) + (1 << 16));
 });
+
+test('every byte value gathers to exactly float32(byte / 255)', () => {
+  // One row of 0…255 among zero rows, sparse enough to be compressed.
+  const x = new Uint8Array(4 * 256);
+  for (let b = 0; b < 256; b++) x[b] = b;
+  const compressed = CompressedImages.build(x, 4, 256);
+  assert.ok(compressed !== null);
+  const rows = allocInt32(1);
+  const sparse = new SparseRows(1, 256);
+  const dense = allocFloat32(256);
+  compressed.gather(rows, 1, sparse, dense);
+  for (let b = 0; b < 256; b++) assert.equal(dense[b], Math.fround(b / 255), `byte ${b}`);
+  assert.equal(sparse.nnz, 255);
+});
+
+test('image sets denser than the sparse path takes are not compressed', () => {
+  assert.equal(CompressedImages.build(new Uint8Array(40).fill(9), 4, 10), null);
+  const halfFull = new Uint8Array(40);
+  halfFull.fill(9, 0, 20);
+  assert.ok(CompressedImages.build(halfFull, 4, 10) !== null);
+});
