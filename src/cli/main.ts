@@ -44,4 +44,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`scratchnet train --help | head -3`) closes the
+// pipe: end quietly, as Unix tools do, instead of with a stack trace. Files
+// are written atomically, so nothing saved is lost.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
 process.exitCode = await main(process.argv.slice(2));
