@@ -75,6 +75,44 @@ export function adamStepSimd(value: Float32Array, grad: Float32Array, m: Float32
   return true;
 }
 
+// NOTE: the optimizer kernels below mirror the loops in optim/sgd.ts,
+// optim/rmsprop.ts and optim/adagrad.ts in float64, operation for operation;
+// each returns false, doing nothing, when its arrays are not all in kernel
+// memory, and the optimizer then runs its loop.
+
+/** SGD with momentum (PyTorch's: dampening `1 − keep`, Nesterov, coupled decay `wd`); `first` is step 1. */
+export function sgdMomentumStepSimd(
+  value: Float32Array,
+  grad: Float32Array,
+  v: Float32Array,
+  c: { lr: number; mu: number; keep: number; wd: number; first: boolean; nesterov: boolean },
+): boolean {
+  if (wasm === null || !inKernelMemory(value, grad, v)) return false;
+  wasm.sgdMomentumStep(value.byteOffset, grad.byteOffset, v.byteOffset, value.length, c.lr, c.mu, c.keep, c.wd, c.first ? 1 : 0, c.nesterov ? 1 : 0);
+  return true;
+}
+
+/** RMSprop, with momentum buffer `b` when momentum `mu` > 0 (else null). */
+export function rmspropStepSimd(
+  value: Float32Array,
+  grad: Float32Array,
+  v: Float32Array,
+  b: Float32Array | null,
+  c: { lr: number; alpha: number; eps: number; mu: number; wd: number },
+): boolean {
+  if (wasm === null || !inKernelMemory(value, grad, v) || (b !== null && !inKernelMemory(b, b))) return false;
+  if (b === null) wasm.rmspropStep(value.byteOffset, grad.byteOffset, v.byteOffset, value.length, c.lr, c.alpha, 1 - c.alpha, c.eps, c.mu, c.wd);
+  else wasm.rmspropMomentumStep(value.byteOffset, grad.byteOffset, v.byteOffset, b.byteOffset, value.length, c.lr, c.alpha, 1 - c.alpha, c.eps, c.mu, c.wd);
+  return true;
+}
+
+/** Adagrad with accumulated squares `s`. */
+export function adagradStepSimd(value: Float32Array, grad: Float32Array, s: Float32Array, c: { lr: number; eps: number; wd: number }): boolean {
+  if (wasm === null || !inKernelMemory(value, grad, s)) return false;
+  wasm.adagradStep(value.byteOffset, grad.byteOffset, s.byteOffset, value.length, c.lr, c.eps, c.wd);
+  return true;
+}
+
 /** y ← y + alpha · x. */
 export function axpy(y: Float32Array, alpha: number, x: Float32Array): Float32Array {
   if (wasm !== null && inKernelMemory(y, x)) wasm.axpy(y.byteOffset, alpha, x.byteOffset, y.length);

@@ -1,3 +1,4 @@
+import { rmspropStepSimd } from '../kernels/index.js';
 import type { Param } from '../layers/layer.js';
 import { checkOptionNames, nonNegative, ParamSlots, positive, unitInterval, type Optimizer, type OptimizerState } from './optimizer.js';
 
@@ -58,6 +59,8 @@ export class RMSprop implements Optimizer {
       const { value, grad } = params[k];
       const v = squares[k];
       const b = mu > 0 ? buffers[k] : null;
+      // The same float64 operations, two weights at a time, where the SIMD kernels can take the arrays.
+      if (rmspropStepSimd(value, grad, v, b, { lr, alpha, eps, mu, wd })) continue;
       for (let i = 0, n = value.length; i < n; i++) {
         const g = grad[i] + wd * value[i];
         const vi = alpha * v[i] + (1 - alpha) * g * g;

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { axpy } from '../kernels/index.js';
+import { axpy, sgdMomentumStepSimd } from '../kernels/index.js';
 import type { Param } from '../layers/layer.js';
 import { checkOptionNames, nonNegative, ParamSlots, positive, trueOrFalse, unitInterval, type Optimizer, type OptimizerState } from './optimizer.js';
 
@@ -75,6 +75,8 @@ export class SGD implements Optimizer {
         continue;
       }
       const v = velocities[k];
+      // The same float64 operations, two weights at a time, where the SIMD kernels can take the arrays.
+      if (sgdMomentumStepSimd(value, grad, v, { lr, mu, keep, wd, first, nesterov })) continue;
       for (let i = 0, n = value.length; i < n; i++) {
         const g = grad[i] + wd * value[i];
         const vi = first ? g : mu * v[i] + keep * g;

@@ -19,6 +19,10 @@ export interface WasmKernels {
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
     coupled: number, shrink: number, stepSize: number, invCorrection2: number, eps: number,
   ): void;
+  sgdMomentumStep(value: number, grad: number, v: number, n: number, lr: number, mu: number, keep: number, wd: number, first: number, nesterov: number): void;
+  rmspropStep(value: number, grad: number, v: number, n: number, lr: number, alpha: number, oneMinusAlpha: number, eps: number, mu: number, wd: number): void;
+  rmspropMomentumStep(value: number, grad: number, v: number, b: number, n: number, lr: number, alpha: number, oneMinusAlpha: number, eps: number, mu: number, wd: number): void;
+  adagradStep(value: number, grad: number, s: number, n: number, lr: number, eps: number, wd: number): void;
   axpy(y: number, alpha: number, x: number, n: number): void;
   reluForward(out: number, x: number, n: number): void;
   reluBackward(out: number, x: number, g: number, n: number): void;
