@@ -1,4 +1,5 @@
-import { allocFloat32, allocInt32, allocUint16, allocUint8, inKernelMemory } from './memory.js';
+import { BYTE_TO_UNIT } from './bytes.js';
+import { allocFloat32, allocInt32, allocUint16, allocUint8, inKernelMemory, kernelMemoryUsage } from './memory.js';
 import { wasm } from './wasm/instance.js';
 
 /**
@@ -66,16 +67,26 @@ export function sparseMatmulTransA(out: Float32Array, x: SparseRows, g: Float32A
   return out;
 }
 
-/** Rows of byte images copied into kernel memory at a time while compressing. */
-const COMPRESS_CHUNK_ROWS = 256;
+/** Bytes of images copied into kernel memory at a time while compressing (whole rows, at least one). */
+const COMPRESS_CHUNK_BYTES = 256 << 10;
 
 /**
- * A whole set of byte images (0–255) as their nonzeros, kept in the kernels'
- * memory for the life of the training run: column indices as u16 and the
- * bytes themselves, 3 bytes per nonzero (MNIST's 54,000 training images: 24 MB
+ * Compressed images go into kernel memory only if this much of it stays
+ * untouched afterwards, for the params, grads, optimizer state and
+ * activations of the models that train on them (a 784-512-256-10 network
+ * with Adam needs under 10 MiB); otherwise they stay in ordinary arrays.
+ */
+const KERNEL_MEMORY_RESERVE = 24 << 20;
+
+/**
+ * A whole set of byte images (0–255) as their nonzeros, compressed once for
+ * the life of the training run: column indices as u16 and the bytes
+ * themselves, 3 bytes per nonzero (MNIST's 54,000 training images: 24 MB
  * instead of 42 MB of pixels). A batch is then gathered straight into the
  * compressed rows and dense floats the first Dense layer takes, without
- * touching the zeros. WebAssembly only.
+ * touching the zeros: by a wasm kernel when the set fits in kernel memory
+ * (leaving KERNEL_MEMORY_RESERVE free), else by the same loop in JS (same
+ * results; ~35 ms slower an MNIST epoch). WebAssembly only.
  */
 export class CompressedImages {
   private constructor(
@@ -87,47 +98,98 @@ export class CompressedImages {
     readonly val: Uint8Array,
   ) {}
 
+  /** Whether the set lives in kernel memory (batches are gathered by the wasm kernel). */
+  get inKernelMemory(): boolean {
+    return inKernelMemory(this.rowStart, this.idx, this.val);
+  }
+
   /**
    * Compresses `count` byte images of `cols` pixels, or returns null when the
-   * SIMD kernels are missing, an image is too wide for u16 indices, the
-   * images are too dense for the sparse path (see SPARSE_MAX_DENSITY) or the
-   * kernels' memory has no room (callers then convert the bytes per batch).
+   * SIMD kernels are missing, an image is too wide for u16 indices, or the
+   * images are too dense for the sparse path (see SPARSE_MAX_DENSITY):
+   * callers then convert the bytes per batch. `place: 'js'` keeps the set in
+   * ordinary arrays whatever the room (for tests).
    */
-  static build(x: Uint8Array, count: number, cols: number): CompressedImages | null {
+  static build(x: Uint8Array, count: number, cols: number, place: 'auto' | 'js' = 'auto'): CompressedImages | null {
     if (wasm === null || cols > 0xffff || count < 1 || x.length < count * cols) return null;
-    const chunkRows = Math.min(count, COMPRESS_CHUNK_ROWS);
+    const chunkRows = Math.min(count, Math.max(1, Math.floor(COMPRESS_CHUNK_BYTES / cols)));
     const stage = allocUint8(chunkRows * cols);
-    const rowStart = allocInt32(count + 1);
-    if (!inKernelMemory(stage, rowStart)) return null;
-    // Pass 1 counts (and fills rowStart), pass 2 copies the nonzeros.
+    const ends = allocInt32(chunkRows);
+    if (!inKernelMemory(stage, ends)) return null;
+    // Pass 1 counts, pass 2 copies the nonzeros (into kernel memory directly,
+    // or chunk by chunk through kernel scratch into ordinary arrays).
+    const rowStart = new Int32Array(count + 1);
     let total = 0;
     for (let first = 0; first < count; first += chunkRows) {
       const rows = Math.min(chunkRows, count - first);
       stage.set(x.subarray(first * cols, (first + rows) * cols));
-      total += wasm.compressByteRows(stage.byteOffset, rows, cols, rowStart.byteOffset + 4 * (first + 1), 0, 0, total);
+      total += wasm.compressByteRows(stage.byteOffset, rows, cols, ends.byteOffset, 0, 0, total);
+      rowStart.set(ends.subarray(0, rows), first + 1);
     }
     if (total > SPARSE_MAX_DENSITY * count * cols) return null;
-    const idx = allocUint16(Math.max(total, 1));
-    const val = allocUint8(Math.max(total, 1));
-    if (!inKernelMemory(idx, val)) return null;
-    for (let first = 0, at = 0; first < count; first += chunkRows) {
+    const size = Math.max(total, 1);
+    const { used, capacity } = kernelMemoryUsage();
+    const fits = place === 'auto' && capacity - used - (4 * (count + 1) + 3 * size) >= KERNEL_MEMORY_RESERVE;
+    if (fits) {
+      const kernelRowStart = allocInt32(count + 1);
+      const idx = allocUint16(size);
+      const val = allocUint8(size);
+      if (inKernelMemory(kernelRowStart, idx, val)) {
+        kernelRowStart.set(rowStart);
+        for (let first = 0, at = 0; first < count; first += chunkRows) {
+          const rows = Math.min(chunkRows, count - first);
+          stage.set(x.subarray(first * cols, (first + rows) * cols));
+          at += wasm.compressByteRows(stage.byteOffset, rows, cols, 0, idx.byteOffset + 2 * at, val.byteOffset + at, 0);
+        }
+        return new CompressedImages(count, cols, kernelRowStart, idx, val);
+      }
+    }
+    const chunkIdx = allocUint16(chunkRows * cols);
+    const chunkVal = allocUint8(chunkRows * cols);
+    if (!inKernelMemory(chunkIdx, chunkVal)) return null;
+    const idx = new Uint16Array(size);
+    const val = new Uint8Array(size);
+    for (let first = 0; first < count; first += chunkRows) {
       const rows = Math.min(chunkRows, count - first);
       stage.set(x.subarray(first * cols, (first + rows) * cols));
-      at += wasm.compressByteRows(stage.byteOffset, rows, cols, 0, idx.byteOffset + 2 * at, val.byteOffset + at, 0);
+      const nnz = wasm.compressByteRows(stage.byteOffset, rows, cols, 0, chunkIdx.byteOffset, chunkVal.byteOffset, 0);
+      idx.set(chunkIdx.subarray(0, nnz), rowStart[first]);
+      val.set(chunkVal.subarray(0, nnz), rowStart[first]);
     }
     return new CompressedImages(count, cols, rowStart, idx, val);
   }
 
   /**
    * The images rows[0 … count) (each < this.count, and count ≤ sparse.maxRows,
-   * checked by the caller; every array in kernel memory) into `sparse` and
-   * into `dense` (count × cols floats, byte / 255).
+   * checked by the caller; rows, sparse and dense in kernel memory) into
+   * `sparse` and into `dense` (count × cols floats, byte / 255).
    */
   gather(rows: Int32Array, count: number, sparse: SparseRows, dense: Float32Array): void {
-    const nnz = (wasm as NonNullable<typeof wasm>).gatherByteRows(
-      rows.byteOffset, count, this.rowStart.byteOffset, this.idx.byteOffset, this.val.byteOffset,
-      sparse.idx.byteOffset, sparse.val.byteOffset, sparse.rowEnd.byteOffset, dense.byteOffset, this.cols,
-    );
+    if (this.inKernelMemory) {
+      const nnz = (wasm as NonNullable<typeof wasm>).gatherByteRows(
+        rows.byteOffset, count, this.rowStart.byteOffset, this.idx.byteOffset, this.val.byteOffset,
+        sparse.idx.byteOffset, sparse.val.byteOffset, sparse.rowEnd.byteOffset, dense.byteOffset, this.cols,
+      );
+      sparse.setRows(count, nnz);
+      return;
+    }
+    const { rowStart, idx, val, cols } = this;
+    const { idx: outIdx, val: outVal, rowEnd } = sparse;
+    const table = BYTE_TO_UNIT;
+    dense.fill(0, 0, count * cols);
+    let nnz = 0;
+    for (let r = 0; r < count; r++) {
+      const base = r * cols;
+      for (let t = rowStart[rows[r]], end = rowStart[rows[r] + 1]; t < end; t++) {
+        const c = idx[t];
+        const v = table[val[t]];
+        outIdx[nnz] = c;
+        outVal[nnz] = v;
+        dense[base + c] = v;
+        nnz++;
+      }
+      rowEnd[r] = nnz;
+    }
     sparse.setRows(count, nnz);
   }
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { BatchLoader } from '../../src/data/batches.js';
 import { gatherBatch, type Dataset } from '../../src/data/dataset.js';
 import { inKernelMemory } from '../../src/kernels/memory.js';
+import { mlp } from '../../src/model/mlp.js';
 import { Rng } from '../../src/rng.js';
 
 function sparseDigits(count: number, seed: number): Dataset {
@@ -69,4 +70,22 @@ test('bad rows are rejected', () => {
   const loader = new BatchLoader(sparseDigits(5, 7), 4);
   assert.throws(() => loader.load(new Uint32Array([0, 1, 2, 3, 4]), 2, 4), /rows \[2, 6\) do not fit the order of length 5/);
   assert.throws(() => loader.load(new Uint32Array([0, 9]), 0, 2), /order\[1\] = 9 is not a row of a dataset of 5/);
+});
+
+test('loaders of several MNIST-sized sets still leave kernel memory for the model', () => {
+  const count = 54_000;
+  const features = 784;
+  const sets: Dataset[] = [];
+  const loaders: BatchLoader[] = [];
+  for (let s = 0; s < 4; s++) {
+    const x = new Uint8Array(count * features);
+    for (let i = s; i < x.length; i += 5) x[i] = 1 + (i % 251); // 20 % nonzero, as MNIST
+    const set = { x, y: new Uint8Array(count), count, features };
+    sets.push(set);
+    loaders.push(new BatchLoader(set, 32));
+  }
+  const batch = loaders[3].load(new Rng(1).permutation(count), 0, 32);
+  assert.ok(batch.x.sparse !== undefined && batch.x.sparse.rows === 32);
+  const params = mlp({ hidden: [512, 256] }).params();
+  assert.ok(params.every((p) => inKernelMemory(p.value, p.grad)), 'a 784-512-256-10 model fits beside the sets');
 });

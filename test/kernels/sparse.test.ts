@@ -14,35 +14,56 @@ function images(count: number, cols: number, seed: number): Uint8Array {
   return x;
 }
 
-for (const cols of [1, 15, 16, 17, 37, 784]) {
-  test(`gathering compressed images equals converting their bytes (${cols} columns)`, () => {
-    const count = 40;
-    const x = images(count, cols, cols);
-    const compressed = CompressedImages.build(x, count, cols);
-    assert.ok(compressed !== null);
-    assert.equal(compressed.rowStart[count], x.reduce((n, b) => n + (b !== 0 ? 1 : 0), 0));
-    const rows = allocInt32(12);
-    const order = [0, 1, 39, 5, 5, 17, 2, 30, 8, 1, 0, 22];
-    const sparse = new SparseRows(12, cols);
-    const dense = allocFloat32(12 * cols);
-    dense.fill(7); // stale values must not survive
-    for (const n of [12, 3, 1]) {
-      for (let r = 0; r < n; r++) rows[r] = order[r];
-      compressed.gather(rows, n, sparse, dense);
-      const stage = allocUint8(n * cols);
-      for (let r = 0; r < n; r++) stage.set(x.subarray(order[r] * cols, (order[r] + 1) * cols), r * cols);
-      const want = allocFloat32(n * cols);
-      const wantSparse = new SparseRows(n, cols);
-      bytesToUnit(want, stage, n, cols, wantSparse);
-      assert.deepEqual(dense.subarray(0, n * cols), want);
-      assert.equal(sparse.rows, n);
-      assert.equal(sparse.nnz, wantSparse.nnz);
-      assert.deepEqual(sparse.idx.subarray(0, sparse.nnz), wantSparse.idx.subarray(0, wantSparse.nnz));
-      assert.deepEqual(sparse.val.subarray(0, sparse.nnz), wantSparse.val.subarray(0, wantSparse.nnz));
-      assert.deepEqual(sparse.rowEnd.subarray(0, n), wantSparse.rowEnd.subarray(0, n));
-    }
-  });
+for (const place of ['auto', 'js'] as const) {
+  for (const cols of [1, 15, 16, 17, 37, 784]) {
+    test(`gathering compressed images equals converting their bytes (${cols} columns, ${place === 'js' ? 'ordinary arrays, JS loop' : 'kernel memory, wasm'})`, () => {
+      const count = 40;
+      const x = images(count, cols, cols);
+      const compressed = CompressedImages.build(x, count, cols, place);
+      assert.ok(compressed !== null);
+      assert.equal(compressed.inKernelMemory, place === 'auto');
+      assert.equal(compressed.rowStart[count], x.reduce((n, b) => n + (b !== 0 ? 1 : 0), 0));
+      const rows = allocInt32(12);
+      const order = [0, 1, 39, 5, 5, 17, 2, 30, 8, 1, 0, 22];
+      const sparse = new SparseRows(12, cols);
+      const dense = allocFloat32(12 * cols);
+      dense.fill(7); // stale values must not survive
+      for (const n of [12, 3, 1]) {
+        for (let r = 0; r < n; r++) rows[r] = order[r];
+        compressed.gather(rows, n, sparse, dense);
+        const stage = allocUint8(n * cols);
+        for (let r = 0; r < n; r++) stage.set(x.subarray(order[r] * cols, (order[r] + 1) * cols), r * cols);
+        const want = allocFloat32(n * cols);
+        const wantSparse = new SparseRows(n, cols);
+        bytesToUnit(want, stage, n, cols, wantSparse);
+        assert.deepEqual(dense.subarray(0, n * cols), want);
+        assert.equal(sparse.rows, n);
+        assert.equal(sparse.nnz, wantSparse.nnz);
+        assert.deepEqual(sparse.idx.subarray(0, sparse.nnz), wantSparse.idx.subarray(0, wantSparse.nnz));
+        assert.deepEqual(sparse.val.subarray(0, sparse.nnz), wantSparse.val.subarray(0, wantSparse.nnz));
+        assert.deepEqual(sparse.rowEnd.subarray(0, n), wantSparse.rowEnd.subarray(0, n));
+      }
+    });
+  }
 }
+
+test('a set that would leave too little kernel memory for the models stays in ordinary arrays', () => {
+  // 5000 images of 4096 pixels, a quarter nonzero: 15 MB compressed, built
+  // until kernel memory can no longer keep its reserve.
+  const count = 5000;
+  const cols = 4096;
+  const x = new Uint8Array(count * cols);
+  for (let i = 0; i < x.length; i += 4) x[i] = 1 + (i % 255);
+  const sets = [];
+  for (let i = 0; i < 5; i++) sets.push(CompressedImages.build(x, count, cols));
+  assert.ok(sets.every((set) => set !== null));
+  assert.ok(sets[0]?.inKernelMemory);
+  assert.ok(sets.some((set) => set?.inKernelMemory === false));
+  // The reserve is 24 MiB; the builds' scratch buffers (1 MiB each, not yet
+  // collected) come out of it.
+  const { used, capacity } = kernelMemoryUsage();
+  assert.ok(capacity - used >= 16 << 20, `${capacity - used} bytes left`);
+});
 
 test('images too wide for 16-bit column indices are not compressed', () => {
   assert.equal(CompressedImages.build(new Uint8Array(70_000), 1, 70_000), null);
