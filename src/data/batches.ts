@@ -10,18 +10,47 @@ const SPARSE_MAX_ROWS = 256;
 
 /**
  * Each dataset's images compressed once (see CompressedImages), shared by
- * every loader of it (fit's, and evaluate's for the validation set); null
- * when they cannot be.
+ * every loader of it (each fit call's, and evaluate's for the validation
+ * set), with what they were compressed from: a loader made later, or
+ * refreshed, recompresses a set whose pixels changed in place.
  */
-const compressed = new WeakMap<Dataset, CompressedImages | null>();
+const compressed = new WeakMap<Dataset, { images: CompressedImages | null; x: Uint8Array; print: string }>();
 
 function compressedImages(data: Dataset): CompressedImages | null {
-  let images = compressed.get(data);
-  if (images === undefined) {
-    images = CompressedImages.build(data.x, data.count, data.features);
-    compressed.set(data, images);
+  const print = fingerprint(data.x);
+  let entry = compressed.get(data);
+  if (entry === undefined || entry.x !== data.x || entry.print !== print || entry.images?.count !== data.count || entry.images.cols !== data.features) {
+    entry = { images: CompressedImages.build(data.x, data.count, data.features), x: data.x, print };
+    compressed.set(data, entry);
   }
-  return images;
+  return entry.images;
+}
+
+/**
+ * A hash of the bytes that any change of them alters (each 32-bit word
+ * enters a multiply-add chain with an odd multiplier, four chains side by
+ * side): 54,000 MNIST images take about 6 ms.
+ */
+export function fingerprint(x: Uint8Array): string {
+  const head = (4 - (x.byteOffset & 3)) & 3;
+  const words = new Int32Array(x.buffer, x.byteOffset + head, Math.max(0, x.length - head) >> 2);
+  const m = 0x01000193;
+  let h0 = 0;
+  let h1 = 0;
+  let h2 = 0;
+  let h3 = 0;
+  const n4 = words.length & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    h0 = (Math.imul(h0, m) + words[i]) | 0;
+    h1 = (Math.imul(h1, m) + words[i + 1]) | 0;
+    h2 = (Math.imul(h2, m) + words[i + 2]) | 0;
+    h3 = (Math.imul(h3, m) + words[i + 3]) | 0;
+  }
+  // The words past the last group of four, and the bytes outside whole words.
+  for (let i = n4; i < words.length; i++) h0 = (Math.imul(h0, m) + words[i]) | 0;
+  for (let i = 0; i < head; i++) h1 = (Math.imul(h1, m) + x[i]) | 0;
+  for (let i = head + 4 * words.length; i < x.length; i++) h2 = (Math.imul(h2, m) + x[i]) | 0;
+  return `${x.length}:${h0}:${h1}:${h2}:${h3}`;
 }
 
 /**
@@ -34,11 +63,11 @@ function compressedImages(data: Dataset): CompressedImages | null {
  * run) in one pass.
  */
 export class BatchLoader {
-  private readonly stage: Uint8Array;
+  private stage: Uint8Array;
   private readonly x: Float32Array;
   private readonly y: Uint8Array;
   private readonly sparse: SparseRows | null;
-  private readonly images: CompressedImages | null;
+  private images: CompressedImages | null;
   /** The batch's row numbers, for gathering from `images`. */
   private readonly rows: Int32Array;
   /** One tensor per batch size (the full batch and the last, partial one). */
@@ -50,16 +79,30 @@ export class BatchLoader {
     this.y = new Uint8Array(maxRows);
     this.sparse = maxRows <= SPARSE_MAX_ROWS ? new SparseRows(maxRows, data.features) : null;
     this.rows = allocInt32(maxRows);
-    const images = this.sparse?.usable && inKernelMemory(this.x, this.rows) ? compressedImages(data) : null;
-    this.images = images;
-    // Only the byte path stages rows.
-    this.stage = images === null ? allocUint8(maxRows * data.features) : new Uint8Array(0);
+    this.images = this.canGather() ? compressedImages(data) : null;
+    // The byte path stages rows (allocated when first needed).
+    this.stage = new Uint8Array(0);
+  }
+
+  /**
+   * Picks up pixels changed in place since the loader was made (the data set
+   * is read as it is when a loader is made or refreshed: fit makes one per
+   * call, evaluate refreshes its own each call).
+   */
+  refresh(): void {
+    if (this.canGather()) this.images = compressedImages(this.data);
+  }
+
+  private canGather(): boolean {
+    return this.sparse !== null && this.sparse.usable && inKernelMemory(this.x, this.rows);
   }
 
   /** Rows order[start … start+count) as a [count, features] tensor and their labels (both reused by the next call). */
   load(order: Uint32Array, start: number, count: number): { x: Tensor; y: Uint8Array } {
-    const { data, stage, images, rows } = this;
+    const { data, images, rows } = this;
     const features = data.features;
+    if (images === null && this.stage.length < this.maxRows * features) this.stage = allocUint8(this.maxRows * features);
+    const stage = this.stage;
     if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 1 && count <= this.maxRows && start + count <= order.length)) {
       throw new ShapeError(`BatchLoader: rows [${start}, ${start + count}) do not fit the order of length ${order.length} and batches of at most ${this.maxRows}`);
     }

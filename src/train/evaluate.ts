@@ -35,6 +35,8 @@ export function evaluate(model: Sequential, data: Dataset, batchSize = 256): Eva
   if (loader === undefined || loader.maxRows !== rowsMax) {
     loader = new BatchLoader(data, rowsMax);
     loaders.set(data, loader);
+  } else {
+    loader.refresh();
   }
   const order = new Uint32Array(data.count);
   for (let i = 0; i < order.length; i++) order[i] = i;

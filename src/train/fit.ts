@@ -142,6 +142,9 @@ const nextTurn = (): Promise<void> =>
  * gathered into one preallocated buffer, so no step allocates memory.
  * Returns a promise (as TensorFlow.js's `model.fit`): every ~100 ms the loop
  * yields to the event loop, so a signal handler or a page stays responsive.
+ * The training pixels are read as they are when fit starts (as Keras's
+ * `fit`): pixels changed in place during the call (from a callback) are used
+ * from the next call on.
  */
 export async function fit(model: Sequential, data: FitData, options: FitOptions = {}): Promise<History> {
   const epochs = options.epochs ?? 5;

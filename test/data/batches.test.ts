@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchLoader } from '../../src/data/batches.js';
+import { BatchLoader, fingerprint } from '../../src/data/batches.js';
 import { gatherBatch, type Dataset } from '../../src/data/dataset.js';
 import { inKernelMemory } from '../../src/kernels/memory.js';
 import { mlp } from '../../src/model/mlp.js';
@@ -88,4 +88,38 @@ test('loaders of several MNIST-sized sets still leave kernel memory for the mode
   assert.ok(batch.x.sparse !== undefined && batch.x.sparse.rows === 32);
   const params = mlp({ hidden: [512, 256] }).params();
   assert.ok(params.every((p) => inKernelMemory(p.value, p.grad)), 'a 784-512-256-10 model fits beside the sets');
+});
+
+test('pixels changed in place are seen by the next loader and by a refresh', () => {
+  const data = sparseDigits(30, 9);
+  const order = new Rng(10).permutation(30);
+  const before = new BatchLoader(data, 8);
+  const first = before.load(order, 0, 8).x.data.slice();
+  // Flip every image's pixels left to right, in place: the same bytes, moved.
+  for (let r = 0; r < data.count; r++) data.x.subarray(r * data.features, (r + 1) * data.features).reverse();
+  const want = new Float32Array(8 * data.features);
+  gatherBatch(want, data, order, 0, 8, new Uint8Array(8));
+  assert.notDeepEqual(first, want);
+  assert.deepEqual(new BatchLoader(data, 8).load(order, 0, 8).x.data, want);
+  assert.deepEqual(before.load(order, 0, 8).x.data, first, 'a loader keeps what it was made from until refreshed');
+  before.refresh();
+  assert.deepEqual(before.load(order, 0, 8).x.data, want);
+});
+
+test('fingerprint: equal bytes agree; one changed byte anywhere, at any alignment, changes it', () => {
+  const rng = new Rng(12);
+  const buffer = new Uint8Array(1 + 64 + 7);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = rng.int(256);
+  for (const x of [buffer, buffer.subarray(1), buffer.subarray(3, 70)]) {
+    const print = fingerprint(x);
+    const copy = new Uint8Array(buffer.length);
+    copy.set(buffer);
+    assert.equal(fingerprint(copy.subarray(x.byteOffset, x.byteOffset + x.length)), print);
+    for (let i = 0; i < x.length; i++) {
+      const old = x[i];
+      x[i] = old ^ 1;
+      assert.notEqual(fingerprint(x), print, `byte ${i} of ${x.length} at offset ${x.byteOffset}`);
+      x[i] = old;
+    }
+  }
 });
