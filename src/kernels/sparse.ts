@@ -111,7 +111,8 @@ export class CompressedImages {
    * ordinary arrays whatever the room (for tests).
    */
   static build(x: Uint8Array, count: number, cols: number, place: 'auto' | 'js' = 'auto'): CompressedImages | null {
-    if (wasm === null || cols > 0xffff || count < 1 || x.length < count * cols) return null;
+    // NOTE: counts are int32; a set of 2³¹ pixels or more keeps the byte path.
+    if (wasm === null || cols > 0xffff || count < 1 || x.length < count * cols || count * cols >= 2 ** 31) return null;
     const chunkRows = Math.min(count, Math.max(1, Math.floor(COMPRESS_CHUNK_BYTES / cols)));
     const stage = allocUint8(chunkRows * cols);
     const ends = allocInt32(chunkRows);
