@@ -79,8 +79,8 @@ const COMPRESS_CHUNK_BYTES = 256 << 10;
 const KERNEL_MEMORY_RESERVE = 24 << 20;
 
 /**
- * A whole set of byte images (0–255) as their nonzeros, compressed once for
- * the life of the training run: column indices as u16 and the bytes
+ * A whole set of byte images (0–255) as their nonzeros, compressed once
+ * (data/batches.ts keeps one per data set): column indices as u16 and the bytes
  * themselves, 3 bytes per nonzero (MNIST's 54,000 training images: 24 MB
  * instead of 42 MB of pixels). A batch is then gathered straight into the
  * compressed rows and dense floats the first Dense layer takes, without
