@@ -63,7 +63,7 @@ export function fingerprint(x: Uint8Array): string {
  * run) in one pass.
  */
 export class BatchLoader {
-  private stage: Uint8Array;
+  private stage: Uint8Array = new Uint8Array(0);
   private readonly x: Float32Array;
   private readonly y: Uint8Array;
   private readonly sparse: SparseRows | null;
@@ -80,8 +80,7 @@ export class BatchLoader {
     this.sparse = maxRows <= SPARSE_MAX_ROWS ? new SparseRows(maxRows, data.features) : null;
     this.rows = allocInt32(maxRows);
     this.images = this.canGather() ? compressedImages(data) : null;
-    // The byte path stages rows (allocated when first needed).
-    this.stage = new Uint8Array(0);
+    this.stage = this.stageFor(this.images);
   }
 
   /**
@@ -90,7 +89,15 @@ export class BatchLoader {
    * call, evaluate refreshes its own each call).
    */
   refresh(): void {
-    if (this.canGather()) this.images = compressedImages(this.data);
+    if (!this.canGather()) return;
+    this.images = compressedImages(this.data);
+    this.stage = this.stageFor(this.images);
+  }
+
+  /** The byte path stages a batch's rows; gathering from compressed images needs no stage. */
+  private stageFor(images: CompressedImages | null): Uint8Array {
+    const size = images === null ? this.maxRows * this.data.features : 0;
+    return this.stage.length === size ? this.stage : size === 0 ? new Uint8Array(0) : allocUint8(size);
   }
 
   private canGather(): boolean {
@@ -99,10 +106,8 @@ export class BatchLoader {
 
   /** Rows order[start … start+count) as a [count, features] tensor and their labels (both reused by the next call). */
   load(order: Uint32Array, start: number, count: number): { x: Tensor; y: Uint8Array } {
-    const { data, images, rows } = this;
+    const { data, images, rows, stage } = this;
     const features = data.features;
-    if (images === null && this.stage.length < this.maxRows * features) this.stage = allocUint8(this.maxRows * features);
-    const stage = this.stage;
     if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 1 && count <= this.maxRows && start + count <= order.length)) {
       throw new ShapeError(`BatchLoader: rows [${start}, ${start + count}) do not fit the order of length ${order.length} and batches of at most ${this.maxRows}`);
     }

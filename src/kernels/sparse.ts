@@ -117,47 +117,48 @@ export class CompressedImages {
     const stage = allocUint8(chunkRows * cols);
     const ends = allocInt32(chunkRows);
     if (!inKernelMemory(stage, ends)) return null;
-    // Pass 1 counts, pass 2 copies the nonzeros (into kernel memory directly,
-    // or chunk by chunk through kernel scratch into ordinary arrays).
+    const k = wasm;
+    /** Runs `compress(first, rows)` with rows first … first+rows-1 copied into `stage`. */
+    const eachChunk = (compress: (first: number, rows: number) => void): void => {
+      for (let first = 0; first < count; first += chunkRows) {
+        const rows = Math.min(chunkRows, count - first);
+        stage.set(x.subarray(first * cols, (first + rows) * cols));
+        compress(first, rows);
+      }
+    };
+    // Pass 1 counts the nonzeros of each row.
     const rowStart = new Int32Array(count + 1);
-    let total = 0;
-    for (let first = 0; first < count; first += chunkRows) {
-      const rows = Math.min(chunkRows, count - first);
-      stage.set(x.subarray(first * cols, (first + rows) * cols));
-      total += wasm.compressByteRows(stage.byteOffset, rows, cols, ends.byteOffset, 0, 0, total);
+    eachChunk((first, rows) => {
+      k.compressByteRows(stage.byteOffset, rows, cols, ends.byteOffset, 0, 0, rowStart[first]);
       rowStart.set(ends.subarray(0, rows), first + 1);
-    }
+    });
+    const total = rowStart[count];
     if (total > SPARSE_MAX_DENSITY * count * cols) return null;
+    // Pass 2 copies them: straight into kernel memory when it keeps its
+    // reserve, else through kernel scratch into ordinary arrays.
     const size = Math.max(total, 1);
     const { used, capacity } = kernelMemoryUsage();
     const fits = place === 'auto' && capacity - used - (4 * (count + 1) + 3 * size) >= KERNEL_MEMORY_RESERVE;
-    if (fits) {
-      const kernelRowStart = allocInt32(count + 1);
-      const idx = allocUint16(size);
-      const val = allocUint8(size);
-      if (inKernelMemory(kernelRowStart, idx, val)) {
-        kernelRowStart.set(rowStart);
-        for (let first = 0, at = 0; first < count; first += chunkRows) {
-          const rows = Math.min(chunkRows, count - first);
-          stage.set(x.subarray(first * cols, (first + rows) * cols));
-          at += wasm.compressByteRows(stage.byteOffset, rows, cols, 0, idx.byteOffset + 2 * at, val.byteOffset + at, 0);
-        }
-        return new CompressedImages(count, cols, kernelRowStart, idx, val);
-      }
-    }
-    const chunkIdx = allocUint16(chunkRows * cols);
-    const chunkVal = allocUint8(chunkRows * cols);
+    const kernel = fits ? { idx: allocUint16(size), val: allocUint8(size), starts: allocInt32(count + 1) } : null;
+    const direct = kernel !== null && inKernelMemory(kernel.idx, kernel.val, kernel.starts);
+    const idx = direct ? kernel.idx : new Uint16Array(size);
+    const val = direct ? kernel.val : new Uint8Array(size);
+    const starts = direct ? kernel.starts : rowStart;
+    if (direct) starts.set(rowStart);
+    const chunkIdx = direct ? idx : allocUint16(chunkRows * cols);
+    const chunkVal = direct ? val : allocUint8(chunkRows * cols);
     if (!inKernelMemory(chunkIdx, chunkVal)) return null;
-    const idx = new Uint16Array(size);
-    const val = new Uint8Array(size);
-    for (let first = 0; first < count; first += chunkRows) {
-      const rows = Math.min(chunkRows, count - first);
-      stage.set(x.subarray(first * cols, (first + rows) * cols));
-      const nnz = wasm.compressByteRows(stage.byteOffset, rows, cols, 0, chunkIdx.byteOffset, chunkVal.byteOffset, 0);
-      idx.set(chunkIdx.subarray(0, nnz), rowStart[first]);
-      val.set(chunkVal.subarray(0, nnz), rowStart[first]);
-    }
-    return new CompressedImages(count, cols, rowStart, idx, val);
+    eachChunk((first, rows) => {
+      const at = rowStart[first];
+      if (direct) {
+        k.compressByteRows(stage.byteOffset, rows, cols, 0, idx.byteOffset + 2 * at, val.byteOffset + at, 0);
+      } else {
+        const nnz = k.compressByteRows(stage.byteOffset, rows, cols, 0, chunkIdx.byteOffset, chunkVal.byteOffset, 0);
+        idx.set(chunkIdx.subarray(0, nnz), at);
+        val.set(chunkVal.subarray(0, nnz), at);
+      }
+    });
+    return new CompressedImages(count, cols, starts, idx, val);
   }
 
   /**
