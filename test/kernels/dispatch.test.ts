@@ -52,6 +52,37 @@ test('SIMD matmuls equal the reference on odd shapes, with sparse inputs too', (
   }
 });
 
+test('SIMD matmul and matmulTransA equal a float32 loop that skips zeros, bit for bit, for every column count to 66', () => {
+  // Their documented order: for each output, Σ over the inner index in order,
+  // each product rounded to float32 and added in float32, zeros of a skipped.
+  // Column counts 1–66 cover every block remainder (and its overlapping last
+  // vector); inner counts cover groups of four with and without a tail.
+  const rng = new Rng(22);
+  const f = Math.fround;
+  for (const [name, fast, transA] of [['matmul', matmul, false], ['matmulTransA', matmulTransA, true]] as const) {
+    for (let n = 1; n <= 66; n++) {
+      for (const k of [1, 3, 4, 6, 9, 64]) {
+        const m = 3;
+        // Half zeros at random (ReLU outputs), and a run of four zeros (a skipped group).
+        const a = Float32Array.from({ length: m * k }, () => (rng.uniform() < 0.5 ? rng.normal() : 0));
+        const at = (row: number, p: number): number => (transA ? a[p * m + row] : a[row * k + p]);
+        if (k >= 8) for (let p = 4; p < 8; p++) for (let row = 0; row < m; row++) a[transA ? p * m + row : row * k + p] = 0;
+        const b = Float32Array.from({ length: k * n }, () => rng.normal());
+        const want = new Float32Array(m * n);
+        for (let row = 0; row < m; row++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) if (at(row, p) !== 0) s = f(s + f(at(row, p) * b[p * n + j]));
+            want[row * n + j] = s;
+          }
+        }
+        const result = fast(allocFloat32(m * n), inMemory(a), inMemory(b), m, k, n);
+        assert.deepEqual(result, want, `${name} ${m}×${k}×${n}`);
+      }
+    }
+  }
+});
+
 test('arrays outside kernel memory take the JS kernels and give the same result', () => {
   const rng = new Rng(4);
   const a = Float32Array.from({ length: 5 * 7 }, () => rng.normal());
