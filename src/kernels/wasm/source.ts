@@ -491,13 +491,50 @@ function compressByteRowsKernel(): string {
  * each of the `count` image numbers at `order` (i32), its nonzeros become
  * floats byte / 255 (correctly rounded, as bytesToUnit) in compressed rows
  * (outIdx, outVal, outRowEnd, as compressRows makes them) and in the dense
- * batch (count × cols floats, zeroed first). Returns the number of nonzeros.
+ * batch (count × cols floats, zeroed first). The floats come from `table`
+ * (256 of them, float32(b / 255)): a division per pixel cost ~12 ms an MNIST
+ * epoch. Returns the number of nonzeros.
  */
 function gatherByteRowsKernel(): string {
   return `
   (func $gatherByteRows (export "gatherByteRows") (param $order i32) (param $count i32) (param $rowStart i32) (param $idx16 i32) (param $val8 i32)
-    (param $outIdx i32) (param $outVal i32) (param $outRowEnd i32) (param $dense i32) (param $cols i32) (result i32)
+    (param $outIdx i32) (param $outVal i32) (param $outRowEnd i32) (param $dense i32) (param $cols i32) (param $table i32) (result i32)
     (local $r i32) (local $img i32) (local $t i32) (local $end i32) (local $drow i32) (local $nnz i32) (local $c i32) (local $f f32) (local $rowBytes i32)
+    (local $sink i32) (local $line i32) (local $lineEnd i32)
+    ;; The images are scattered over megabytes: touch each one's start, then
+    ;; every 64-byte line of its nonzeros, before using any, so that the
+    ;; cache misses overlap instead of coming one image at a time.
+    (local.set $r (i32.const 0))
+    (block $startsDone (loop $starts
+      (br_if $startsDone (i32.ge_u (local.get $r) (local.get $count)))
+      (local.set $img (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
+      (local.set $sink (i32.add (local.get $sink) (i32.load (i32.add (local.get $rowStart) (local.get $img)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $starts)))
+    (local.set $r (i32.const 0))
+    (block $linesDone (loop $lines
+      (br_if $linesDone (i32.ge_u (local.get $r) (local.get $count)))
+      (local.set $img (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
+      (local.set $t (i32.load (i32.add (local.get $rowStart) (local.get $img))))
+      (local.set $end (i32.load offset=4 (i32.add (local.get $rowStart) (local.get $img))))
+      (local.set $line (i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1))))
+      (local.set $lineEnd (i32.add (local.get $idx16) (i32.shl (local.get $end) (i32.const 1))))
+      (block $idxDone (loop $idx
+        (br_if $idxDone (i32.ge_u (local.get $line) (local.get $lineEnd)))
+        (local.set $sink (i32.add (local.get $sink) (i32.load8_u (local.get $line))))
+        (local.set $line (i32.add (local.get $line) (i32.const 64)))
+        (br $idx)))
+      (local.set $line (i32.add (local.get $val8) (local.get $t)))
+      (local.set $lineEnd (i32.add (local.get $val8) (local.get $end)))
+      (block $valDone (loop $val
+        (br_if $valDone (i32.ge_u (local.get $line) (local.get $lineEnd)))
+        (local.set $sink (i32.add (local.get $sink) (i32.load8_u (local.get $line))))
+        (local.set $line (i32.add (local.get $line) (i32.const 64)))
+        (br $val)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $lines)))
+    ;; (Stored so that the touching loads are not optimised away; the loop below overwrites it.)
+    (i32.store (local.get $outRowEnd) (local.get $sink))
     (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
     (memory.fill (local.get $dense) (i32.const 0) (i32.mul (local.get $count) (local.get $rowBytes)))
     (local.set $r (i32.const 0))
@@ -510,7 +547,7 @@ function gatherByteRowsKernel(): string {
       (block $nzDone (loop $nz
         (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
         (local.set $c (i32.load16_u (i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1)))))
-        (local.set $f (f32.div (f32.convert_i32_u (i32.load8_u (i32.add (local.get $val8) (local.get $t)))) (f32.const 255)))
+        (local.set $f (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u (i32.add (local.get $val8) (local.get $t))) (i32.const 2)))))
         (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
         (f32.store (i32.add (local.get $outVal) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $f))
         (f32.store (i32.add (local.get $drow) (i32.shl (local.get $c) (i32.const 2))) (local.get $f))
