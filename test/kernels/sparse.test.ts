@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytesToUnit } from '../../src/kernels/bytes.js';
 import { allocFloat32, allocInt32, allocUint8, kernelMemoryUsage } from '../../src/kernels/memory.js';
-import { CompressedImages, SparseRows } from '../../src/kernels/sparse.js';
+import { CompressedImages, SparseRows, sparseMatmul, sparseMatmulTransA } from '../../src/kernels/sparse.js';
 import { Rng } from '../../src/rng.js';
 
 /** Byte images with ~20 % nonzeros, plus an all-zero and an all-255 image. */
@@ -46,6 +46,45 @@ for (const place of ['auto', 'js'] as const) {
     });
   }
 }
+
+test('the sparse products equal float32 loops over the nonzeros in order, bit for bit, for every width to 66', () => {
+  // X · b: for each output, the nonzeros of its row in order, each product
+  // rounded to float32 and added in float32. Xᵀ · g: the same, into rows of
+  // out that start at zero. Widths 1–66 cover every block and every rest of
+  // the forward kernel (with its overlapping last vector).
+  const rng = new Rng(31);
+  const f = Math.fround;
+  const rows = 5, cols = 23;
+  const x = allocFloat32(rows * cols);
+  x.forEach((_, i) => (x[i] = rng.uniform() < 0.3 ? rng.normal() : 0));
+  x.fill(0, 2 * cols, 3 * cols); // an empty row
+  const sparse = new SparseRows(rows, cols);
+  sparse.compress(x, rows);
+  for (let n = 1; n <= 66; n++) {
+    const b = allocFloat32(cols * n);
+    b.forEach((_, i) => (b[i] = rng.normal()));
+    const g = allocFloat32(rows * n);
+    g.forEach((_, i) => (g[i] = rng.normal()));
+    const wantOut = new Float32Array(rows * n);
+    const wantGrad = new Float32Array(cols * n);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const v = x[r * cols + c];
+        if (v === 0) continue;
+        for (let j = 0; j < n; j++) {
+          wantOut[r * n + j] = f(wantOut[r * n + j] + f(v * b[c * n + j]));
+          wantGrad[c * n + j] = f(wantGrad[c * n + j] + f(v * g[r * n + j]));
+        }
+      }
+    }
+    const out = allocFloat32(rows * n + 4).fill(NaN);
+    sparseMatmul(out.subarray(0, rows * n), sparse, b, n);
+    assert.deepEqual(out.subarray(0, rows * n), wantOut, `X·b, ${n} columns`);
+    assert.ok(out.subarray(rows * n).every(Number.isNaN), `X·b, ${n} columns: wrote past out`);
+    const grad = allocFloat32(cols * n).fill(7); // cleared by the kernel's caller
+    assert.deepEqual(sparseMatmulTransA(grad, sparse, g, n), wantGrad, `Xᵀ·g, ${n} columns`);
+  }
+});
 
 test('a set that would leave too little kernel memory for the models stays in ordinary arrays', () => {
   // 5000 images of 4096 pixels, a quarter nonzero: 15 MB compressed, built
