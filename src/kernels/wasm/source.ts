@@ -528,6 +528,18 @@ function compressByteRowsKernel(): string {
  * epoch. Returns the number of nonzeros.
  */
 function gatherByteRowsKernel(): string {
+  // Image order[r]'s nonzeros are t … end − 1.
+  const imageRange = `(local.set $img (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
+      (local.set $t (i32.load (i32.add (local.get $rowStart) (local.get $img))))
+      (local.set $end (i32.load offset=4 (i32.add (local.get $rowStart) (local.get $img))))`;
+  // Reads one byte of every 64-byte line in [from, to).
+  const touchLines = (label: string, from: string, to: string): string => `(local.set $line ${from})
+      (local.set $lineEnd ${to})
+      (block $${label}Done (loop $${label}
+        (br_if $${label}Done (i32.ge_u (local.get $line) (local.get $lineEnd)))
+        (local.set $sink (i32.add (local.get $sink) (i32.load8_u (local.get $line))))
+        (local.set $line (i32.add (local.get $line) (i32.const 64)))
+        (br $${label})))`;
   return `
   (func $gatherByteRows (export "gatherByteRows") (param $order i32) (param $count i32) (param $rowStart i32) (param $idx16 i32) (param $val8 i32)
     (param $outIdx i32) (param $outVal i32) (param $outRowEnd i32) (param $dense i32) (param $cols i32) (param $table i32) (result i32)
@@ -546,23 +558,9 @@ function gatherByteRowsKernel(): string {
     (local.set $r (i32.const 0))
     (block $linesDone (loop $lines
       (br_if $linesDone (i32.ge_u (local.get $r) (local.get $count)))
-      (local.set $img (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
-      (local.set $t (i32.load (i32.add (local.get $rowStart) (local.get $img))))
-      (local.set $end (i32.load offset=4 (i32.add (local.get $rowStart) (local.get $img))))
-      (local.set $line (i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1))))
-      (local.set $lineEnd (i32.add (local.get $idx16) (i32.shl (local.get $end) (i32.const 1))))
-      (block $idxDone (loop $idx
-        (br_if $idxDone (i32.ge_u (local.get $line) (local.get $lineEnd)))
-        (local.set $sink (i32.add (local.get $sink) (i32.load8_u (local.get $line))))
-        (local.set $line (i32.add (local.get $line) (i32.const 64)))
-        (br $idx)))
-      (local.set $line (i32.add (local.get $val8) (local.get $t)))
-      (local.set $lineEnd (i32.add (local.get $val8) (local.get $end)))
-      (block $valDone (loop $val
-        (br_if $valDone (i32.ge_u (local.get $line) (local.get $lineEnd)))
-        (local.set $sink (i32.add (local.get $sink) (i32.load8_u (local.get $line))))
-        (local.set $line (i32.add (local.get $line) (i32.const 64)))
-        (br $val)))
+      ${imageRange}
+      ${touchLines('idx', '(i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1)))', '(i32.add (local.get $idx16) (i32.shl (local.get $end) (i32.const 1)))')}
+      ${touchLines('val', '(i32.add (local.get $val8) (local.get $t))', '(i32.add (local.get $val8) (local.get $end))')}
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $lines)))
     ;; (Stored so that the touching loads are not optimised away; the loop below overwrites it.)
@@ -572,9 +570,7 @@ function gatherByteRowsKernel(): string {
     (local.set $r (i32.const 0))
     (block $rowsDone (loop $rows
       (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $count)))
-      (local.set $img (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
-      (local.set $t (i32.load (i32.add (local.get $rowStart) (local.get $img))))
-      (local.set $end (i32.load offset=4 (i32.add (local.get $rowStart) (local.get $img))))
+      ${imageRange}
       (local.set $drow (i32.add (local.get $dense) (i32.mul (local.get $r) (local.get $rowBytes))))
       (block $nzDone (loop $nz
         (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
