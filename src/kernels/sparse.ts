@@ -98,7 +98,7 @@ export class CompressedImages {
     readonly val: Uint8Array,
   ) {}
 
-  /** BYTE_TO_UNIT in kernel memory, for the wasm gather (allocated with the first set that lives there). */
+  /** BYTE_TO_UNIT in kernel memory, for the wasm gather: made with the first set built there, while there is room. */
   private static kernelTable: Float32Array | null = null;
 
   /** Whether the set lives in kernel memory (batches are gathered by the wasm kernel). */
@@ -148,6 +148,11 @@ export class CompressedImages {
     const val = direct ? kernel.val : new Uint8Array(size);
     const starts = direct ? kernel.starts : rowStart;
     if (direct) starts.set(rowStart);
+    if (direct && CompressedImages.kernelTable === null) {
+      const table = allocFloat32(256);
+      table.set(BYTE_TO_UNIT);
+      if (inKernelMemory(table, idx)) CompressedImages.kernelTable = table;
+    }
     const chunkIdx = direct ? idx : allocUint16(chunkRows * cols);
     const chunkVal = direct ? val : allocUint8(chunkRows * cols);
     if (!inKernelMemory(chunkIdx, chunkVal)) return null;
@@ -164,35 +169,24 @@ export class CompressedImages {
     return new CompressedImages(count, cols, starts, idx, val);
   }
 
-  /** The byte → float table the gather reads: in kernel memory once one can be had, else BYTE_TO_UNIT itself. */
-  private get table(): Float32Array {
-    let table = CompressedImages.kernelTable;
-    if (table === null && this.inKernelMemory) {
-      table = allocFloat32(256);
-      table.set(BYTE_TO_UNIT);
-      // NOTE: kept only if it landed in kernel memory; else the JS gather runs.
-      if (inKernelMemory(table, this.idx)) CompressedImages.kernelTable = table;
-    }
-    return table ?? BYTE_TO_UNIT;
-  }
-
   /**
    * The images rows[0 … count) (each < this.count, and count ≤ sparse.maxRows,
    * checked by the caller; rows, sparse and dense in kernel memory) into
    * `sparse` and into `dense` (count × cols floats, byte / 255).
    */
   gather(rows: Int32Array, count: number, sparse: SparseRows, dense: Float32Array): void {
-    const table = this.table;
-    if (this.inKernelMemory && inKernelMemory(table, rows)) {
+    const kernelTable = CompressedImages.kernelTable;
+    if (this.inKernelMemory && kernelTable !== null) {
       const nnz = (wasm as NonNullable<typeof wasm>).gatherByteRows(
         rows.byteOffset, count, this.rowStart.byteOffset, this.idx.byteOffset, this.val.byteOffset,
-        sparse.idx.byteOffset, sparse.val.byteOffset, sparse.rowEnd.byteOffset, dense.byteOffset, this.cols, table.byteOffset,
+        sparse.idx.byteOffset, sparse.val.byteOffset, sparse.rowEnd.byteOffset, dense.byteOffset, this.cols, kernelTable.byteOffset,
       );
       sparse.setRows(count, nnz);
       return;
     }
     const { rowStart, idx, val, cols } = this;
     const { idx: outIdx, val: outVal, rowEnd } = sparse;
+    const table = BYTE_TO_UNIT;
     dense.fill(0, 0, count * cols);
     let nnz = 0;
     for (let r = 0; r < count; r++) {
