@@ -44,7 +44,7 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
  * A group of four zero values of a is skipped as a whole (runs of zero
  * pixels); inside a group nothing branches on a value, because ReLU outputs
  * are zero at random and a mispredicted branch per value cost more than the
- * multiply it saved (measured: 2–4× slower on the hidden layers). Adding a
+ * multiply it saved (measured: 2–6× slower on the hidden layers). Adding a
  * product 0·w changes no sum (an accumulator that starts at +0 never becomes
  * −0), so the results are those of a loop that skips every zero.
  *
