@@ -44,6 +44,16 @@ export class SparseRows {
     return nnz;
   }
 
+  /** The rows as dense floats in `out` (rows × cols): zeros, then each nonzero in its place. */
+  toDense(out: Float32Array): Float32Array {
+    const { idx, val, rowEnd, cols } = this;
+    out.fill(0, 0, this.rows * cols);
+    for (let r = 0, t = 0; r < this.rows; r++) {
+      for (const end = rowEnd[r]; t < end; t++) out[r * cols + idx[t]] = val[t];
+    }
+    return out;
+  }
+
   /** Records that the buffers now hold `rows` rows with `nnz` nonzeros (rows 0: nothing valid). */
   setRows(rows: number, nnz: number): void {
     this.rows = rows;
@@ -83,10 +93,10 @@ const KERNEL_MEMORY_RESERVE = 24 << 20;
  * (data/batches.ts keeps one per data set): column indices as u16 and the bytes
  * themselves, 3 bytes per nonzero (MNIST's 54,000 training images: 24 MB
  * instead of 42 MB of pixels). A batch is then gathered straight into the
- * compressed rows and dense floats the first Dense layer takes, without
- * touching the zeros: by a wasm kernel when the set fits in kernel memory
- * (leaving KERNEL_MEMORY_RESERVE free), else by the same loop in JS (same
- * results; ~35 ms slower an MNIST epoch). WebAssembly only.
+ * compressed rows the first Dense layer takes (and dense floats, if asked),
+ * without touching the zeros: by a wasm kernel when the set fits in kernel
+ * memory (leaving KERNEL_MEMORY_RESERVE free), else by the same loop in JS
+ * (same results; ~35 ms slower an MNIST epoch). WebAssembly only.
  */
 export class CompressedImages {
   private constructor(
@@ -172,14 +182,15 @@ export class CompressedImages {
   /**
    * The images rows[0 … count) (each < this.count, and count ≤ sparse.maxRows,
    * checked by the caller; rows, sparse and dense in kernel memory) into
-   * `sparse` and into `dense` (count × cols floats, byte / 255).
+   * `sparse` and, unless it is null, into `dense` (count × cols floats,
+   * byte / 255).
    */
-  gather(rows: Int32Array, count: number, sparse: SparseRows, dense: Float32Array): void {
+  gather(rows: Int32Array, count: number, sparse: SparseRows, dense: Float32Array | null): void {
     const kernelTable = CompressedImages.kernelTable;
     if (this.inKernelMemory && kernelTable !== null) {
       const nnz = (wasm as NonNullable<typeof wasm>).gatherByteRows(
         rows.byteOffset, count, this.rowStart.byteOffset, this.idx.byteOffset, this.val.byteOffset,
-        sparse.idx.byteOffset, sparse.val.byteOffset, sparse.rowEnd.byteOffset, dense.byteOffset, this.cols, kernelTable.byteOffset,
+        sparse.idx.byteOffset, sparse.val.byteOffset, sparse.rowEnd.byteOffset, dense?.byteOffset ?? 0, this.cols, kernelTable.byteOffset,
       );
       sparse.setRows(count, nnz);
       return;
@@ -187,7 +198,7 @@ export class CompressedImages {
     const { rowStart, idx, val, cols } = this;
     const { idx: outIdx, val: outVal, rowEnd } = sparse;
     const table = BYTE_TO_UNIT;
-    dense.fill(0, 0, count * cols);
+    dense?.fill(0, 0, count * cols);
     let nnz = 0;
     for (let r = 0; r < count; r++) {
       const base = r * cols;
@@ -196,7 +207,7 @@ export class CompressedImages {
         const v = table[val[t]];
         outIdx[nnz] = c;
         outVal[nnz] = v;
-        dense[base + c] = v;
+        if (dense !== null) dense[base + c] = v;
         nnz++;
       }
       rowEnd[r] = nnz;

@@ -15,6 +15,14 @@ export interface Tensor {
    * its sparse path without scanning `data` again.
    */
   readonly sparse?: SparseRows;
+  /**
+   * Present on the batch loader's batches, whose `data` is filled only on
+   * demand: a first layer that works from `sparse` alone (a Dense layer on its
+   * sparse path) never needs it. Call it before reading `data`; it does
+   * nothing once the data is there. `Sequential` calls it for every first
+   * layer but those that say they call it themselves (Layer.readsSparseInput).
+   */
+  readonly fillData?: () => void;
 }
 
 /** Wraps `data` as a tensor of `shape`, checking that the sizes agree. */

@@ -45,6 +45,8 @@ export class Dense implements Layer {
   readonly bias: Param;
   readonly init: InitName;
   readonly tutorialCompat: boolean;
+  /** It fills a lazily filled input (Tensor.fillData) only when it takes the dense path. */
+  readonly readsSparseInput = true;
   private readonly outputs = new TensorCache();
   private readonly gradInputs = new TensorCache();
   /** The nonzeros of the last forward input, when the sparse path took it. */
@@ -68,8 +70,12 @@ export class Dense implements Layer {
   forward(input: Tensor): Tensor {
     const rows = this.checkInput(input);
     const out = this.outputs.get(rows, this.outputUnits);
-    if (this.takeSparsePath(input, rows, out.data)) sparseMatmul(out.data, this.sparse as SparseRows, this.weight.value, this.outputUnits);
-    else matmul(out.data, input.data, this.weight.value, rows, this.inputUnits, this.outputUnits);
+    if (this.takeSparsePath(input, rows, out.data)) {
+      sparseMatmul(out.data, this.sparse as SparseRows, this.weight.value, this.outputUnits);
+    } else {
+      input.fillData?.();
+      matmul(out.data, input.data, this.weight.value, rows, this.inputUnits, this.outputUnits);
+    }
     addBias(out.data, this.bias.value, rows, this.outputUnits);
     return out;
   }
@@ -97,6 +103,7 @@ export class Dense implements Layer {
     if (this.sparseInput === input.data && this.sparse?.rows === rows && inKernelMemory(gradOutput.data, this.weight.grad)) {
       sparseMatmulTransA(this.weight.grad, this.sparse, gradOutput.data, this.outputUnits);
     } else {
+      input.fillData?.();
       matmulTransA(this.weight.grad, input.data, gradOutput.data, this.inputUnits, rows, this.outputUnits);
     }
     sumColumns(this.bias.grad, gradOutput.data, rows, this.outputUnits);
@@ -140,6 +147,7 @@ export class Dense implements Layer {
       if (this.ownSparse === null || this.ownSparse.maxRows < rows) this.ownSparse = new SparseRows(Math.max(rows, 32), this.inputUnits);
       sparse = this.ownSparse;
       if (!sparse.usable) return false;
+      input.fillData?.();
       sparse.compress(x, rows);
     }
     if (sparse.nnz > SPARSE_MAX_DENSITY * rows * this.inputUnits) return false;

@@ -6,6 +6,13 @@ import { inKernelMemory } from '../../src/kernels/memory.js';
 import { mlp } from '../../src/model/mlp.js';
 import { Rng } from '../../src/rng.js';
 
+/** A batch with its floats written (gathered batches fill them on demand: Tensor.fillData). */
+function loadFilled(loader: BatchLoader, order: Uint32Array, start: number, count: number): ReturnType<BatchLoader['load']> {
+  const batch = loader.load(order, start, count);
+  batch.x.fillData?.();
+  return batch;
+}
+
 function sparseDigits(count: number, seed: number): Dataset {
   const rng = new Rng(seed);
   // ~20 % nonzero bytes, as MNIST, with some all-zero runs of 16 and odd widths.
@@ -19,7 +26,7 @@ test('BatchLoader gives the same floats and labels as gatherBatch, in kernel mem
   const loader = new BatchLoader(data, 8);
   const order = new Rng(2).permutation(50);
   for (const [start, count] of [[0, 8], [8, 8], [48, 2], [13, 1]]) {
-    const { x, y } = loader.load(order, start, count);
+    const { x, y } = loadFilled(loader, order, start, count);
     const want = new Float32Array(count * data.features);
     const labels = new Uint8Array(count);
     gatherBatch(want, data, order, start, count, labels);
@@ -30,15 +37,36 @@ test('BatchLoader gives the same floats and labels as gatherBatch, in kernel mem
   }
 });
 
+test('a gathered batch writes its floats only when fillData is called, once', () => {
+  const data = sparseDigits(40, 11);
+  const loader = new BatchLoader(data, 8);
+  const order = new Rng(12).permutation(40);
+  for (const [start, count] of [[0, 8], [8, 8], [38, 2], [16, 8]]) {
+    const { x } = loader.load(order, start, count);
+    assert.ok(x.fillData !== undefined && x.sparse?.rows === count);
+    // Stale floats stay until fillData (nothing else writes them) …
+    x.data.fill(NaN);
+    assert.ok(x.data.every(Number.isNaN));
+    x.fillData();
+    const want = new Float32Array(count * data.features);
+    gatherBatch(want, data, order, start, count, new Uint8Array(count));
+    assert.deepEqual(x.data, want, `rows ${start}…`);
+    // … and a second call changes nothing.
+    x.data[0] = 42;
+    x.fillData();
+    assert.equal(x.data[0], 42);
+  }
+});
+
 test('every byte becomes exactly float32(byte / 255)', () => {
   const data: Dataset = { x: Uint8Array.from({ length: 256 }, (_, i) => i), y: new Uint8Array(1), count: 1, features: 256 };
-  const { x } = new BatchLoader(data, 1).load(new Uint32Array([0]), 0, 1);
+  const { x } = loadFilled(new BatchLoader(data, 1), new Uint32Array([0]), 0, 1);
   for (let b = 0; b < 256; b++) assert.equal(x.data[b], Math.fround(b / 255), `byte ${b}`);
 });
 
 test('the batch carries its nonzeros in compressed rows', () => {
   const data = sparseDigits(20, 3);
-  const { x } = new BatchLoader(data, 10).load(new Rng(4).permutation(20), 5, 10);
+  const { x } = loadFilled(new BatchLoader(data, 10), new Rng(4).permutation(20), 5, 10);
   const sparse = x.sparse;
   assert.ok(sparse !== undefined && sparse.rows === 10);
   let t = 0;
@@ -94,16 +122,16 @@ test('pixels changed in place are seen by the next loader and by a refresh', () 
   const data = sparseDigits(30, 9);
   const order = new Rng(10).permutation(30);
   const before = new BatchLoader(data, 8);
-  const first = before.load(order, 0, 8).x.data.slice();
+  const first = loadFilled(before, order, 0, 8).x.data.slice();
   // Flip every image's pixels left to right, in place: the same bytes, moved.
   for (let r = 0; r < data.count; r++) data.x.subarray(r * data.features, (r + 1) * data.features).reverse();
   const want = new Float32Array(8 * data.features);
   gatherBatch(want, data, order, 0, 8, new Uint8Array(8));
   assert.notDeepEqual(first, want);
-  assert.deepEqual(new BatchLoader(data, 8).load(order, 0, 8).x.data, want);
-  assert.deepEqual(before.load(order, 0, 8).x.data, first, 'a loader keeps what it was made from until refreshed');
+  assert.deepEqual(loadFilled(new BatchLoader(data, 8), order, 0, 8).x.data, want);
+  assert.deepEqual(loadFilled(before, order, 0, 8).x.data, first, 'a loader keeps what it was made from until refreshed');
   before.refresh();
-  assert.deepEqual(before.load(order, 0, 8).x.data, want);
+  assert.deepEqual(loadFilled(before, order, 0, 8).x.data, want);
 });
 
 test('fingerprint: equal bytes agree; one changed byte anywhere, at any alignment, changes it', () => {

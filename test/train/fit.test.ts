@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dataset } from '../../src/data/dataset.js';
+import { ReLU } from '../../src/layers/activations.js';
+import { Dense } from '../../src/layers/dense.js';
 import { mlp } from '../../src/model/mlp.js';
+import { Sequential } from '../../src/model/sequential.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/rng.js';
 import { fit, type BatchLogs, type EpochLogs, type History } from '../../src/train/fit.js';
@@ -161,4 +164,25 @@ test('an lr schedule sets the rate before every step from the base rate', async 
     callbacks: { onBatchEnd: () => void rates.push(optimizer.lr) },
   });
   assert.deepEqual(rates, [0.2, 0.2, 0.1, 0.1]);
+});
+
+test('a first layer other than Dense sees the real pixels of gathered batches (their floats are filled on demand)', async () => {
+  // Sparse byte images (~20 % nonzero): the loader gathers them from their
+  // compressed nonzeros and leaves the dense floats to Tensor.fillData.
+  const rng = new Rng(7);
+  const features = 40;
+  const count = 120;
+  const x = Uint8Array.from({ length: count * features }, () => (rng.uniform() < 0.2 ? 1 + rng.int(255) : 0));
+  const train: Dataset = { x, y: Uint8Array.from({ length: count }, (_, i) => i % 3), count, features };
+  // ReLU is the identity on pixels in [0, 1], so a leading ReLU must not
+  // change anything: the Dense after it gets the same values as the first
+  // Dense of the plain model (its dense kernel adds the same products in the
+  // same order as the sparse one), so the Histories agree bit for bit.
+  const build = (leadingRelu: boolean) => {
+    const layers = [new Dense(features, 6, { rng: new Rng(1) }), new ReLU(), new Dense(6, 3, { rng: new Rng(2) })];
+    return new Sequential(leadingRelu ? [new ReLU(), ...layers] : layers, features);
+  };
+  const plain = await fit(build(false), { train }, { epochs: 2, batchSize: 8, rng: 3 });
+  const leading = await fit(build(true), { train }, { epochs: 2, batchSize: 8, rng: 3 });
+  assert.deepEqual(leading.batchLoss, plain.batchLoss);
 });

@@ -523,9 +523,9 @@ function compressByteRowsKernel(): string {
  * each of the `count` image numbers at `order` (i32), its nonzeros become
  * floats byte / 255 (correctly rounded, as bytesToUnit) in compressed rows
  * (outIdx, outVal, outRowEnd, as compressRows makes them) and in the dense
- * batch (count × cols floats, zeroed first). The floats come from `table`
- * (256 of them, float32(b / 255)): a division per pixel cost ~12 ms an MNIST
- * epoch. Returns the number of nonzeros.
+ * batch (count × cols floats, zeroed first), unless `dense` is 0. The floats
+ * come from `table` (256 of them, float32(b / 255)): a division per pixel
+ * cost ~12 ms an MNIST epoch. Returns the number of nonzeros.
  */
 function gatherByteRowsKernel(): string {
   // Image order[r]'s nonzeros are t … end − 1.
@@ -566,7 +566,7 @@ function gatherByteRowsKernel(): string {
     ;; (Stored so that the touching loads are not optimised away; the loop below overwrites it.)
     (i32.store (local.get $outRowEnd) (local.get $sink))
     (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
-    (memory.fill (local.get $dense) (i32.const 0) (i32.mul (local.get $count) (local.get $rowBytes)))
+    (if (local.get $dense) (then (memory.fill (local.get $dense) (i32.const 0) (i32.mul (local.get $count) (local.get $rowBytes)))))
     (local.set $r (i32.const 0))
     (block $rowsDone (loop $rows
       (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $count)))
@@ -578,7 +578,7 @@ function gatherByteRowsKernel(): string {
         (local.set $f (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u (i32.add (local.get $val8) (local.get $t))) (i32.const 2)))))
         (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
         (f32.store (i32.add (local.get $outVal) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $f))
-        (f32.store (i32.add (local.get $drow) (i32.shl (local.get $c) (i32.const 2))) (local.get $f))
+        (if (local.get $dense) (then (f32.store (i32.add (local.get $drow) (i32.shl (local.get $c) (i32.const 2))) (local.get $f))))
         (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $nz)))
