@@ -143,7 +143,7 @@ export class BatchLoader {
     }
     // Gathered batches leave their dense floats to fillData: the first Dense
     // layer's sparse path never reads them (~5 ms an MNIST epoch).
-    if (images !== null) images.gather(rows, count, this.sparse as SparseRows, null);
+    if (images !== null) images.gather(rows, count, this.sparse as SparseRows);
     else bytesToUnit(batch.x.data, stage, count, features, this.sparse);
     this.dataPending = images !== null;
     return batch;

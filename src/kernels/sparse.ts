@@ -93,10 +93,10 @@ const KERNEL_MEMORY_RESERVE = 24 << 20;
  * (data/batches.ts keeps one per data set): column indices as u16 and the bytes
  * themselves, 3 bytes per nonzero (MNIST's 54,000 training images: 24 MB
  * instead of 42 MB of pixels). A batch is then gathered straight into the
- * compressed rows the first Dense layer takes (and dense floats, if asked),
- * without touching the zeros: by a wasm kernel when the set fits in kernel
- * memory (leaving KERNEL_MEMORY_RESERVE free), else by the same loop in JS
- * (same results; ~35 ms slower an MNIST epoch). WebAssembly only.
+ * compressed rows the first Dense layer takes, without touching the zeros:
+ * by a wasm kernel when the set fits in kernel memory (leaving
+ * KERNEL_MEMORY_RESERVE free), else by the same loop in JS (same results,
+ * more slowly). WebAssembly only.
  */
 export class CompressedImages {
   private constructor(
@@ -181,34 +181,27 @@ export class CompressedImages {
 
   /**
    * The images rows[0 … count) (each < this.count, and count ≤ sparse.maxRows,
-   * checked by the caller; rows, sparse and dense in kernel memory) into
-   * `sparse` and, unless it is null, into `dense` (count × cols floats,
-   * byte / 255).
+   * checked by the caller; rows and sparse in kernel memory) into `sparse`,
+   * as floats byte / 255 (`sparse.toDense` writes them out when needed).
    */
-  gather(rows: Int32Array, count: number, sparse: SparseRows, dense: Float32Array | null): void {
+  gather(rows: Int32Array, count: number, sparse: SparseRows): void {
     const kernelTable = CompressedImages.kernelTable;
     if (this.inKernelMemory && kernelTable !== null) {
       const nnz = (wasm as NonNullable<typeof wasm>).gatherByteRows(
         rows.byteOffset, count, this.rowStart.byteOffset, this.idx.byteOffset, this.val.byteOffset,
-        sparse.idx.byteOffset, sparse.val.byteOffset, sparse.rowEnd.byteOffset, dense?.byteOffset ?? 0, this.cols, kernelTable.byteOffset,
+        sparse.idx.byteOffset, sparse.val.byteOffset, sparse.rowEnd.byteOffset, kernelTable.byteOffset,
       );
       sparse.setRows(count, nnz);
       return;
     }
-    const { rowStart, idx, val, cols } = this;
+    const { rowStart, idx, val } = this;
     const { idx: outIdx, val: outVal, rowEnd } = sparse;
     const table = BYTE_TO_UNIT;
-    dense?.fill(0, 0, count * cols);
     let nnz = 0;
     for (let r = 0; r < count; r++) {
-      const base = r * cols;
-      for (let t = rowStart[rows[r]], end = rowStart[rows[r] + 1]; t < end; t++) {
-        const c = idx[t];
-        const v = table[val[t]];
-        outIdx[nnz] = c;
-        outVal[nnz] = v;
-        if (dense !== null) dense[base + c] = v;
-        nnz++;
+      for (let t = rowStart[rows[r]], end = rowStart[rows[r] + 1]; t < end; t++, nnz++) {
+        outIdx[nnz] = idx[t];
+        outVal[nnz] = table[val[t]];
       }
       rowEnd[r] = nnz;
     }

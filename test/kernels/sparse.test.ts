@@ -30,7 +30,8 @@ for (const place of ['auto', 'js'] as const) {
       dense.fill(7); // stale values must not survive
       for (const n of [12, 3, 1]) {
         for (let r = 0; r < n; r++) rows[r] = order[r];
-        compressed.gather(rows, n, sparse, dense);
+        compressed.gather(rows, n, sparse);
+        sparse.toDense(dense);
         const stage = allocUint8(n * cols);
         for (let r = 0; r < n; r++) stage.set(x.subarray(order[r] * cols, (order[r] + 1) * cols), r * cols);
         const want = allocFloat32(n * cols);
@@ -125,7 +126,8 @@ test('every byte value gathers to exactly float32(byte / 255)', () => {
   const rows = allocInt32(1);
   const sparse = new SparseRows(1, 256);
   const dense = allocFloat32(256);
-  compressed.gather(rows, 1, sparse, dense);
+  compressed.gather(rows, 1, sparse);
+  sparse.toDense(dense);
   for (let b = 0; b < 256; b++) assert.equal(dense[b], Math.fround(b / 255), `byte ${b}`);
   assert.equal(sparse.nnz, 255);
 });

@@ -522,8 +522,8 @@ function compressByteRowsKernel(): string {
  * gatherByteRows: a batch from images compressed by compressByteRows. For
  * each of the `count` image numbers at `order` (i32), its nonzeros become
  * floats byte / 255 (correctly rounded, as bytesToUnit) in compressed rows
- * (outIdx, outVal, outRowEnd, as compressRows makes them) and in the dense
- * batch (count × cols floats, zeroed first), unless `dense` is 0. The floats
+ * (outIdx, outVal, outRowEnd, as compressRows makes them); the dense floats
+ * are written from those only if asked for (SparseRows.toDense). The floats
  * come from `table` (256 of them, float32(b / 255)): a division per pixel
  * cost ~12 ms an MNIST epoch. Returns the number of nonzeros.
  */
@@ -542,8 +542,8 @@ function gatherByteRowsKernel(): string {
         (br $${label})))`;
   return `
   (func $gatherByteRows (export "gatherByteRows") (param $order i32) (param $count i32) (param $rowStart i32) (param $idx16 i32) (param $val8 i32)
-    (param $outIdx i32) (param $outVal i32) (param $outRowEnd i32) (param $dense i32) (param $cols i32) (param $table i32) (result i32)
-    (local $r i32) (local $img i32) (local $t i32) (local $end i32) (local $drow i32) (local $nnz i32) (local $c i32) (local $f f32) (local $rowBytes i32)
+    (param $outIdx i32) (param $outVal i32) (param $outRowEnd i32) (param $table i32) (result i32)
+    (local $r i32) (local $img i32) (local $t i32) (local $end i32) (local $nnz i32)
     (local $sink i32) (local $line i32) (local $lineEnd i32)
     ;; The images are scattered over megabytes: touch each one's start, then
     ;; every 64-byte line of its nonzeros, before using any, so that the
@@ -565,20 +565,16 @@ function gatherByteRowsKernel(): string {
       (br $lines)))
     ;; (Stored so that the touching loads are not optimised away; the loop below overwrites it.)
     (i32.store (local.get $outRowEnd) (local.get $sink))
-    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
-    (if (local.get $dense) (then (memory.fill (local.get $dense) (i32.const 0) (i32.mul (local.get $count) (local.get $rowBytes)))))
     (local.set $r (i32.const 0))
     (block $rowsDone (loop $rows
       (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $count)))
       ${imageRange}
-      (local.set $drow (i32.add (local.get $dense) (i32.mul (local.get $r) (local.get $rowBytes))))
       (block $nzDone (loop $nz
         (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
-        (local.set $c (i32.load16_u (i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1)))))
-        (local.set $f (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u (i32.add (local.get $val8) (local.get $t))) (i32.const 2)))))
-        (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
-        (f32.store (i32.add (local.get $outVal) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $f))
-        (if (local.get $dense) (then (f32.store (i32.add (local.get $drow) (i32.shl (local.get $c) (i32.const 2))) (local.get $f))))
+        (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $nnz) (i32.const 2)))
+          (i32.load16_u (i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1)))))
+        (f32.store (i32.add (local.get $outVal) (i32.shl (local.get $nnz) (i32.const 2)))
+          (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u (i32.add (local.get $val8) (local.get $t))) (i32.const 2)))))
         (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $nz)))
