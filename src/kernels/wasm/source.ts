@@ -39,18 +39,25 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
  * matmul:        rows = m, inner = k, a m×k      → rowStep 4k, innerStep 4
  * matmulTransA:  rows = m, inner = k, a k×m (aᵀ) → rowStep 4,  innerStep 4m
  *
- * Each output row is done in blocks of up to 32 columns held in v128
- * registers while the inner dimension streams past four values at a time.
- * A group of four zero values of a is skipped as a whole (runs of zero
- * pixels); inside a group nothing branches on a value, because ReLU outputs
- * are zero at random and a mispredicted branch per value cost more than the
- * multiply it saved (measured: 2–6× slower on the hidden layers). Adding a
- * product 0·w changes no sum (an accumulator that starts at +0 never becomes
- * −0), so the results are those of a loop that skips every zero.
+ * Each output row is done in blocks of 32 columns held in v128 registers
+ * while the inner dimension streams past four values at a time. A group of
+ * four zero values of a is skipped as a whole (runs of zero pixels); inside a
+ * group nothing branches on a value, because ReLU outputs are zero at random
+ * and a mispredicted branch per value cost more than the multiply it saved
+ * (measured: 2–6× slower on the hidden layers). Adding a product 0·w changes
+ * no sum (an accumulator that starts at +0 never becomes −0), so the results
+ * are those of a loop that skips every zero.
  *
- * Columns past the last multiple of 4 (n = 10) are covered by one more vector
- * ending at column n, overlapping its neighbour: the overlapped columns are
- * computed by the same operations, so they are stored twice with equal values.
+ * The columns after the last full block (all of them when n < 32, as the
+ * output layer's 10) take one pass of up to 8 vectors, one inner value at a
+ * time, with no zero groups: their unrolled groups in seven widths made the
+ * function twice the size, and V8 took 10–19 ms instead of 2 to optimise it,
+ * running its slow baseline code meanwhile (the first epoch was ~7 ms slower,
+ * median of 25 paired runs); for the 10-column layer the plain pass is also
+ * faster (its ReLU input has few zero groups). Columns past the last multiple
+ * of 4 (n = 10) are covered by a last vector ending at column n, overlapping
+ * its neighbour: the overlapped columns are computed by the same operations,
+ * so they are stored twice with equal values.
  */
 function scaledRowsKernel(name: string, rowStep: string, innerStep: string): string {
   const accs = range(BLOCK).map((q) => `(local $acc${q} v128)`).join(' ');
@@ -58,19 +65,20 @@ function scaledRowsKernel(name: string, rowStep: string, innerStep: string): str
   // the x64 address (an i32.add would cost an instruction per load).
   // Vector q of a block of nv is at byte offset 16q from the block's column,
   // except the last of the rest, which is at $lastOff (16(nv−1) or less, when it overlaps).
-  const address = (q: number, nv: number, overlap: boolean, base: string): string =>
-    overlap && q === nv - 1 ? `align=4 (i32.add ${base} (local.get $lastOff))` : `offset=${q * 16} align=4 ${base}`;
-  const update = (nv: number, overlap: boolean, s: string, row: string): string =>
+  const address = (q: number, nv: number, rest: boolean, base: string): string =>
+    rest && q === nv - 1 ? `align=4 (i32.add ${base} (local.get $lastOff))` : `offset=${q * 16} align=4 ${base}`;
+  const update = (nv: number, rest: boolean, s: string, row: string): string =>
     range(nv)
-      .map((q) => `(local.set $acc${q} (f32x4.add (local.get $acc${q}) (f32x4.mul ${s} (v128.load ${address(q, nv, overlap, row)}))))`)
+      .map((q) => `(local.set $acc${q} (f32x4.add (local.get $acc${q}) (f32x4.mul ${s} (v128.load ${address(q, nv, rest, row)}))))`)
       .join('\n              ');
-  // One block of nv vectors at column $j: zero, stream the inner dimension, store.
-  const blockCode = (nv: number, overlap: boolean): string => `
+  // One block of nv vectors at column $j: zero, stream the inner dimension
+  // (in zero-skipping groups of four, unless it is the rest), store.
+  const blockCode = (nv: number, rest: boolean): string => `
         ${range(nv).map((q) => `(local.set $acc${q} (v128.const i32x4 0 0 0 0))`).join(' ')}
         (local.set $pa (local.get $aRow))
         (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $p (i32.const 0))
-        (block $groupsDone (loop $groups
+        ${rest ? '' : `(block $groupsDone (loop $groups
           (br_if $groupsDone (i32.ge_u (local.get $p) (local.get $k4)))
           (local.set $a0 (f32.load (local.get $pa)))
           (local.set $a1 (f32.load (i32.add (local.get $pa) (local.get $aStep))))
@@ -81,22 +89,22 @@ function scaledRowsKernel(name: string, rowStep: string, innerStep: string): str
             (then
               ${range(4)
                 .map((u) => `(local.set $s (f32x4.splat (local.get $a${u})))
-              ${update(nv, overlap, '(local.get $s)', u === 0 ? '(local.get $bp)' : `(i32.add (local.get $bp) (local.get $bStep${u}))`)}`)
+              ${update(nv, rest, '(local.get $s)', u === 0 ? '(local.get $bp)' : `(i32.add (local.get $bp) (local.get $bStep${u}))`)}`)
                 .join('\n              ')}))
           (local.set $pa (i32.add (local.get $pa) (local.get $aStep4)))
           (local.set $bp (i32.add (local.get $bp) (local.get $bStep4)))
           (local.set $p (i32.add (local.get $p) (i32.const 4)))
-          (br $groups)))
+          (br $groups)))`}
         (block $innerDone (loop $inner
           (br_if $innerDone (i32.ge_u (local.get $p) (local.get $k)))
           (local.set $s (f32x4.splat (f32.load (local.get $pa))))
-          ${update(nv, overlap, '(local.get $s)', '(local.get $bp)')}
+          ${update(nv, rest, '(local.get $s)', '(local.get $bp)')}
           (local.set $pa (i32.add (local.get $pa) (local.get $aStep)))
           (local.set $bp (i32.add (local.get $bp) (local.get $bStep1)))
           (local.set $p (i32.add (local.get $p) (i32.const 1)))
           (br $inner)))
         (local.set $o (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $row) (local.get $n)) (local.get $j)) (i32.const 2))))
-        ${range(nv).map((q) => `(v128.store ${address(q, nv, overlap, '(local.get $o)')} (local.get $acc${q}))`).join('\n        ')}`;
+        ${range(nv).map((q) => `(v128.store ${address(q, nv, rest, '(local.get $o)')} (local.get $acc${q}))`).join('\n        ')}`;
   // The columns left after the full blocks: nv = ceil(rest / 4) vectors, by a
   // br_table on nv (1–${BLOCK}).
   const restCode = (): string => {
