@@ -13,8 +13,11 @@ import { wasm } from './wasm/instance.js';
  */
 
 const MIN_BLOCK = 64;
-const memory = wasm?.memory;
-const capacity = memory === undefined ? 0 : memory.buffer.byteLength;
+// The memory never grows (see MEMORY_PAGES), so its buffer is fixed: reading
+// `memory.buffer` is a call into the engine, which inKernelMemory, run a
+// dozen times a training step, would otherwise pay each time.
+const buffer = wasm?.memory.buffer;
+const capacity = buffer === undefined ? 0 : buffer.byteLength;
 // The first 64 bytes stay unused so that no buffer starts at address 0.
 let top = MIN_BLOCK;
 const freeBlocks = new Map<number, number[]>();
@@ -45,7 +48,7 @@ function alloc<T extends Float32Array | Int32Array | Uint16Array | Uint8Array>(
   plain: (length: number) => T,
 ): T {
   allocations++;
-  if (memory === undefined || length === 0) return plain(length);
+  if (buffer === undefined || length === 0) return plain(length);
   const size = blockSize(length * bytesPerElement);
   let offset = freeBlocks.get(size)?.pop();
   if (offset === undefined) {
@@ -53,7 +56,7 @@ function alloc<T extends Float32Array | Int32Array | Uint16Array | Uint8Array>(
     offset = top;
     top += size;
   }
-  const view = make(memory.buffer, offset, length);
+  const view = make(buffer, offset, length);
   view.fill(0);
   registry?.register(view, [offset, size]);
   return view;
@@ -85,8 +88,7 @@ export function allocInt32(length: number): Int32Array {
 
 /** True when every array is a view on the kernels' WebAssembly memory (so the SIMD kernels can take them). */
 export function inKernelMemory(a: ArrayBufferView, b: ArrayBufferView, c?: ArrayBufferView): boolean {
-  const buf = memory?.buffer;
-  return buf !== undefined && a.buffer === buf && b.buffer === buf && (c === undefined || c.buffer === buf);
+  return buffer !== undefined && a.buffer === buffer && b.buffer === buffer && (c === undefined || c.buffer === buffer);
 }
 
 /**
