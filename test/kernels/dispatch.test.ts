@@ -107,6 +107,29 @@ test('SIMD axpy equals the JS version within float32 rounding, ReLU bit for bit,
   }
 });
 
+test('SIMD axpy is the float32 loop y = fround(y + fround(fround(alpha)·x)) bit for bit, lengths 1 to 70; it and ReLU write nothing past n', () => {
+  // Lengths past 16 go through the four-vector steps, then single vectors, then floats.
+  const rng = new Rng(10);
+  for (let n = 1; n <= 70; n++) {
+    const x = Float32Array.from({ length: n }, () => rng.normal());
+    const y = Float32Array.from({ length: n }, () => rng.normal());
+    const alpha = Math.fround(-0.1);
+    const want = y.map((v, i) => Math.fround(v + Math.fround(alpha * x[i])));
+    // y is the start of a longer buffer whose rest must stay as it was.
+    const buffer = allocFloat32(n + 40).fill(7);
+    const yIn = buffer.subarray(0, n);
+    yIn.set(y);
+    const xIn = inMemory(x);
+    assert.deepEqual(axpy(yIn, -0.1, xIn), want, `n = ${n}`);
+    assert.deepEqual(xIn, x, 'x unchanged');
+    assert.ok(buffer.subarray(n).every((v) => v === 7), `n = ${n}: nothing written past y`);
+    const out = allocFloat32(n + 40).fill(7);
+    reluForward(out.subarray(0, n), xIn);
+    reluBackward(out.subarray(0, n), xIn, xIn);
+    assert.ok(out.subarray(n).every((v) => v === 7), `n = ${n}: nothing written past the ReLU output`);
+  }
+});
+
 test('SIMD addBias and sumColumns equal the JS loops bit for bit on odd shapes', () => {
   const rng = new Rng(9);
   for (const rows of [1, 2, 5, 32]) {

@@ -778,32 +778,39 @@ function optimizerKernels(): string {
   return [adam, sgd, rmsprop(false), rmsprop(true), adagrad].join('\n');
 }
 
+/** Where vector (or float) q of pointer `ptr` is: a memarg and address for a load or store. */
+type At = (ptr: string, q?: number) => string;
+
 /**
- * An elementwise loop over `n` floats, 4 at a time then one at a time:
- * `vec` and `scalar` are the bodies, given the byte offset `$x` (0, 16, … /
- * 0, 4, …) in local `$at`.
+ * A loop over `n` floats of arrays whose pointers (the params named in
+ * `pointers`, the first one the output) walk along: four vectors a step,
+ * then single vectors, then single floats. `vec(at)` and `scalar(at)` are
+ * the bodies for one vector and one float. The offsets go in the
+ * instructions' immediates, so a vector costs its own arithmetic and a
+ * quarter of the loop's bookkeeping (the SGD update of W1: 13.0 → 8.4 ms an
+ * MNIST epoch, against one vector a step at indexed addresses).
  */
-function elementwise(name: string, params: string, vec: string, scalar: string, extraLocals = ''): string {
+function streamKernel(name: string, params: string, pointers: string[], vec: (at: At) => string, scalar: (at: At) => string, setup = ''): string {
+  const advance = (bytes: number) => pointers.map((ptr) => `(local.set ${ptr} (i32.add (local.get ${ptr}) (i32.const ${bytes})))`).join(' ');
+  const vecAt: At = (ptr, q = 0) => `offset=${q * 16} align=4 (local.get ${ptr})`;
+  const floatAt: At = (ptr) => `(local.get ${ptr})`;
+  const loop = (label: string, last: string, body: string, bytes: number) => `
+    (local.set $end (i32.add (local.get $start) (i32.shl ${last} (i32.const 2))))
+    (block $${label}Done (loop $${label}
+      (br_if $${label}Done (i32.ge_u (local.get ${pointers[0]}) (local.get $end)))
+      ${body}
+      ${advance(bytes)}
+      (br $${label})))`;
   return `
   (func $${name} (export "${name}") ${params}
-    (local $at i32) (local $end i32) (local $end4 i32) ${extraLocals}
-    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
-    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
-    (local.set $at (i32.const 0))
-    (block $done (loop $loop
-      (br_if $done (i32.ge_u (local.get $at) (local.get $end4)))
-      ${vec}
-      (local.set $at (i32.add (local.get $at) (i32.const 16)))
-      (br $loop)))
-    (block $done (loop $loop
-      (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
-      ${scalar}
-      (local.set $at (i32.add (local.get $at) (i32.const 4)))
-      (br $loop)))
+    (local $start i32) (local $end i32) (local $v v128)
+    (local.set $start (local.get ${pointers[0]}))
+    ${setup}
+    ${loop('fours', '(i32.and (local.get $n) (i32.const -16))', range(4).map((q) => vec((ptr) => vecAt(ptr, q))).join('\n      '), 64)}
+    ${loop('vecs', '(i32.and (local.get $n) (i32.const -4))', vec(vecAt), 16)}
+    ${loop('floats', '(local.get $n)', scalar(floatAt), 4)}
   )`;
 }
-
-const at = (ptr: string): string => `(i32.add (local.get ${ptr}) (local.get $at))`;
 
 /** The whole module: its memory (exported) and every kernel. */
 export function kernelsWat(memoryPages: number): string {
@@ -818,14 +825,15 @@ export function kernelsWat(memoryPages: number): string {
   ${gatherByteRowsKernel()}
   ${sparseKernel('sparseMatmul')}
   ${sparseKernel('sparseMatmulTransA')}
-  ;; y += alpha · x (the SGD update is axpy(θ, −lr, g)).
-  ${elementwise(
+  ;; y += alpha · x (the SGD update is axpy(θ, −lr, g)); $v holds alpha in each lane.
+  ${streamKernel(
     'axpy',
     '(param $y i32) (param $alpha f32) (param $x i32) (param $n i32)',
-    `(v128.store align=4 ${at('$y')} (f32x4.add (v128.load align=4 ${at('$y')}) (f32x4.mul (local.get $va) (v128.load align=4 ${at('$x')}))))`,
-    `(f32.store ${at('$y')} (f32.add (f32.load ${at('$y')}) (f32.mul (local.get $alpha) (f32.load ${at('$x')}))))`,
-    '(local $va v128)',
-  ).replace('(local.set $at (i32.const 0))', '(local.set $va (f32x4.splat (local.get $alpha)))\n    (local.set $at (i32.const 0))')}
+    ['$y', '$x'],
+    (at) => `(v128.store ${at('$y')} (f32x4.add (v128.load ${at('$y')}) (f32x4.mul (local.get $v) (v128.load ${at('$x')}))))`,
+    (at) => `(f32.store ${at('$y')} (f32.add (f32.load ${at('$y')}) (f32.mul (local.get $alpha) (f32.load ${at('$x')}))))`,
+    '(local.set $v (f32x4.splat (local.get $alpha)))',
+  )}
   ${rowsKernel(
     'addBias',
     '$bias',
@@ -841,18 +849,20 @@ export function kernelsWat(memoryPages: number): string {
   )}
   ${optimizerKernels()}
   ;; out = max(x, 0)
-  ${elementwise(
+  ${streamKernel(
     'reluForward',
     '(param $out i32) (param $x i32) (param $n i32)',
-    `(v128.store align=4 ${at('$out')} (f32x4.max (v128.load align=4 ${at('$x')}) (v128.const i32x4 0 0 0 0)))`,
-    `(f32.store ${at('$out')} (f32.max (f32.load ${at('$x')}) (f32.const 0)))`,
+    ['$out', '$x'],
+    (at) => `(v128.store ${at('$out')} (f32x4.max (v128.load ${at('$x')}) (v128.const i32x4 0 0 0 0)))`,
+    (at) => `(f32.store ${at('$out')} (f32.max (f32.load ${at('$x')}) (f32.const 0)))`,
   )}
   ;; out = g where x > 0, else 0
-  ${elementwise(
+  ${streamKernel(
     'reluBackward',
     '(param $out i32) (param $x i32) (param $g i32) (param $n i32)',
-    `(v128.store align=4 ${at('$out')} (v128.and (v128.load align=4 ${at('$g')}) (f32x4.gt (v128.load align=4 ${at('$x')}) (v128.const i32x4 0 0 0 0))))`,
-    `(f32.store ${at('$out')} (select (f32.load ${at('$g')}) (f32.const 0) (f32.gt (f32.load ${at('$x')}) (f32.const 0))))`,
+    ['$out', '$x', '$g'],
+    (at) => `(v128.store ${at('$out')} (v128.and (v128.load ${at('$g')}) (f32x4.gt (v128.load ${at('$x')}) (v128.const i32x4 0 0 0 0))))`,
+    (at) => `(f32.store ${at('$out')} (select (f32.load ${at('$g')}) (f32.const 0) (f32.gt (f32.load ${at('$x')}) (f32.const 0))))`,
   )}
 )`;
 }
