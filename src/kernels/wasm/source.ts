@@ -576,11 +576,15 @@ function gatherByteRowsKernel(): string {
         (local.set $sink (i32.add (local.get $sink) (i32.load8_u (local.get $line))))
         (local.set $line (i32.add (local.get $line) (i32.const 64)))
         (br $${label})))`;
+  // Copies the image's nonzero u of the step: its column index, and the float of its byte.
+  const copy = (u: number): string => `(i32.store offset=${4 * u} (local.get $po) (i32.load16_u offset=${2 * u} (local.get $pi)))
+        (f32.store offset=${4 * u} (local.get $pv) (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u offset=${u} (local.get $pb)) (i32.const 2)))))`;
   return `
   (func $gatherByteRows (export "gatherByteRows") (param $order i32) (param $count i32) (param $rowStart i32) (param $idx16 i32) (param $val8 i32)
     (param $outIdx i32) (param $outVal i32) (param $outRowEnd i32) (param $table i32) (result i32)
     (local $r i32) (local $img i32) (local $t i32) (local $end i32) (local $nnz i32)
     (local $sink i32) (local $line i32) (local $lineEnd i32)
+    (local $pi i32) (local $pb i32) (local $pbEnd i32) (local $pb4 i32) (local $po i32) (local $pv i32)
     ;; The images are scattered over megabytes: touch each one's start, then
     ;; every 64-byte line of its nonzeros, before using any, so that the
     ;; cache misses overlap instead of coming one image at a time.
@@ -605,14 +609,30 @@ function gatherByteRowsKernel(): string {
     (block $rowsDone (loop $rows
       (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $count)))
       ${imageRange}
+      ;; Pointers walk the image's indices and bytes and the batch's outputs,
+      ;; four nonzeros a step with their offsets in the immediates.
+      (local.set $pi (i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1))))
+      (local.set $pb (i32.add (local.get $val8) (local.get $t)))
+      (local.set $pbEnd (i32.add (local.get $val8) (local.get $end)))
+      (local.set $pb4 (i32.add (local.get $pb) (i32.and (i32.sub (local.get $end) (local.get $t)) (i32.const -4))))
+      (local.set $po (i32.add (local.get $outIdx) (i32.shl (local.get $nnz) (i32.const 2))))
+      (local.set $pv (i32.add (local.get $outVal) (i32.shl (local.get $nnz) (i32.const 2))))
+      (local.set $nnz (i32.add (local.get $nnz) (i32.sub (local.get $end) (local.get $t))))
+      (block $foursDone (loop $fours
+        (br_if $foursDone (i32.ge_u (local.get $pb) (local.get $pb4)))
+        ${range(4).map(copy).join('\n        ')}
+        (local.set $pi (i32.add (local.get $pi) (i32.const 8)))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+        (local.set $po (i32.add (local.get $po) (i32.const 16)))
+        (local.set $pv (i32.add (local.get $pv) (i32.const 16)))
+        (br $fours)))
       (block $nzDone (loop $nz
-        (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
-        (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $nnz) (i32.const 2)))
-          (i32.load16_u (i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1)))))
-        (f32.store (i32.add (local.get $outVal) (i32.shl (local.get $nnz) (i32.const 2)))
-          (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u (i32.add (local.get $val8) (local.get $t))) (i32.const 2)))))
-        (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br_if $nzDone (i32.ge_u (local.get $pb) (local.get $pbEnd)))
+        ${copy(0)}
+        (local.set $pi (i32.add (local.get $pi) (i32.const 2)))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 1)))
+        (local.set $po (i32.add (local.get $po) (i32.const 4)))
+        (local.set $pv (i32.add (local.get $pv) (i32.const 4)))
         (br $nz)))
       (i32.store (i32.add (local.get $outRowEnd) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
