@@ -1,6 +1,6 @@
 import * as js from './elementwise.js';
 import * as blocked from './matmul.js';
-import { inKernelMemory } from './memory.js';
+import { allocFloat64, inKernelMemory } from './memory.js';
 import { wasm } from './wasm/instance.js';
 
 /**
@@ -118,6 +118,29 @@ export function axpy(y: Float32Array, alpha: number, x: Float32Array): Float32Ar
   if (wasm !== null && inKernelMemory(y, x)) wasm.axpy(y.byteOffset, alpha, x.byteOffset, y.length);
   else js.axpy(y, alpha, x);
   return y;
+}
+
+/** Per-row statistics of softmaxRowsSimd, grown to the largest batch seen. */
+let softmaxStats: Float64Array | null = null;
+
+/**
+ * Softmax rows on the SIMD kernel (see softmaxRows in wasm/source.ts): for
+ * each row r of logits (rows × cols), out_j = float32(float32(e_j) ·
+ * (scale / sum)) with e_j = e^(z_j − max), and returns the per-row [sum, max]
+ * pairs (float64, valid until the next call). Returns null, doing nothing,
+ * when the arrays are not in kernel memory: the caller then runs its loop.
+ */
+export function softmaxRowsSimd(out: Float32Array, logits: Float32Array, rows: number, cols: number, scale: number): Float64Array | null {
+  if (wasm === null || !inKernelMemory(out, logits)) return null;
+  // [sum, max] per row, then the kernel's scratch: rows × cols float64s.
+  const size = rows * (2 + cols);
+  if (softmaxStats === null || softmaxStats.length < size) {
+    const stats = allocFloat64(Math.max(size, 32 * (2 + cols)));
+    if (!inKernelMemory(stats, stats)) return null;
+    softmaxStats = stats;
+  }
+  wasm.softmaxRows(out.byteOffset, logits.byteOffset, rows, cols, softmaxStats.byteOffset, scale);
+  return softmaxStats;
 }
 
 /** out = max(x, 0). */

@@ -41,7 +41,7 @@ function blockSize(bytes: number): number {
   return size;
 }
 
-function alloc<T extends Float32Array | Int32Array | Uint16Array | Uint8Array>(
+function alloc<T extends Float64Array | Float32Array | Int32Array | Uint16Array | Uint8Array>(
   length: number,
   bytesPerElement: number,
   make: (buffer: ArrayBuffer, offset: number, length: number) => T,
@@ -69,6 +69,11 @@ function alloc<T extends Float32Array | Int32Array | Uint16Array | Uint8Array>(
  */
 export function allocFloat32(length: number): Float32Array {
   return alloc(length, 4, (b, o, n) => new Float32Array(b, o, n), (n) => new Float32Array(n));
+}
+
+/** A zero-filled Float64Array of `length`, in the kernels' memory when there is room (per-row softmax statistics). */
+export function allocFloat64(length: number): Float64Array {
+  return alloc(length, 8, (b, o, n) => new Float64Array(b, o, n), (n) => new Float64Array(n));
 }
 
 /** A zero-filled Uint8Array of `length`, in the kernels' memory when there is room (staged byte images). */

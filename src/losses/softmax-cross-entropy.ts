@@ -1,4 +1,5 @@
 import { ShapeError } from '../errors.js';
+import { softmaxRowsSimd } from '../kernels/dispatch.js';
 import { dims2, type Tensor } from '../kernels/tensor.js';
 
 /**
@@ -6,6 +7,8 @@ import { dims2, type Tensor } from '../kernels/tensor.js';
  * `out` and `logits` are [rows, cols]; `out` may be `logits` itself.
  */
 export function softmax(out: Float32Array, logits: Float32Array, rows: number, cols: number): Float32Array {
+  // The SIMD kernel runs this loop with its own e^x (within 1 ulp of Math.exp's).
+  if (softmaxRowsSimd(out, logits, rows, cols, 1) !== null) return out;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let max = -Infinity;
@@ -42,6 +45,20 @@ export function softmaxCrossEntropy(
 ): number {
   const invRows = 1 / rows;
   let total = 0;
+  // The SIMD kernel does the loop below but for the label terms (with its
+  // own e^x, within 1 ulp of Math.exp's: gradients in float32 agree, the
+  // loss may differ in its last bit); they follow in the same order.
+  const stats = gradOut === null ? null : softmaxRowsSimd(gradOut, logits, rows, cols, invRows);
+  if (stats !== null && gradOut !== null) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const y = labels[r];
+      const max = stats[2 * r + 1];
+      gradOut[o + y] -= invRows;
+      total += Math.log(stats[2 * r]) - (logits[o + y] - max);
+    }
+    return total * invRows;
+  }
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     const y = labels[r];

@@ -24,6 +24,7 @@ export interface WasmKernels {
   rmspropMomentumStep(value: number, grad: number, v: number, b: number, n: number, lr: number, alpha: number, oneMinusAlpha: number, eps: number, mu: number, wd: number): void;
   adagradStep(value: number, grad: number, s: number, n: number, lr: number, eps: number, wd: number): void;
   axpy(y: number, alpha: number, x: number, n: number): void;
+  softmaxRows(out: number, logits: number, rows: number, cols: number, stats: number, scale: number): void;
   reluForward(out: number, x: number, n: number): void;
   reluBackward(out: number, x: number, g: number, n: number): void;
 }
