@@ -5,7 +5,7 @@ import { ReLU, Tanh } from '../../src/layers/activations.js';
 import { BatchNorm } from '../../src/layers/batchnorm.js';
 import { Dropout } from '../../src/layers/dropout.js';
 import { Softmax } from '../../src/layers/softmax.js';
-import { kernelMemoryUsage } from '../../src/kernels/memory.js';
+import { allocFloat32, kernelMemoryUsage } from '../../src/kernels/memory.js';
 import { tensor } from '../../src/kernels/tensor.js';
 import { softmaxCrossEntropy } from '../../src/losses/softmax-cross-entropy.js';
 import { Sequential, forward, predict, train } from '../../src/model/sequential.js';
@@ -167,4 +167,30 @@ test('a final Softmax layer: forward gives probabilities, logits() its input, tr
   const lone = new Sequential([new Softmax()], 4);
   assert.equal(lone.logits(x), x);
   assert.equal(lone.trainStep(x, labels, noUpdate) > 0, true);
+});
+
+test('trainStep passes a Dense layer\'s gradient back through the ReLU before it in one step, with the results of the two layers\' own backward passes', () => {
+  const build = () => {
+    const rng = new Rng(5);
+    return new Sequential([new Dense(12, 9, { rng }), new ReLU(), new Dense(9, 7, { rng }), new ReLU(), new Dense(7, 3, { rng })], 12);
+  };
+  const rng = new Rng(6);
+  const x = tensor(Float32Array.from({ length: 8 * 12 }, () => rng.normal()), [8, 12]);
+  const labels = Uint8Array.from({ length: 8 }, () => rng.int(3));
+  const fused = build();
+  const layered = build();
+  const optimizer = () => new SGD({ lr: 0.5 });
+  const sgdFused = optimizer();
+  const sgdLayered = optimizer();
+  for (let step = 0; step < 3; step++) {
+    fused.trainStep(x, labels, sgdFused);
+    // The same step, every layer's backward called on its own.
+    const acts = layered.forwardAll(x);
+    const grad = allocFloat32(8 * 3);
+    softmaxCrossEntropy(grad, acts[4].data, labels, 8, 3);
+    let g = tensor(grad, [8, 3]);
+    for (let i = 4; i >= 0; i--) g = layered.layers[i].backward(i === 0 ? x : acts[i - 1], g);
+    sgdLayered.step(layered.params());
+  }
+  fused.params().forEach((p, i) => assert.deepEqual(p.value, layered.params()[i].value, `param ${i} (${p.name})`));
 });
