@@ -157,10 +157,8 @@ let softmaxStats: Float64Array | null = null;
  */
 export function softmaxRowsSimd(out: Float32Array, logits: Float32Array, rows: number, cols: number, scale: number): Float64Array | null {
   if (wasm === null || !inKernelMemory(out, logits)) return null;
-  // [sum, max] per row, then the kernel's scratch: rows × cols float64s.
-  const size = rows * (2 + cols);
-  if (softmaxStats === null || softmaxStats.length < size) {
-    const stats = allocFloat64(Math.max(size, 32 * (2 + cols)));
+  if (softmaxStats === null || softmaxStats.length < 2 * rows) {
+    const stats = allocFloat64(2 * Math.max(rows, 32));
     if (!inKernelMemory(stats, stats)) return null;
     softmaxStats = stats;
   }

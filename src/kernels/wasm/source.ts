@@ -606,6 +606,10 @@ function gatherByteRowsKernel(): string {
         (local.set $sink (i32.add (local.get $sink) (i32.load8_u (local.get $line))))
         (local.set $line (i32.add (local.get $line) (i32.const 64)))
         (br $${label})))`;
+  // Moves the four pointers on by `count` nonzeros (u16 index, byte, i32 index, float).
+  const advance = (count: number): string =>
+    `(local.set $pi (i32.add (local.get $pi) (i32.const ${2 * count}))) (local.set $pb (i32.add (local.get $pb) (i32.const ${count})))
+        (local.set $po (i32.add (local.get $po) (i32.const ${4 * count}))) (local.set $pv (i32.add (local.get $pv) (i32.const ${4 * count})))`;
   // Copies the image's nonzero u of the step: its column index, and the float of its byte.
   const copy = (u: number): string => `(i32.store offset=${4 * u} (local.get $po) (i32.load16_u offset=${2 * u} (local.get $pi)))
         (f32.store offset=${4 * u} (local.get $pv) (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u offset=${u} (local.get $pb)) (i32.const 2)))))`;
@@ -651,18 +655,12 @@ function gatherByteRowsKernel(): string {
       (block $foursDone (loop $fours
         (br_if $foursDone (i32.ge_u (local.get $pb) (local.get $pb4)))
         ${range(4).map(copy).join('\n        ')}
-        (local.set $pi (i32.add (local.get $pi) (i32.const 8)))
-        (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
-        (local.set $po (i32.add (local.get $po) (i32.const 16)))
-        (local.set $pv (i32.add (local.get $pv) (i32.const 16)))
+        ${advance(4)}
         (br $fours)))
       (block $nzDone (loop $nz
         (br_if $nzDone (i32.ge_u (local.get $pb) (local.get $pbEnd)))
         ${copy(0)}
-        (local.set $pi (i32.add (local.get $pi) (i32.const 2)))
-        (local.set $pb (i32.add (local.get $pb) (i32.const 1)))
-        (local.set $po (i32.add (local.get $po) (i32.const 4)))
-        (local.set $pv (i32.add (local.get $pv) (i32.const 4)))
+        ${advance(1)}
         (br $nz)))
       (i32.store (i32.add (local.get $outRowEnd) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -832,9 +830,6 @@ function optimizerKernels(): string {
 const LN2_HI = 6.93147180369123816490e-1;
 /** ln 2 − LN2_HI. */
 const LN2_LO = 1.90821492927058770002e-10;
-/** Terms of the Taylor series of e^r kept (the code below is written for 13): with |r| ≤ ln 2 / 2 the next one is below 2⁻⁵⁸. */
-const EXP_DEGREE = 13;
-
 /** 1.5 · 2⁵²: adding it to a float64 of magnitude below 2⁵¹ rounds it to an integer, which its low bits then hold. */
 const ROUNDING_MAGIC = 6755399441055744;
 /** The low 64 bits of ROUNDING_MAGIC's encoding, as a signed integer. */
@@ -853,13 +848,12 @@ const ROUNDING_MAGIC_BITS = 0x4338000000000000n;
  */
 export function expF64x2(x: string): string {
   const splat = (v: number): string => `(v128.const f64x2 ${v} ${v})`;
-  let factorial = 1;
-  const inverseFactorials = [1];
-  for (let n = 1; n <= EXP_DEGREE; n++) inverseFactorials.push(1 / (factorial *= n));
-  // q(r) = Σ a_i r^i, a_i = 1/(i+2)!, i = 0…11, by Estrin's scheme: pairs,
+  // q(r) = Σ a_i r^i, a_i = 1/(i+2)!, i = 0…11 (the series to 1/13!: with
+  // |r| ≤ ln 2 / 2 the next term is below 2⁻⁵⁸), by Estrin's scheme: pairs,
   // then pairs of pairs with r², r⁴, r⁸, so that no long chain of dependent
   // multiply-adds holds the next values back (Horner's: 12 in a row).
-  const a = (i: number): string => splat(inverseFactorials[i + 2]);
+  const inverseFactorial = (n: number): number => 1 / range(n).reduce((f, i) => f * (i + 1), 1);
+  const a = (i: number): string => splat(inverseFactorial(i + 2));
   const pair = (i: number): string => `(f64x2.add ${a(2 * i)} (f64x2.mul ${a(2 * i + 1)} (local.get $r)))`;
   const quad = (i: number): string => `(f64x2.add ${pair(2 * i)} (f64x2.mul ${pair(2 * i + 1)} (local.get $r2)))`;
   const q = `(f64x2.add (f64x2.add ${quad(0)} (f64x2.mul ${quad(1)} (local.get $r4))) (f64x2.mul ${quad(2)} (f64x2.mul (local.get $r4) (local.get $r4))))`;
@@ -882,25 +876,23 @@ export function expF64x2(x: string): string {
  * e_j = e^(z_j − max), out_j = float32(e_j), sum = Σ e_j in order of j,
  * then out_j = float32(out_j · (scale / sum)); stats[2r] = sum and
  * stats[2r + 1] = max (float64) for the loss, which the caller adds up.
- * With scale 1 it is the softmax itself. The e^x is expF64x2 (within 1 ulp
- * of the JS loop's Math.exp, so a sum may differ in its last bit), run over
- * the whole batch at once, two values at a time, in float64 scratch at
- * `stats + 16·rows` (rows·cols values) — row by row, the chain of each
- * row's additions left its exponentials waiting (4.4 → ~2 µs a batch).
+ * With scale 1 it is the softmax itself. The e^x is expF64x2, two columns
+ * at a time (within 1 ulp of the JS loop's Math.exp, so a sum may differ in
+ * its last bit). Computing the whole batch's exponentials first, in
+ * scratch, was measured no faster.
  */
 function softmaxRowsKernel(): string {
   const at = (base: string, index: string, shift: number): string => `(i32.add (local.get ${base}) (i32.shl ${index} (i32.const ${shift})))`;
   return `
   (func $softmaxRows (export "softmaxRows") (param $out i32) (param $logits i32) (param $rows i32) (param $cols i32) (param $stats i32) (param $scale f64)
-    (local $row i32) (local $j i32) (local $i i32) (local $n i32) (local $z i32) (local $o i32) (local $xs i32) (local $xr i32)
+    (local $row i32) (local $j i32) (local $z i32) (local $o i32) (local $cols2 i32)
     (local $max f64) (local $sum f64) (local $v f64) (local $inv f64)
     (local $x v128) (local $t v128) (local $k v128) (local $r v128) (local $r2 v128) (local $r4 v128) (local $e v128)
-    (local.set $xs (i32.add (local.get $stats) (i32.shl (local.get $rows) (i32.const 4))))
-    ;; Each row's max, and x_j = z_j − max into the scratch.
+    (local.set $cols2 (i32.and (local.get $cols) (i32.const -2)))
     (block $rowsDone (loop $rowsLoop
       (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
       (local.set $z ${at('$logits', '(i32.mul (local.get $row) (local.get $cols))', 2)})
-      (local.set $xr ${at('$xs', '(i32.mul (local.get $row) (local.get $cols))', 3)})
+      (local.set $o ${at('$out', '(i32.mul (local.get $row) (local.get $cols))', 2)})
       (local.set $max (f64.const -inf))
       (local.set $j (i32.const 0))
       (block $maxDone (loop $maxLoop
@@ -909,42 +901,21 @@ function softmaxRowsKernel(): string {
         (local.set $max (select (local.get $v) (local.get $max) (f64.gt (local.get $v) (local.get $max))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $maxLoop)))
-      (local.set $j (i32.const 0))
-      (block $xDone (loop $xLoop
-        (br_if $xDone (i32.ge_u (local.get $j) (local.get $cols)))
-        (f64.store ${at('$xr', '(local.get $j)', 3)} (f64.sub (f64.promote_f32 (f32.load ${at('$z', '(local.get $j)', 2)})) (local.get $max)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $xLoop)))
-      (f64.store offset=8 ${at('$stats', '(local.get $row)', 4)} (local.get $max))
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $rowsLoop)))
-    ;; e^x over the whole batch, in place, two at a time.
-    (local.set $n (i32.mul (local.get $rows) (local.get $cols)))
-    (block $expDone (loop $expLoop
-      (br_if $expDone (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
-      ${expF64x2(`(v128.load ${at('$xs', '(local.get $i)', 3)})`)}
-      (v128.store ${at('$xs', '(local.get $i)', 3)} (local.get $e))
-      (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $expLoop)))
-    (if (i32.lt_u (local.get $i) (local.get $n))
-      (then
-        ${expF64x2(`(f64x2.splat (f64.load ${at('$xs', '(local.get $i)', 3)}))`)}
-        (f64.store ${at('$xs', '(local.get $i)', 3)} (f64x2.extract_lane 0 (local.get $e)))))
-    ;; Each row: out_j = float32(e_j), the sum in order of j, then the scaling.
-    (local.set $row (i32.const 0))
-    (block $sumsDone (loop $sumsLoop
-      (br_if $sumsDone (i32.ge_u (local.get $row) (local.get $rows)))
-      (local.set $o ${at('$out', '(i32.mul (local.get $row) (local.get $cols))', 2)})
-      (local.set $xr ${at('$xs', '(i32.mul (local.get $row) (local.get $cols))', 3)})
+      ;; e_j two at a time: out_j = float32(e_j), the sum in order of j.
       (local.set $sum (f64.const 0))
       (local.set $j (i32.const 0))
-      (block $sumDone (loop $sumLoop
-        (br_if $sumDone (i32.ge_u (local.get $j) (local.get $cols)))
-        (local.set $v (f64.load ${at('$xr', '(local.get $j)', 3)}))
-        (f32.store ${at('$o', '(local.get $j)', 2)} (f32.demote_f64 (local.get $v)))
-        (local.set $sum (f64.add (local.get $sum) (local.get $v)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $sumLoop)))
+      (block $pairsDone (loop $pairs
+        (br_if $pairsDone (i32.ge_u (local.get $j) (local.get $cols2)))
+        ${expF64x2(`(f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero align=4 ${at('$z', '(local.get $j)', 2)})) (f64x2.splat (local.get $max)))`)}
+        (v128.store64_lane align=4 0 ${at('$o', '(local.get $j)', 2)} (f32x4.demote_f64x2_zero (local.get $e)))
+        (local.set $sum (f64.add (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $e))) (f64x2.extract_lane 1 (local.get $e))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $pairs)))
+      (if (i32.lt_u (local.get $j) (local.get $cols))
+        (then
+          ${expF64x2(`(f64x2.splat (f64.sub (f64.promote_f32 (f32.load ${at('$z', '(local.get $j)', 2)})) (local.get $max)))`)}
+          (f32.store ${at('$o', '(local.get $j)', 2)} (f32.demote_f64 (f64x2.extract_lane 0 (local.get $e))))
+          (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $e))))))
       (local.set $inv (f64.div (local.get $scale) (local.get $sum)))
       (local.set $j (i32.const 0))
       (block $scaleDone (loop $scaleLoop
@@ -953,8 +924,9 @@ function softmaxRowsKernel(): string {
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $scaleLoop)))
       (f64.store ${at('$stats', '(local.get $row)', 4)} (local.get $sum))
+      (f64.store offset=8 ${at('$stats', '(local.get $row)', 4)} (local.get $max))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $sumsLoop)))
+      (br $rowsLoop)))
   )`;
 }
 
