@@ -1,6 +1,6 @@
 import * as js from './elementwise.js';
 import * as blocked from './matmul.js';
-import { allocFloat64, allocInt32, inKernelMemory } from './memory.js';
+import { allocFloat64, inKernelMemory } from './memory.js';
 import { wasm } from './wasm/instance.js';
 
 /**
@@ -29,31 +29,6 @@ export function matmulTransB(out: Float32Array, a: Float32Array, b: Float32Array
   if (wasm !== null && inKernelMemory(out, a, b)) wasm.matmulTransB(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
   else blocked.matmulTransB(out, a, b, m, k, n);
   return out;
-}
-
-/** Column numbers for matmulTransBRelu's kernel, grown to the widest output seen. */
-let columnList: Int32Array | null = null;
-
-/**
- * out (m×n) = a (m×k) · bᵀ (b stored n×k), then zero wherever mask (m×n)
- * is not > 0: a Dense layer's dL/dX followed by the backward pass of the
- * ReLU whose output is `mask` (out = g where x > 0, else 0). The SIMD kernel
- * computes only the kept entries; the results are bit for bit those of
- * matmulTransB then reluBackward (which the JS path runs).
- */
-export function matmulTransBRelu(out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number, mask: Float32Array): Float32Array {
-  if (wasm !== null && inKernelMemory(out, a, b) && inKernelMemory(mask, mask)) {
-    if (columnList === null || columnList.length < n) {
-      const list = allocInt32(Math.max(n, 64));
-      if (inKernelMemory(list, list)) columnList = list;
-    }
-    if (columnList !== null && columnList.length >= n) {
-      wasm.matmulTransBMasked(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n, mask.byteOffset, columnList.byteOffset);
-      return out;
-    }
-  }
-  matmulTransB(out, a, b, m, k, n);
-  return reluBackward(out, mask, out);
 }
 
 /** out[r, c] += bias[c], in place; out rows×cols. */

@@ -1,5 +1,5 @@
 import { ConfigError, ShapeError } from '../errors.js';
-import { addBias, inKernelMemory, matmul, matmulTransA, matmulTransB, matmulTransBRelu, scale, SPARSE_MAX_DENSITY, SparseRows, sparseMatmul, sparseMatmulTransA, sumColumns } from '../kernels/index.js';
+import { addBias, inKernelMemory, matmul, matmulTransA, matmulTransB, scale, SPARSE_MAX_DENSITY, SparseRows, sparseMatmul, sparseMatmulTransA, sumColumns } from '../kernels/index.js';
 import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { Rng } from '../rng.js';
 import { initWeights, type InitName } from './init.js';
@@ -86,18 +86,6 @@ export class Dense implements Layer {
     const rows = input.shape[0];
     const gradInput = this.gradInputs.get(rows, this.inputUnits);
     matmulTransB(gradInput.data, gradOutput.data, this.weight.value, rows, this.outputUnits, this.inputUnits);
-    return gradInput;
-  }
-
-  /**
-   * backward, with dL/dX zeroed wherever X is not > 0 (see
-   * Layer.backwardThroughReLU): only the other entries are computed.
-   */
-  backwardThroughReLU(input: Tensor, gradOutput: Tensor): Tensor {
-    this.backwardParams(input, gradOutput);
-    const rows = input.shape[0];
-    const gradInput = this.gradInputs.get(rows, this.inputUnits);
-    matmulTransBRelu(gradInput.data, gradOutput.data, this.weight.value, rows, this.outputUnits, this.inputUnits, input.data);
     return gradInput;
   }
 

@@ -78,14 +78,6 @@ export interface Layer {
    * uses it, because nobody needs the gradient with respect to the data.
    */
   backwardParams?(input: Tensor, gradOutput: Tensor): void;
-  /**
-   * Like `backward`, for a layer whose input is the output of a ReLU: returns
-   * dL/dX already passed back through that ReLU (0 wherever the input is not
-   * > 0), which is what the ReLU's own backward pass would make of it, bit
-   * for bit. `Sequential` uses it in place of the pair (Dense: the zeroed
-   * entries are never computed).
-   */
-  backwardThroughReLU?(input: Tensor, gradOutput: Tensor): Tensor;
   /** The trainable params (empty for activations). */
   params(): Param[];
   /** The saved but untrained tensors (BatchNorm's running statistics); absent means none. */

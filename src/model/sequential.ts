@@ -2,7 +2,6 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { argmaxRows } from '../kernels/index.js';
 import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { softmax, softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
-import { Activation, relu } from '../layers/activations.js';
 import type { Layer, LayerBuffer, LayerConfig, Param } from '../layers/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../train/clip.js';
@@ -37,8 +36,6 @@ export class Sequential {
   private readonly allParams: Param[];
   /** The layers up to the logits: all but a final Softmax. */
   private readonly logitLayers: number;
-  /** afterReLU[i]: layer i's input is the output of a ReLU (layer i − 1). */
-  private readonly afterReLU: readonly boolean[];
   private mode = false;
 
   constructor(layers: readonly Layer[], inputUnits: number) {
@@ -50,7 +47,6 @@ export class Sequential {
     this.activations = new Array<Tensor>(layers.length);
     this.allParams = layers.flatMap((l) => l.params());
     this.logitLayers = layers[layers.length - 1].config().kind === 'softmax' ? layers.length - 1 : layers.length;
-    this.afterReLU = layers.map((_, i) => i > 0 && layers[i - 1] instanceof Activation && (layers[i - 1] as Activation).fn === relu);
     this.setMode(false);
   }
 
@@ -132,11 +128,7 @@ export class Sequential {
         const layer = this.layers[i];
         const input = i === 0 ? x : this.activations[i - 1];
         if (i === 0 && layer.backwardParams !== undefined) layer.backwardParams(input, g);
-        else if (this.afterReLU[i] && layer.backwardThroughReLU !== undefined) {
-          // This layer's dL/dX and the ReLU's backward pass in one (same results).
-          g = layer.backwardThroughReLU(input, g);
-          i--;
-        } else g = layer.backward(input, g);
+        else g = layer.backward(input, g);
       }
     } finally {
       this.setMode(false);

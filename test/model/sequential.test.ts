@@ -169,7 +169,7 @@ test('a final Softmax layer: forward gives probabilities, logits() its input, tr
   assert.equal(lone.trainStep(x, labels, noUpdate) > 0, true);
 });
 
-test('trainStep passes a Dense layer\'s gradient back through the ReLU before it in one step, with the results of the two layers\' own backward passes', () => {
+test('trainStep gives the weights of each layer\'s own backward pass, called in reverse, then the optimizer', () => {
   const build = () => {
     const rng = new Rng(5);
     return new Sequential([new Dense(12, 9, { rng }), new ReLU(), new Dense(9, 7, { rng }), new ReLU(), new Dense(7, 3, { rng })], 12);
@@ -177,13 +177,13 @@ test('trainStep passes a Dense layer\'s gradient back through the ReLU before it
   const rng = new Rng(6);
   const x = tensor(Float32Array.from({ length: 8 * 12 }, () => rng.normal()), [8, 12]);
   const labels = Uint8Array.from({ length: 8 }, () => rng.int(3));
-  const fused = build();
+  const stepped = build();
   const layered = build();
   const optimizer = () => new SGD({ lr: 0.5 });
-  const sgdFused = optimizer();
+  const sgdStepped = optimizer();
   const sgdLayered = optimizer();
   for (let step = 0; step < 3; step++) {
-    fused.trainStep(x, labels, sgdFused);
+    stepped.trainStep(x, labels, sgdStepped);
     // The same step, every layer's backward called on its own.
     const acts = layered.forwardAll(x);
     const grad = allocFloat32(8 * 3);
@@ -192,5 +192,5 @@ test('trainStep passes a Dense layer\'s gradient back through the ReLU before it
     for (let i = 4; i >= 0; i--) g = layered.layers[i].backward(i === 0 ? x : acts[i - 1], g);
     sgdLayered.step(layered.params());
   }
-  fused.params().forEach((p, i) => assert.deepEqual(p.value, layered.params()[i].value, `param ${i} (${p.name})`));
+  stepped.params().forEach((p, i) => assert.deepEqual(p.value, layered.params()[i].value, `param ${i} (${p.name})`));
 });

@@ -6,7 +6,6 @@ export interface WasmKernels {
   matmul(out: number, a: number, b: number, m: number, k: number, n: number): void;
   matmulTransA(out: number, a: number, b: number, m: number, k: number, n: number): void;
   matmulTransB(out: number, a: number, b: number, m: number, k: number, n: number): void;
-  matmulTransBMasked(out: number, a: number, b: number, m: number, k: number, n: number, mask: number, list: number): void;
   bytesToUnit(out: number, idx: number, val: number, rowEnd: number, src: number, rows: number, cols: number): number;
   compressByteRows(src: number, rows: number, cols: number, rowEnd: number, idx16: number, val8: number, base: number): number;
   gatherByteRows(order: number, count: number, rowStart: number, idx16: number, val8: number, outIdx: number, outVal: number, outRowEnd: number, table: number): number;

@@ -177,30 +177,17 @@ function hsum(v: string): string {
 /**
  * matmulTransB: out (m×n) = a (m×k) · bᵀ, b stored n×k: each output is a dot
  * product of two contiguous rows; four columns of out share each load of a.
- *
- * matmulTransBMasked(…, mask, list): the same, but only the columns j of
- * row i where mask[i, j] > 0 (mask is m×n) are computed; the others are 0.
- * That is dL/dX followed by a ReLU's backward pass, when mask is the ReLU's
- * output: half of a ReLU layer's outputs are 0, so half the dot products
- * are skipped. Each computed column takes the same operations as in
- * matmulTransB, so the results are those of matmulTransB then reluBackward,
- * bit for bit. `list` is scratch for n column numbers (i32).
  */
-function dotRowsKernel(masked: boolean): string {
+function dotRowsKernel(): string {
   const J = 4;
   const accs = range(J).map((q) => `(local $acc${q} v128) (local $t${q} f32) (local $bRow${q} i32) (local $col${q} i32)`).join(' ');
-  // Column q of the block at $j: j + q, or the (j + q)-th listed column.
-  const column = (q: number): string =>
-    masked ? `(i32.load offset=${4 * q} (i32.add (local.get $list) (i32.shl (local.get $j) (i32.const 2))))` : `(i32.add (local.get $j) (i32.const ${q}))`;
+  const column = (q: number): string => `(i32.add (local.get $j) (i32.const ${q}))`;
   const store = (q: number): string =>
-    masked
-      ? `(f32.store (i32.add (local.get $oRow) (i32.shl (local.get $col${q}) (i32.const 2))) (local.get $t${q}))`
-      : `(f32.store offset=${q * 4} (i32.add (local.get $oRow) (i32.shl (local.get $j) (i32.const 2))) (local.get $t${q}))`;
-  const name = masked ? 'matmulTransBMasked' : 'matmulTransB';
+    `(f32.store offset=${q * 4} (i32.add (local.get $oRow) (i32.shl (local.get $j) (i32.const 2))) (local.get $t${q}))`;
   return `
-  (func $${name} (export "${name}") (param $out i32) (param $a i32) (param $b i32) (param $m i32) (param $k i32) (param $n i32)${masked ? ' (param $mask i32) (param $list i32)' : ''}
+  (func $matmulTransB (export "matmulTransB") (param $out i32) (param $a i32) (param $b i32) (param $m i32) (param $k i32) (param $n i32)
     (local $i i32) (local $j i32) (local $p i32) (local $aRow i32) (local $k4 i32) (local $kBytes i32) (local $av v128) (local $ax f32)
-    (local $oRow i32) (local $cols i32) (local $mRow i32) ${accs}
+    (local $oRow i32) (local $cols i32) ${accs}
     (local.set $k4 (i32.and (local.get $k) (i32.const -4)))
     (local.set $kBytes (i32.shl (local.get $k) (i32.const 2)))
     (local.set $i (i32.const 0))
@@ -208,17 +195,7 @@ function dotRowsKernel(masked: boolean): string {
       (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $m)))
       (local.set $aRow (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $kBytes))))
       (local.set $oRow (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2))))
-      ${masked ? `;; Zero the row, then list the columns to compute (without a branch per column).
-      (memory.fill (local.get $oRow) (i32.const 0) (i32.shl (local.get $n) (i32.const 2)))
-      (local.set $mRow (i32.add (local.get $mask) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2))))
-      (local.set $cols (i32.const 0))
-      (local.set $j (i32.const 0))
-      (block $listDone (loop $listing
-        (br_if $listDone (i32.ge_u (local.get $j) (local.get $n)))
-        (i32.store (i32.add (local.get $list) (i32.shl (local.get $cols) (i32.const 2))) (local.get $j))
-        (local.set $cols (i32.add (local.get $cols) (f32.gt (f32.load (i32.add (local.get $mRow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $listing)))` : '(local.set $cols (local.get $n))'}
+      (local.set $cols (local.get $n))
       (local.set $j (i32.const 0))
       (block $blocksDone (loop $blocks
         (br_if $blocksDone (i32.gt_u (i32.add (local.get $j) (i32.const ${J})) (local.get $cols)))
@@ -245,7 +222,7 @@ function dotRowsKernel(masked: boolean): string {
       ;; The last columns, one at a time.
       (block $colsDone (loop $singles
         (br_if $colsDone (i32.ge_u (local.get $j) (local.get $cols)))
-        (local.set $col0 ${masked ? column(0) : '(local.get $j)'})
+        (local.set $col0 (local.get $j))
         (local.set $bRow0 (i32.add (local.get $b) (i32.mul (local.get $col0) (local.get $kBytes))))
         (local.set $acc0 (v128.const i32x4 0 0 0 0))
         (local.set $p (i32.const 0))
@@ -970,8 +947,7 @@ export function kernelsWat(memoryPages: number): string {
   (memory (export "memory") ${memoryPages})
   ${scaledRowsKernel('matmul', '(i32.shl (local.get $k) (i32.const 2))', '(i32.const 4)')}
   ${scaledRowsKernel('matmulTransA', '(i32.const 4)', '(i32.shl (local.get $m) (i32.const 2))')}
-  ${dotRowsKernel(false)}
-  ${dotRowsKernel(true)}
+  ${dotRowsKernel()}
   ${compressRowsKernel()}
   ${bytesToUnitKernel()}
   ${compressByteRowsKernel()}
