@@ -1,6 +1,7 @@
 import * as js from './elementwise.js';
 import * as blocked from './matmul.js';
 import { allocFloat64, inKernelMemory } from './memory.js';
+import { nonzerosOf, sparseMatmul, sparseMatmulTransA } from './sparse.js';
 import { wasm } from './wasm/instance.js';
 
 /**
@@ -8,19 +9,27 @@ import { wasm } from './wasm/instance.js';
  * arrays live in the kernels' memory (see memory.ts) and the register-blocked
  * JS version otherwise; both are held to the plain references in tests.
  * Arguments are those of the JS kernels: output first, then inputs and sizes.
+ * The products with X on the left (matmul, matmulTransA) walk only X's
+ * nonzeros when X is mostly zeros (see sparse.ts for when): same results.
  */
 
 /** out (m×n) = a (m×k) · b (k×n). */
 export function matmul(out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
-  if (wasm !== null && inKernelMemory(out, a, b)) wasm.matmul(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
-  else blocked.matmul(out, a, b, m, k, n);
+  if (wasm !== null && inKernelMemory(out, a, b)) {
+    const sparse = nonzerosOf(a, m, k);
+    if (sparse !== null) sparseMatmul(out, sparse, b, n);
+    else wasm.matmul(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
+  } else blocked.matmul(out, a, b, m, k, n);
   return out;
 }
 
 /** out (m×n) = aᵀ · b, a stored k×m, b k×n. */
 export function matmulTransA(out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
-  if (wasm !== null && inKernelMemory(out, a, b)) wasm.matmulTransA(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
-  else blocked.matmulTransA(out, a, b, m, k, n);
+  if (wasm !== null && inKernelMemory(out, a, b)) {
+    const sparse = nonzerosOf(a, k, m);
+    if (sparse !== null) sparseMatmulTransA(out, sparse, b, n);
+    else wasm.matmulTransA(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
+  } else blocked.matmulTransA(out, a, b, m, k, n);
   return out;
 }
 

@@ -6,5 +6,4 @@
 export { matmul, matmulTransA, matmulTransB, addBias, sumColumns, axpy, adamStepSimd, sgdMomentumStepSimd, rmspropStepSimd, adagradStepSimd, reluForward, reluBackward, softmaxRowsSimd, kernelBackend, type AdamStepConstants } from './dispatch.js';
 export { argmaxRows, scale } from './elementwise.js';
 export { allocFloat32, kernelMemoryUsage, inKernelMemory } from './memory.js';
-export { SPARSE_MAX_DENSITY, SparseRows, sparseMatmul, sparseMatmulTransA } from './sparse.js';
 export { matmulRef, matmulTransARef, matmulTransBRef, addBiasRef, sumColumnsRef } from './reference.js';

@@ -2,18 +2,29 @@ import { BYTE_TO_UNIT } from './bytes.js';
 import { allocFloat32, allocInt32, allocUint16, allocUint8, inKernelMemory, kernelMemoryUsage } from './memory.js';
 import { wasm } from './wasm/instance.js';
 
+// The sparse path: X·W and Xᵀ·G over the nonzeros of X only, for inputs that
+// are mostly zeros (MNIST pixels are ~19 % nonzero: a fifth of the work).
+// The matmul kernels choose it themselves (see dispatch.ts); every threshold
+// of that choice is here.
+
 /**
- * A Dense layer takes the sparse path (X·W and Xᵀ·G over the nonzeros of X
- * only) when at most this fraction of a training-sized batch is nonzero:
- * MNIST pixels are ~19 % nonzero; the sparse loops lose to the dense ones
- * past about half. Denser image sets are not compressed either.
+ * The sparse path is taken when at most this fraction of X is nonzero: the
+ * sparse loops lose to the dense ones past about half. Denser image sets are
+ * not compressed either.
  */
 export const SPARSE_MAX_DENSITY = 0.5;
+/** Larger batches (evaluation) take the dense kernels, so the compressed buffers stay small. */
+export const SPARSE_MAX_ROWS = 256;
+/**
+ * Inputs narrower than this are not scanned for zeros (a gathered batch,
+ * whose nonzeros come with it, still takes the sparse path): for a hidden
+ * layer of 64 units the scan costs more than the zeros save (measured).
+ */
+const SPARSE_MIN_COLS = 256;
 
 /**
  * A batch's nonzeros in compressed sparse rows (in the kernels' memory), for
- * the sparse path of a Dense layer: MNIST images are 81 % zeros, so X·W and
- * Xᵀ·G over the nonzeros alone do a fifth of the work. WebAssembly only.
+ * the sparse products. WebAssembly only.
  */
 export class SparseRows {
   /** Column index of each nonzero, row by row. */
@@ -54,11 +65,65 @@ export class SparseRows {
     return out;
   }
 
+  /**
+   * Writes the nonzeros into dense rows `out` (rows × cols, in kernel
+   * memory), leaving every other entry as it is; `clear` sets the same
+   * entries back to +0.
+   */
+  scatter(out: Float32Array): void {
+    (wasm as NonNullable<typeof wasm>).scatterRows(out.byteOffset, this.idx.byteOffset, this.val.byteOffset, this.rowEnd.byteOffset, this.rows, this.cols);
+  }
+
+  /** Sets the entries of `out` that {@link scatter} writes back to +0. */
+  clear(out: Float32Array): void {
+    (wasm as NonNullable<typeof wasm>).clearRows(out.byteOffset, this.idx.byteOffset, this.val.byteOffset, this.rowEnd.byteOffset, this.rows, this.cols);
+  }
+
   /** Records that the buffers now hold `rows` rows with `nnz` nonzeros (rows 0: nothing valid). */
   setRows(rows: number, nnz: number): void {
     this.rows = rows;
     this.nnz = nnz;
   }
+}
+
+/**
+ * The nonzeros of gathered batches, keyed by the batch's dense floats (see
+ * gather.ts): a batch's nonzeros are built as it is gathered, so the
+ * products find them without scanning the floats again.
+ */
+const gathered = new WeakMap<Float32Array, SparseRows>();
+/** Compressed copies of inputs that come without their nonzeros, one per width. */
+const scratch = new Map<number, SparseRows>();
+
+/**
+ * Records that `sparse`, whenever its `rows` equals x's row count, holds the
+ * nonzeros of `x` (the gatherer keeps both current together).
+ */
+export function keepNonzeros(x: Float32Array, sparse: SparseRows): void {
+  gathered.set(x, sparse);
+}
+
+/**
+ * The nonzeros of x (rows × cols, in kernel memory, SIMD kernels present) in
+ * compressed rows, if the sparse path should take it: a gathered batch's
+ * own, or x compressed into scratch here when x is wide enough to be worth
+ * the scan. Null when the dense kernels are the better choice.
+ * NOTE: the scratch copy is valid until the next call.
+ */
+export function nonzerosOf(x: Float32Array, rows: number, cols: number): SparseRows | null {
+  if (rows > SPARSE_MAX_ROWS) return null;
+  let sparse = gathered.get(x);
+  if (sparse === undefined || sparse.rows !== rows || sparse.cols !== cols) {
+    if (cols < SPARSE_MIN_COLS) return null;
+    sparse = scratch.get(cols);
+    if (sparse === undefined || sparse.maxRows < rows) {
+      sparse = new SparseRows(Math.max(rows, 32), cols);
+      scratch.set(cols, sparse);
+    }
+    if (!sparse.usable) return null;
+    sparse.compress(x, rows);
+  }
+  return sparse.nnz <= SPARSE_MAX_DENSITY * rows * cols ? sparse : null;
 }
 
 // NOTE: these take raw addresses: every array must be in kernel memory
@@ -182,7 +247,7 @@ export class CompressedImages {
   /**
    * The images rows[0 … count) (each < this.count, and count ≤ sparse.maxRows,
    * checked by the caller; rows and sparse in kernel memory) into `sparse`,
-   * as floats byte / 255 (`sparse.toDense` writes them out when needed).
+   * as floats byte / 255 (`sparse.scatter` writes them out as dense rows).
    */
   gather(rows: Int32Array, count: number, sparse: SparseRows): void {
     const kernelTable = CompressedImages.kernelTable;

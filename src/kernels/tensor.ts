@@ -1,6 +1,5 @@
 import { ShapeError } from '../errors.js';
 import { allocFloat32 } from './memory.js';
-import type { SparseRows } from './sparse.js';
 
 /**
  * A tensor: a flat Float32Array in row-major order plus its shape. A batch of
@@ -9,20 +8,6 @@ import type { SparseRows } from './sparse.js';
 export interface Tensor {
   readonly data: Float32Array;
   readonly shape: readonly number[];
-  /**
-   * The nonzeros of `data` in compressed rows, when whoever filled `data`
-   * built them too (the MNIST batch loader does): a Dense layer then takes
-   * its sparse path without scanning `data` again.
-   */
-  readonly sparse?: SparseRows;
-  /**
-   * Present on the batch loader's batches, whose `data` is filled only on
-   * demand: a first layer that works from `sparse` alone (a Dense layer on its
-   * sparse path) never needs it. Call it before reading `data`; it does
-   * nothing once the data is there. `Sequential` calls it for every first
-   * layer but those that say they call it themselves (Layer.readsSparseInput).
-   */
-  readonly fillData?: () => void;
 }
 
 /** Wraps `data` as a tensor of `shape`, checking that the sizes agree. */

@@ -58,13 +58,6 @@ export interface Layer {
    * `eval()` set it for every layer that has it.
    */
   training?: boolean;
-  /**
-   * True for a layer that, as the first of a model, works from `input.sparse`
-   * where it can and calls `input.fillData?.()` itself before it reads
-   * `input.data` (Dense). For every other first layer, `Sequential` fills the
-   * data before the forward pass (see Tensor.fillData).
-   */
-  readonly readsSparseInput?: boolean;
   /** forward(input) → output, shape [rows, outputUnits]. */
   forward(input: Tensor): Tensor;
   /**

@@ -170,9 +170,6 @@ export class Sequential {
 
   /** Runs layers [0, count) and returns the last output (`x` itself when count is 0). */
   private forwardLayers(x: Tensor, count: number): Tensor {
-    // A lazily filled batch (Tensor.fillData) is filled unless the first layer
-    // does it itself; with no layers to run, x itself is the result.
-    if (count === 0 || this.layers[0].readsSparseInput !== true) x.fillData?.();
     let input = x;
     for (let i = 0; i < count; i++) {
       input = this.layers[i].forward(input);

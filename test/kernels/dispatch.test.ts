@@ -145,3 +145,36 @@ test('SIMD addBias and sumColumns equal the JS loops bit for bit on odd shapes',
     }
   }
 });
+
+test('matmul and matmulTransA walk only the nonzeros of a mostly-zero X, and keep the dense kernels for a dense one, with the same results', async () => {
+  const { nonzerosOf } = await import('../../src/kernels/sparse.js');
+  const { BatchLoader } = await import('../../src/data/batches.js');
+  const rng = new Rng(13);
+  // 40 images of 300 pixels: the first 8 are 90 % nonzero, the rest 5 %, so
+  // the set is compressed and its batches gathered from their nonzeros, but
+  // a batch of the first 8 is too dense for the sparse path.
+  const cols = 300, count = 40, n = 5, rows = 8;
+  const bytes = Uint8Array.from({ length: count * cols }, (_, i) => (rng.uniform() < (i < rows * cols ? 0.9 : 0.05) ? 1 + rng.int(255) : 0));
+  const loader = new BatchLoader({ x: bytes, y: new Uint8Array(count), count, features: cols }, rows);
+  const w = inMemory(Float32Array.from({ length: cols * n }, () => rng.normal()));
+  const g = inMemory(Float32Array.from({ length: rows * n }, () => rng.normal()));
+  const order = Uint32Array.from({ length: count }, (_, i) => i);
+  for (const [start, sparse] of [[0, false], [16, true]] as const) {
+    const x = loader.load(order, start, rows).x.data;
+    assert.equal(nonzerosOf(x, rows, cols) !== null, sparse, `rows ${start}…: sparse path ${sparse}`);
+    // The same floats in kernel memory but not gathered: compressed by the kernel itself (300 ≥ its width threshold).
+    const copy = inMemory(x);
+    assert.equal(nonzerosOf(copy, rows, cols) !== null, sparse);
+    // And in an ordinary array: the JS kernels.
+    const plain = Float32Array.from(x);
+    const want = matmulRef(new Float32Array(rows * n), plain, w, rows, cols, n);
+    const wantGrad = matmulTransARef(new Float32Array(cols * n), plain, g, cols, rows, n);
+    for (const [what, a] of [['gathered', x], ['copied', copy]] as const) {
+      const out = matmul(allocFloat32(rows * n), a, w, rows, cols, n);
+      out.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-4, `${what} X·W[${i}] ${v} vs ${want[i]}`));
+      const grad = matmulTransA(allocFloat32(cols * n).fill(7), a, g, cols, rows, n);
+      grad.forEach((v, i) => assert.ok(Math.abs(v - wantGrad[i]) < 1e-5, `${what} Xᵀ·G[${i}] ${v} vs ${wantGrad[i]}`));
+    }
+    assert.deepEqual(matmul(allocFloat32(rows * n), x, w, rows, cols, n), matmul(allocFloat32(rows * n), copy, w, rows, cols, n), 'gathered = compressed here, bit for bit');
+  }
+});

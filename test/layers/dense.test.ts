@@ -138,30 +138,3 @@ test('the sparse path (SIMD, mostly-zero input) gives the dense result and the s
   dense.backwardParams(xPlain, tensor(Float32Array.from(g), [rows, outUnits]));
   sparse.weight.grad.forEach((v, i) => assert.ok(Math.abs(v - dense.weight.grad[i]) < 1e-5, `dW[${i}] ${v} vs ${dense.weight.grad[i]}`));
 });
-
-test('a batch too dense for the sparse path fills its floats before Dense reads them', async () => {
-  const { BatchLoader } = await import('../../src/data/batches.js');
-  const { allocFloat32 } = await import('../../src/kernels/memory.js');
-  // 40 images of 300 pixels: the first 8 are 90 % nonzero, the rest 5 %, so
-  // the set is compressed (and its batches gathered lazily) but a batch of
-  // the first 8 is too dense for the sparse path.
-  const rng = new Rng(13);
-  const features = 300;
-  const count = 40;
-  const x = Uint8Array.from({ length: count * features }, (_, i) => (rng.uniform() < (i < 8 * features ? 0.9 : 0.05) ? 1 + rng.int(255) : 0));
-  const loader = new BatchLoader({ x, y: new Uint8Array(count), count, features }, 8);
-  const order = Uint32Array.from({ length: count }, (_, i) => i);
-  const batch = loader.load(order, 0, 8);
-  assert.ok(batch.x.fillData !== undefined && batch.x.sparse !== undefined && batch.x.sparse.nnz > 0.5 * 8 * features);
-  const lazy = new Dense(features, 5, { rng: new Rng(1) });
-  const eager = new Dense(features, 5, { rng: new Rng(1) });
-  // The same floats, written out in kernel memory (so the same kernels run).
-  const floats = allocFloat32(8 * features);
-  for (let i = 0; i < floats.length; i++) floats[i] = x[i] / 255;
-  const plain = tensor(floats, [8, features]);
-  const g = tensor(randn(rng, 8 * 5), [8, 5]);
-  assert.deepEqual(Float32Array.from(lazy.forward(batch.x).data), Float32Array.from(eager.forward(plain).data));
-  lazy.backwardParams(batch.x, g);
-  eager.backwardParams(plain, g);
-  assert.deepEqual(lazy.weight.grad, eager.weight.grad);
-});

@@ -166,9 +166,9 @@ test('an lr schedule sets the rate before every step from the base rate', async 
   assert.deepEqual(rates, [0.2, 0.2, 0.1, 0.1]);
 });
 
-test('a first layer other than Dense sees the real pixels of gathered batches (their floats are filled on demand)', async () => {
+test('a first layer other than Dense sees the real pixels of gathered batches', async () => {
   // Sparse byte images (~20 % nonzero): the loader gathers them from their
-  // compressed nonzeros and leaves the dense floats to Tensor.fillData.
+  // compressed nonzeros and writes the dense floats from those.
   const rng = new Rng(7);
   const features = 40;
   const count = 120;

@@ -565,8 +565,8 @@ function compressByteRowsKernel(): string {
  * gatherByteRows: a batch from images compressed by compressByteRows. For
  * each of the `count` image numbers at `order` (i32), its nonzeros become
  * floats byte / 255 (correctly rounded, as bytesToUnit) in compressed rows
- * (outIdx, outVal, outRowEnd, as compressRows makes them); the dense floats
- * are written from those only if asked for (SparseRows.toDense). The floats
+ * (outIdx, outVal, outRowEnd, as compressRows makes them); scatterRows
+ * writes the dense floats from those. The floats
  * come from `table` (256 of them, float32(b / 255)): a division per pixel
  * cost ~12 ms an MNIST epoch. Returns the number of nonzeros.
  */
@@ -643,6 +643,33 @@ function gatherByteRowsKernel(): string {
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows)))
     (local.get $nnz)
+  )`;
+}
+
+/**
+ * scatterRows / clearRows: writes compressed rows back into dense rows
+ * (out, rows × cols): each nonzero's value at its column, or +0 there. A
+ * gathered batch keeps its dense floats current this way: clearing the last
+ * batch's nonzeros and scattering the new ones touches only the nonzeros,
+ * where zeroing the whole batch would write every pixel.
+ */
+function scatterKernel(name: 'scatterRows' | 'clearRows'): string {
+  const value = name === 'scatterRows' ? '(f32.load (i32.add (local.get $val) (i32.shl (local.get $t) (i32.const 2))))' : '(f32.const 0)';
+  return `
+  (func $${name} (export "${name}") (param $out i32) (param $idx i32) (param $val i32) (param $rowEnd i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $t i32) (local $end i32) (local $row i32)
+    (local.set $row (local.get $out))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $end (i32.load (i32.add (local.get $rowEnd) (i32.shl (local.get $r) (i32.const 2)))))
+      (block $nzDone (loop $nz
+        (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
+        (f32.store (i32.add (local.get $row) (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 2))) ${value})
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $nz)))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $cols) (i32.const 2))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows)))
   )`;
 }
 
@@ -952,6 +979,8 @@ export function kernelsWat(memoryPages: number): string {
   ${bytesToUnitKernel()}
   ${compressByteRowsKernel()}
   ${gatherByteRowsKernel()}
+  ${scatterKernel('scatterRows')}
+  ${scatterKernel('clearRows')}
   ${sparseKernel('sparseMatmul')}
   ${sparseKernel('sparseMatmulTransA')}
   ;; y += alpha · x (the SGD update is axpy(θ, −lr, g)); $v holds alpha in each lane.
