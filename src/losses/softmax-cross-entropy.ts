@@ -1,5 +1,5 @@
 import { ShapeError } from '../errors.js';
-import { softmaxRowsSimd } from '../kernels/dispatch.js';
+import { softmaxCrossEntropyRows, softmaxRows } from '../kernels/softmax.js';
 import { dims2, type Tensor } from '../kernels/tensor.js';
 
 /**
@@ -7,22 +7,7 @@ import { dims2, type Tensor } from '../kernels/tensor.js';
  * `out` and `logits` are [rows, cols]; `out` may be `logits` itself.
  */
 export function softmax(out: Float32Array, logits: Float32Array, rows: number, cols: number): Float32Array {
-  // The SIMD kernel runs this loop with its own e^x (within 1 ulp of Math.exp's).
-  if (softmaxRowsSimd(out, logits, rows, cols, 1) !== null) return out;
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let max = -Infinity;
-    for (let j = 0; j < cols; j++) if (logits[o + j] > max) max = logits[o + j];
-    let sum = 0;
-    for (let j = 0; j < cols; j++) {
-      const e = Math.exp(logits[o + j] - max);
-      out[o + j] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let j = 0; j < cols; j++) out[o + j] *= inv;
-  }
-  return out;
+  return softmaxRows(out, logits, rows, cols);
 }
 
 /**
@@ -43,40 +28,7 @@ export function softmaxCrossEntropy(
   rows: number,
   cols: number,
 ): number {
-  const invRows = 1 / rows;
-  let total = 0;
-  // The SIMD kernel does the loop below but for the label terms (with its
-  // own e^x, within 1 ulp of Math.exp's: gradients in float32 agree, the
-  // loss may differ in its last bit); they follow in the same order.
-  const stats = gradOut === null ? null : softmaxRowsSimd(gradOut, logits, rows, cols, invRows);
-  if (stats !== null && gradOut !== null) {
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      const y = labels[r];
-      const max = stats[2 * r + 1];
-      gradOut[o + y] -= invRows;
-      total += Math.log(stats[2 * r]) - (logits[o + y] - max);
-    }
-    return total * invRows;
-  }
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    const y = labels[r];
-    let max = -Infinity;
-    for (let j = 0; j < cols; j++) if (logits[o + j] > max) max = logits[o + j];
-    let sum = 0;
-    if (gradOut === null) {
-      for (let j = 0; j < cols; j++) sum += Math.exp(logits[o + j] - max);
-    } else {
-      // Keep each exp in gradOut to scale it below, instead of computing it twice.
-      for (let j = 0; j < cols; j++) sum += gradOut[o + j] = Math.exp(logits[o + j] - max);
-      const inv = invRows / sum;
-      for (let j = 0; j < cols; j++) gradOut[o + j] *= inv;
-      gradOut[o + y] -= invRows;
-    }
-    total += Math.log(sum) - (logits[o + y] - max);
-  }
-  return total * invRows;
+  return softmaxCrossEntropyRows(gradOut, logits, labels, rows, cols);
 }
 
 /**

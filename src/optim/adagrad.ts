@@ -1,4 +1,4 @@
-import { adagradStepSimd } from '../kernels/index.js';
+import { adagradStep } from '../kernels/index.js';
 import type { Param } from '../layers/layer.js';
 import { checkOptionNames, nonNegative, ParamSlots, positive, type Optimizer, type OptimizerState } from './optimizer.js';
 
@@ -48,16 +48,7 @@ export class Adagrad implements Optimizer {
     const { lr, eps, weightDecay: wd } = this;
     const sums = this.state.slots.s;
     for (let k = 0; k < params.length; k++) {
-      const { value, grad } = params[k];
-      const s = sums[k];
-      // The same float64 operations, two weights at a time, where the SIMD kernels can take the arrays.
-      if (adagradStepSimd(value, grad, s, { lr, eps, wd })) continue;
-      for (let i = 0, n = value.length; i < n; i++) {
-        const g = grad[i] + wd * value[i];
-        const si = s[i] + g * g;
-        s[i] = si;
-        value[i] -= (lr * g) / (Math.sqrt(si) + eps);
-      }
+      adagradStep(params[k].value, params[k].grad, sums[k], { lr, eps, wd });
     }
   }
 

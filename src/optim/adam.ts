@@ -1,4 +1,4 @@
-import { adamStepSimd } from '../kernels/index.js';
+import { adamStep } from '../kernels/index.js';
 import type { Param } from '../layers/layer.js';
 import { checkOptionNames, nonNegative, ParamSlots, positive, unitInterval, type Optimizer, type OptimizerState } from './optimizer.js';
 
@@ -60,20 +60,7 @@ export abstract class AdamBase implements Optimizer {
     const invCorrection2 = 1 / correction2;
     const { m: means, v: squares } = this.state.slots;
     for (let k = 0; k < params.length; k++) {
-      const { value, grad } = params[k];
-      const m = means[k];
-      const v = squares[k];
-      // The same float64 operations, two weights at a time, where the SIMD kernels can take the arrays.
-      if (adamStepSimd(value, grad, m, v, { beta1, beta2, eps, coupled, shrink, stepSize, invCorrection2 })) continue;
-      for (let i = 0, n = value.length; i < n; i++) {
-        const theta = value[i];
-        const g = grad[i] + coupled * theta;
-        const mi = beta1 * m[i] + (1 - beta1) * g;
-        const vi = beta2 * v[i] + (1 - beta2) * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        value[i] = theta * shrink - (stepSize * mi) / (Math.sqrt(vi * invCorrection2) + eps);
-      }
+      adamStep(params[k].value, params[k].grad, means[k], squares[k], { beta1, beta2, eps, coupled, shrink, stepSize, invCorrection2 });
     }
   }
 

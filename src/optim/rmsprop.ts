@@ -1,4 +1,4 @@
-import { rmspropStepSimd } from '../kernels/index.js';
+import { rmspropStep } from '../kernels/index.js';
 import type { Param } from '../layers/layer.js';
 import { checkOptionNames, nonNegative, ParamSlots, positive, unitInterval, type Optimizer, type OptimizerState } from './optimizer.js';
 
@@ -56,24 +56,7 @@ export class RMSprop implements Optimizer {
     const { lr, alpha, eps, momentum: mu, weightDecay: wd } = this;
     const { v: squares, b: buffers } = this.state.slots;
     for (let k = 0; k < params.length; k++) {
-      const { value, grad } = params[k];
-      const v = squares[k];
-      const b = mu > 0 ? buffers[k] : null;
-      // The same float64 operations, two weights at a time, where the SIMD kernels can take the arrays.
-      if (rmspropStepSimd(value, grad, v, b, { lr, alpha, eps, mu, wd })) continue;
-      for (let i = 0, n = value.length; i < n; i++) {
-        const g = grad[i] + wd * value[i];
-        const vi = alpha * v[i] + (1 - alpha) * g * g;
-        v[i] = vi;
-        const d = g / (Math.sqrt(vi) + eps);
-        if (b !== null) {
-          const bi = mu * b[i] + d;
-          b[i] = bi;
-          value[i] -= lr * bi;
-        } else {
-          value[i] -= lr * d;
-        }
-      }
+      rmspropStep(params[k].value, params[k].grad, squares[k], mu > 0 ? buffers[k] : null, { lr, alpha, eps, mu, wd });
     }
   }
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { axpy, sgdMomentumStepSimd } from '../kernels/index.js';
+import { sgdMomentumStep, sgdStep } from '../kernels/index.js';
 import type { Param } from '../layers/layer.js';
 import { checkOptionNames, nonNegative, ParamSlots, positive, trueOrFalse, unitInterval, type Optimizer, type OptimizerState } from './optimizer.js';
 
@@ -58,31 +58,14 @@ export class SGD implements Optimizer {
 
   step(params: readonly Param[]): void {
     this.state.begin(params);
-    const lr = this.lr;
-    if (this.momentum === 0 && this.weightDecay === 0) {
-      // The tutorial's update, on the SIMD kernel where the arrays allow.
-      for (const p of params) axpy(p.value, -lr, p.grad);
-      return;
-    }
-    const { momentum: mu, weightDecay: wd, nesterov } = this;
+    const { lr, momentum: mu, weightDecay: wd, nesterov } = this;
     const keep = 1 - this.dampening;
     const first = this.state.step === 1;
     const velocities = this.state.slots.v;
     for (let k = 0; k < params.length; k++) {
       const { value, grad } = params[k];
-      if (mu === 0) {
-        for (let i = 0, n = value.length; i < n; i++) value[i] -= lr * (grad[i] + wd * value[i]);
-        continue;
-      }
-      const v = velocities[k];
-      // The same float64 operations, two weights at a time, where the SIMD kernels can take the arrays.
-      if (sgdMomentumStepSimd(value, grad, v, { lr, mu, keep, wd, first, nesterov })) continue;
-      for (let i = 0, n = value.length; i < n; i++) {
-        const g = grad[i] + wd * value[i];
-        const vi = first ? g : mu * v[i] + keep * g;
-        v[i] = vi;
-        value[i] -= lr * (nesterov ? g + mu * vi : vi);
-      }
+      if (mu === 0) sgdStep(value, grad, { lr, wd });
+      else sgdMomentumStep(value, grad, velocities[k], { lr, mu, keep, wd, first, nesterov });
     }
   }
 
