@@ -40,6 +40,7 @@ export { initWeights, initNames, type InitName } from './layers/init.js';
 export { softmax, softmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/softmax-cross-entropy.js';
 export { mse, meanSquaredError } from './losses/mse.js';
 export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './losses/binary-cross-entropy.js';
+export { lossFor, LOSS_NAMES, type Loss, type LossName } from './losses/index.js';
 export type { Optimizer, OptimizerConfig, OptimizerState } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
@@ -56,7 +57,7 @@ export { fit, TrainingError, type FitData, type FitOptions, type History, type C
 export { evaluate, type Evaluation } from './train/evaluate.js';
 export { lrSchedule, scheduleNames, type LrSchedule, type ScheduleName, type ScheduleOptions } from './train/schedules.js';
 export { earlyStopping, type EarlyStoppingOptions } from './train/early-stopping.js';
-export { clipGradNorm } from './train/clip.js';
+export { clipGradNorm } from './optim/clip.js';
 export { accuracy } from './metrics/accuracy.js';
 export { confusionMatrix, classificationReport, type ConfusionMatrix, type ClassMetrics, type ClassificationReport } from './metrics/confusion.js';
 

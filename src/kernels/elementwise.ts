@@ -58,6 +58,16 @@ export function argmaxRows<T extends Uint8Array | Uint16Array | Uint32Array | In
   return out;
 }
 
+/**
+ * The predicted class of each row of logits: argmaxRows, or for a single
+ * column (a yes/no classifier's one logit) 1 where it is > 0, else 0.
+ */
+export function classOfRows<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(out: T, a: Float32Array, rows: number, cols: number): T {
+  if (cols !== 1) return argmaxRows(out, a, rows, cols);
+  for (let r = 0; r < rows; r++) out[r] = a[r] > 0 ? 1 : 0;
+  return out;
+}
+
 /** y ← y + alpha · x, in place (BLAS axpy); x and y of the same length. The SGD update is axpy(θ, −lr, g). */
 export function axpy(y: Float32Array, alpha: number, x: Float32Array): Float32Array {
   for (let i = 0, n = y.length; i < n; i++) y[i] += alpha * x[i];

@@ -1,6 +1,27 @@
-import { bytesToUnit } from './bytes.js';
+import { bytesToUnitJs } from './bytes.js';
 import { allocFloat32, allocInt32, allocUint8, inKernelMemory } from './memory.js';
 import { CompressedImages, keepNonzeros, SPARSE_MAX_ROWS, SparseRows } from './sparse.js';
+import { wasm } from './wasm/instance.js';
+
+/**
+ * Byte images (rows × cols) to floats in [0, 1] in `out`, and — with the SIMD
+ * kernels and a `sparse` to fill — their nonzeros in compressed rows in the
+ * same pass. Returns whether `sparse` was filled (else its rows is 0).
+ */
+export function bytesToUnit(out: Float32Array, src: Uint8Array, rows: number, cols: number, sparse: SparseRows | null): boolean {
+  if (wasm !== null && inKernelMemory(out, src)) {
+    const fill = sparse !== null && sparse.usable && rows <= sparse.maxRows;
+    const nnz = fill
+      ? wasm.bytesToUnit(out.byteOffset, sparse.idx.byteOffset, sparse.val.byteOffset, sparse.rowEnd.byteOffset, src.byteOffset, rows, cols)
+      : wasm.bytesToUnit(out.byteOffset, 0, 0, 0, src.byteOffset, rows, cols);
+    if (fill) sparse.setRows(rows, nnz);
+    else if (sparse !== null) sparse.setRows(0, 0);
+    return fill;
+  }
+  bytesToUnitJs(out, 0, src, 0, rows * cols);
+  sparse?.setRows(0, 0);
+  return false;
+}
 
 /**
  * Each byte image set compressed once (see CompressedImages), shared by every

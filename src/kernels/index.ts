@@ -6,6 +6,6 @@
 export { matmul, matmulTransA, matmulTransB, addBias, sumColumns, axpy, reluForward, reluBackward, kernelBackend } from './dispatch.js';
 export { sgdStep, sgdMomentumStep, rmspropStep, adagradStep, adamStep, type AdamStepConstants } from './updates.js';
 export { softmaxRows, softmaxCrossEntropyRows } from './softmax.js';
-export { argmaxRows, scale } from './elementwise.js';
+export { argmaxRows, classOfRows, scale } from './elementwise.js';
 export { allocFloat32, kernelMemoryUsage, inKernelMemory } from './memory.js';
 export { matmulRef, matmulTransARef, matmulTransBRef, addBiasRef, sumColumnsRef } from './reference.js';

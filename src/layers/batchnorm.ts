@@ -27,7 +27,7 @@ export interface BatchNormOptions {
  * trained.
  */
 export class BatchNorm implements Layer {
-  /** Inference (running statistics) until `Sequential.trainStep` or `train()` turns training on. */
+  /** Inference (running statistics) until a training step or `Sequential.train()` turns training on. */
   training = false;
   readonly gamma: Param;
   readonly beta: Param;

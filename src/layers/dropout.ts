@@ -26,7 +26,7 @@ export interface DropoutOptions {
  * The mask comes from a seeded {@link Rng}: the same seed gives the same masks.
  */
 export class Dropout implements Layer {
-  /** Inference (identity) until `Sequential.trainStep` or `train()` turns training on. */
+  /** Inference (identity) until a training step or `Sequential.train()` turns training on. */
   training = false;
   readonly rng: Rng;
   /** The scaled masks m, one buffer per batch size (reused: no allocation per step). */

@@ -53,9 +53,9 @@ export interface Layer {
   /**
    * Training or inference behaviour, for the layers that have both (Dropout,
    * BatchNorm); absent on the others. Such layers start in inference mode
-   * (`false`): `Sequential.trainStep` turns it on for its own forward and
-   * backward pass and off again afterwards, and `Sequential.train()` /
-   * `eval()` set it for every layer that has it.
+   * (`false`): `Sequential.train()` / `eval()` set it for every layer that
+   * has it (a training step turns it on for its forward and backward pass
+   * and off again afterwards).
    */
   training?: boolean;
   /** forward(input) → output, shape [rows, outputUnits]. */

@@ -10,8 +10,8 @@ import type { Layer, LayerConfig, Param } from './layer.js';
  * Backward is the Jacobian-vector product of softmax (its Jacobian is
  * diag(p) − p pᵀ):  dL/dz = p ⊙ (G − Σ_j G_j p_j), row by row.
  *
- * NOTE: as the last layer of a Sequential it is not trained through:
- * `trainStep` takes the cross-entropy of its input (the logits) instead, the
+ * NOTE: as the last layer of a Sequential it is not trained through: the
+ * training step takes the cross-entropy of its input (the logits) instead, the
  * same gradient (p − onehot) without the cancellation of differentiating
  * log(softmax) in two steps.
  */

@@ -1,10 +1,9 @@
 import { ConfigError, ShapeError } from '../errors.js';
-import { argmaxRows } from '../kernels/index.js';
+import { classOfRows } from '../kernels/index.js';
 import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { softmax, softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Layer, LayerBuffer, LayerConfig, Param } from '../layers/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { clipGradNorm } from '../train/clip.js';
 import { SGD } from '../optim/sgd.js';
 
 /**
@@ -12,18 +11,18 @@ import { SGD } from '../optim/sgd.js';
  * output of layer i is the input of layer i + 1.
  *
  * Training and inference mode (for Dropout and BatchNorm): a model is in
- * inference mode unless told otherwise. `trainStep` switches every layer to
- * training for its forward and backward pass and back to inference when it
- * returns, so `forward`, `predict`, `predictProba`, `evaluate` and the report
- * always see inference behaviour after training. `train()` and `eval()`
- * (PyTorch's names) set the mode those calls use, e.g. `model.train()` for
- * Monte-Carlo dropout; the next `trainStep` leaves the model in inference mode
- * again.
+ * inference mode unless told otherwise. `train()` and `eval()` (PyTorch's
+ * names) set the mode of every layer that has one. A training step (in
+ * `fit`, or the tutorial's {@link train}) runs its forward and backward pass
+ * in training mode and returns the model to inference mode, so `forward`,
+ * `predict`, `predictProba`, `evaluate` and the report always see inference
+ * behaviour after training; `model.train()` before `forward` gives e.g.
+ * Monte-Carlo dropout.
  *
  * A model whose last layer is a {@link Softmax} outputs probabilities:
  * `forward` returns them, `logits` returns the Softmax's input, and
- * `trainStep` takes the cross-entropy of the logits (the Softmax layer is not
- * differentiated through).
+ * `backward` starts from the gradient of the logits (the Softmax layer is
+ * not differentiated through: the losses take logits).
  */
 export class Sequential {
   readonly layers: readonly Layer[];
@@ -31,7 +30,6 @@ export class Sequential {
   readonly outputUnits: number;
   /** Each layer's output from the last forward pass (reused, never reallocated). */
   private readonly activations: Tensor[];
-  private readonly gradLogits = new TensorCache();
   private readonly probs = new TensorCache();
   private readonly allParams: Param[];
   /** The layers up to the logits: all but a final Softmax. */
@@ -99,43 +97,32 @@ export class Sequential {
     return out;
   }
 
-  /** The tutorial's `predict`: the most likely class of each row (a new array). */
+  /** The tutorial's `predict`: the most likely class of each row (a new array; see classOfRows). */
   predict(x: Tensor): Uint8Array {
     const logits = this.logits(x);
     const [rows, cols] = logits.shape as [number, number];
-    return argmaxRows(new Uint8Array(rows), logits.data, rows, cols);
+    return classOfRows(new Uint8Array(rows), logits.data, rows, cols);
   }
 
   /**
-   * One step of the tutorial's `train(network, X, y)`: forward (in training
-   * mode), softmax cross-entropy of the logits, backward through every layer
-   * (in reverse), then `optimizer.step` — after scaling the gradients to a
-   * global norm of at most `clipNorm` when one is given. The model is in
-   * inference mode afterwards. Returns the batch's mean loss. Labels are
-   * class indices.
+   * Back-propagates dL/d(logits) [rows, outputUnits] through every layer up
+   * to the logits, last to first, after `logits(x)` (or `forward(x)`) ran on
+   * this same x: each trainable layer fills its params' grads. Run both in
+   * the same mode (training, for a training step). The first layer's dL/dX
+   * is not computed: nothing needs the gradient of the data.
    */
-  trainStep(x: Tensor, labels: ArrayLike<number>, optimizer: Optimizer, clipNorm?: number): number {
-    this.checkInput(x, 'trainStep');
-    this.setMode(true);
-    let loss: number;
-    try {
-      const logits = this.forwardLayers(x, this.logitLayers);
-      const [rows, cols] = logits.shape as [number, number];
-      const grad = this.gradLogits.get(rows, cols);
-      loss = softmaxCrossEntropy(grad.data, logits.data, labels, rows, cols);
-      let g: Tensor = grad;
-      for (let i = this.logitLayers - 1; i >= 0; i--) {
-        const layer = this.layers[i];
-        const input = i === 0 ? x : this.activations[i - 1];
-        if (i === 0 && layer.backwardParams !== undefined) layer.backwardParams(input, g);
-        else g = layer.backward(input, g);
-      }
-    } finally {
-      this.setMode(false);
+  backward(x: Tensor, gradLogits: Tensor): void {
+    const [rows, cols] = dims2(gradLogits, 'Sequential.backward gradLogits');
+    if (rows !== x.shape[0] || cols !== this.outputUnits) {
+      throw new ShapeError(`Sequential.backward: expected gradLogits of shape [${x.shape[0]}, ${this.outputUnits}], got [${rows}, ${cols}]`);
     }
-    if (clipNorm !== undefined) clipGradNorm(this.allParams, clipNorm);
-    optimizer.step(this.allParams);
-    return loss;
+    let g = gradLogits;
+    for (let i = this.logitLayers - 1; i >= 0; i--) {
+      const layer = this.layers[i];
+      const input = i === 0 ? x : this.activations[i - 1];
+      if (i === 0 && layer.backwardParams !== undefined) layer.backwardParams(input, g);
+      else g = layer.backward(input, g);
+    }
   }
 
   /** Every trainable param, layer by layer. */
@@ -217,15 +204,34 @@ export function predict(network: Network, x: Tensor): Uint8Array {
   return asSequential(network, dims2(x, 'predict')[1]).predict(x);
 }
 
+/** Gradient buffers of the tutorial's {@link train}, per model. */
+const gradBuffers = new WeakMap<Sequential, TensorCache>();
+
 /**
  * The tutorial's `train(network, X, y)`: one mini-batch step, returning the
- * loss. The update is done by `optimizer` (default: SGD with the tutorial's
- * learning rate 0.1), not by the layers.
+ * loss: forward in training mode, softmax cross-entropy of the logits,
+ * backward, then `optimizer.step` (default: SGD with the tutorial's
+ * learning rate 0.1) — the update is the optimizer's, not the layers'. The
+ * model is in inference mode afterwards.
  */
 export function train(network: Network, x: Tensor, y: ArrayLike<number>, optimizer: Optimizer = new SGD({ lr: 0.1 })): number {
   const model = asSequential(network, dims2(x, 'train')[1]);
   if (y.length !== x.shape[0]) {
     throw new ShapeError(`train: expected ${x.shape[0]} labels (one per row of X), got ${y.length}`);
   }
-  return model.trainStep(x, y, optimizer);
+  let grads = gradBuffers.get(model);
+  if (grads === undefined) gradBuffers.set(model, (grads = new TensorCache()));
+  let loss: number;
+  model.train();
+  try {
+    const logits = model.logits(x);
+    const [rows, cols] = logits.shape as [number, number];
+    const grad = grads.get(rows, cols);
+    loss = softmaxCrossEntropy(grad.data, logits.data, y, rows, cols);
+    model.backward(x, grad);
+  } finally {
+    model.eval();
+  }
+  optimizer.step(model.params());
+  return loss;
 }

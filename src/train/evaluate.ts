@@ -1,13 +1,13 @@
 import { BatchLoader } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
-import { argmaxRows } from '../kernels/index.js';
-import { softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
+import { classOfRows } from '../kernels/index.js';
+import { lossFor, type Loss } from '../losses/index.js';
 import { accuracy } from '../metrics/accuracy.js';
 import type { Sequential } from '../model/sequential.js';
 
 /** What {@link evaluate} measures on a dataset. */
 export interface Evaluation {
-  /** Mean softmax cross-entropy. */
+  /** Mean loss (softmax cross-entropy unless told otherwise). */
   loss: number;
   /** Fraction correct, in [0, 1]. */
   accuracy: number;
@@ -21,13 +21,15 @@ export interface Evaluation {
  * garbage collector runs, which JS-heap pressure alone decides.
  */
 const loaders = new WeakMap<Dataset, BatchLoader>();
+const crossEntropy = lossFor('softmax-cross-entropy');
 
 /**
  * Runs `model` over all of `data` in chunks of `batchSize` rows: loss,
- * accuracy and predictions. Chunks of 256 (the default) still take the
+ * accuracy and predictions (the class of the largest logit; for a single
+ * output, 1 where its logit is > 0). Chunks of 256 (the default) still take the
  * sparse path of the first layer.
  */
-export function evaluate(model: Sequential, data: Dataset, batchSize = 256): Evaluation {
+export function evaluate(model: Sequential, data: Dataset, batchSize = 256, loss: Loss = crossEntropy): Evaluation {
   const predictions = new Uint8Array(data.count);
   if (data.count === 0) return { loss: 0, accuracy: 0, predictions };
   const rowsMax = Math.min(batchSize, data.count);
@@ -47,8 +49,8 @@ export function evaluate(model: Sequential, data: Dataset, batchSize = 256): Eva
     // The logits, not a final Softmax layer's probabilities: the loss takes logits.
     const logits = model.logits(batch.x);
     const cols = logits.shape[1];
-    lossSum += softmaxCrossEntropy(null, logits.data, batch.y, rows, cols) * rows;
-    argmaxRows(predictions.subarray(start, start + rows), logits.data, rows, cols);
+    lossSum += loss.compute(null, logits.data, batch.y, rows, cols) * rows;
+    classOfRows(predictions.subarray(start, start + rows), logits.data, rows, cols);
   }
   return { loss: lossSum / data.count, accuracy: accuracy(predictions, data.y), predictions };
 }

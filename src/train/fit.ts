@@ -4,6 +4,9 @@ import type { Dataset } from '../data/dataset.js';
 import type { Sequential } from '../model/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
+import { clipGradNorm } from '../optim/clip.js';
+import { TensorCache } from '../kernels/tensor.js';
+import { lossFor, type LossName } from '../losses/index.js';
 import { Rng } from '../rng.js';
 import { evaluate } from './evaluate.js';
 import type { LrSchedule } from './schedules.js';
@@ -74,6 +77,12 @@ export interface FitOptions {
   lrSchedule?: LrSchedule;
   /** Scale the gradients to this global norm at most before each step (default: no clipping). */
   clipNorm?: number;
+  /**
+   * The training loss (default `softmax-cross-entropy`, the tutorial's;
+   * `mse` and `bce` compare each output with the one-hot label). The
+   * validation and test losses in the History are this loss too.
+   */
+  loss?: LossName;
   callbacks?: Callbacks | readonly Callbacks[];
   /**
    * Aborting stops after the current step; the History so far is returned,
@@ -137,8 +146,9 @@ const nextTurn = (): Promise<void> =>
 
 /**
  * Trains `model` with mini-batch gradient descent: each epoch shuffles the
- * training set, and for each batch runs forward → softmax cross-entropy →
- * backward → `optimizer.step`; then scores the validation set. Batches are
+ * training set, and for each batch runs forward → loss (softmax
+ * cross-entropy by default) → backward → clipping (if asked) →
+ * `optimizer.step`; then scores the validation set. Batches are
  * gathered into one preallocated buffer, so no step allocates memory.
  * Returns a promise (as TensorFlow.js's `model.fit`): every ~100 ms the loop
  * yields to the event loop, so a signal handler or a page stays responsive.
@@ -152,6 +162,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   const optimizer = options.optimizer ?? new SGD({ lr: 0.1 });
   const rng = options.rng instanceof Rng ? options.rng : new Rng(options.rng ?? 42);
   const shuffle = options.shuffle ?? true;
+  const lossFn = lossFor(options.loss ?? 'softmax-cross-entropy');
   const callbacks = options.callbacks === undefined ? [] : ([] as Callbacks[]).concat(options.callbacks);
   const train = data.train;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`fit: expected epochs to be a positive integer, got ${epochs}`);
@@ -163,6 +174,14 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   for (const [name, set] of Object.entries(data) as [string, Dataset | undefined][]) {
     if (set !== undefined && set.features !== model.inputUnits) {
       throw new ShapeError(`fit: the ${name} set has ${set.features} features per example, the model expects ${model.inputUnits}`);
+    }
+  }
+
+  const classes = model.outputUnits === 1 ? 2 : model.outputUnits;
+  for (const [name, set] of Object.entries(data) as [string, Dataset | undefined][]) {
+    const y = set?.y ?? [];
+    for (let i = 0; i < y.length; i++) {
+      if (y[i] >= classes) throw new ShapeError(`fit: example ${i} of the ${name} set has label ${y[i]}, the model's ${model.outputUnits} output(s) take labels 0 to ${classes - 1}`);
     }
   }
 
@@ -194,73 +213,92 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   let stopRequested = false;
   const control = { stop: () => void (stopRequested = true) };
   const baseLr = optimizer.lr;
+  const params = model.params();
+  const gradLogits = new TensorCache();
   for (const cb of callbacks) cb.onTrainBegin?.({ epochs, batches, trainCount: train.count });
 
-  for (let epoch = resume?.epoch ?? 0; epoch < epochs && !history.stopped; epoch++) {
-    for (const cb of callbacks) cb.onEpochBegin?.(epoch);
-    // Each epoch's order depends only on the generator's state at its start,
-    // so an interrupted epoch can be replayed exactly.
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    if (shuffle) rng.shuffle(order);
-    const epochStart = performance.now();
-    const first = resume !== undefined && epoch === resume.epoch ? resume.batch : 0;
-    let lossSum = first > 0 ? (resume?.epochLossSum ?? 0) : 0;
-    let done = first;
-    let epochImages = 0;
-    for (let b = first; b < batches; b++) {
-      const n = b === batches - 1 ? lastRows : rows;
-      const batch = loader.load(order, b * rows, n);
-      if (options.lrSchedule !== undefined) optimizer.lr = baseLr * options.lrSchedule(epoch + b / batches, epochs);
-      const loss = model.trainStep(batch.x, batch.y, optimizer, options.clipNorm);
-      if (!Number.isFinite(loss)) {
-        throw new TrainingError(
-          `the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1}: the weights diverged; try a lower learning rate (now ${optimizer.lr})`,
-        );
+  try {
+    for (let epoch = resume?.epoch ?? 0; epoch < epochs && !history.stopped; epoch++) {
+      for (const cb of callbacks) cb.onEpochBegin?.(epoch);
+      // Each epoch's order depends only on the generator's state at its start,
+      // so an interrupted epoch can be replayed exactly.
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      if (shuffle) rng.shuffle(order);
+      const epochStart = performance.now();
+      const first = resume !== undefined && epoch === resume.epoch ? resume.batch : 0;
+      let lossSum = first > 0 ? (resume?.epochLossSum ?? 0) : 0;
+      let done = first;
+      let epochImages = 0;
+      for (let b = first; b < batches; b++) {
+        const n = b === batches - 1 ? lastRows : rows;
+        const batch = loader.load(order, b * rows, n);
+        if (options.lrSchedule !== undefined) optimizer.lr = baseLr * options.lrSchedule(epoch + b / batches, epochs);
+        // The training step: logits → loss → backward → clip → optimizer step.
+        let loss: number;
+        model.train();
+        try {
+          const logits = model.logits(batch.x);
+          const grad = gradLogits.get(n, model.outputUnits);
+          loss = lossFn.compute(grad.data, logits.data, batch.y, n, model.outputUnits);
+          model.backward(batch.x, grad);
+        } finally {
+          model.eval();
+        }
+        if (options.clipNorm !== undefined) clipGradNorm(params, options.clipNorm);
+        optimizer.step(params);
+        if (!Number.isFinite(loss)) {
+          throw new TrainingError(
+            `the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1}: the weights diverged; try a lower learning rate (now ${optimizer.lr})`,
+          );
+        }
+        history.batchLoss.push(loss);
+        lossSum += loss;
+        done++;
+        epochImages += n;
+        for (const cb of callbacks) cb.onBatchEnd?.({ epoch, batch: b, batches, loss });
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await nextTurn();
+          lastYield = performance.now();
+        }
+        if (options.signal?.aborted && b < batches - 1) {
+          history.stopped = true;
+          history.resumeAt = { epoch, batch: b + 1, epochLossSum: lossSum };
+          break;
+        }
       }
-      history.batchLoss.push(loss);
-      lossSum += loss;
-      done++;
-      epochImages += n;
-      for (const cb of callbacks) cb.onBatchEnd?.({ epoch, batch: b, batches, loss });
-      if (performance.now() - lastYield > YIELD_EVERY_MS) {
-        await nextTurn();
-        lastYield = performance.now();
+      const seconds = (performance.now() - epochStart) / 1000;
+      stepSeconds += seconds;
+      imagesSeen += epochImages;
+      if (history.stopped) break;
+      const val = data.val !== undefined && data.val.count > 0 ? evaluate(model, data.val, undefined, lossFn) : undefined;
+      const logs: EpochLogs = {
+        epoch,
+        trainLoss: lossSum / done,
+        valAccuracy: val?.accuracy ?? NaN,
+        valLoss: val?.loss ?? NaN,
+        seconds,
+        imagesPerSecond: epochImages / seconds,
+      };
+      history.trainLoss.push(logs.trainLoss);
+      if (val !== undefined) {
+        history.valAccuracy.push(val.accuracy);
+        history.valLoss.push(val.loss);
       }
-      if (options.signal?.aborted && b < batches - 1) {
+      history.epochs = epoch + 1;
+      for (const cb of callbacks) cb.onEpochEnd?.(logs, history, control);
+      if (stopRequested) break;
+      if (options.signal?.aborted && epoch < epochs - 1) {
         history.stopped = true;
-        history.resumeAt = { epoch, batch: b + 1, epochLossSum: lossSum };
-        break;
+        history.resumeAt = { epoch: epoch + 1, batch: 0, epochLossSum: 0 };
       }
     }
-    const seconds = (performance.now() - epochStart) / 1000;
-    stepSeconds += seconds;
-    imagesSeen += epochImages;
-    if (history.stopped) break;
-    const val = data.val !== undefined && data.val.count > 0 ? evaluate(model, data.val) : undefined;
-    const logs: EpochLogs = {
-      epoch,
-      trainLoss: lossSum / done,
-      valAccuracy: val?.accuracy ?? NaN,
-      valLoss: val?.loss ?? NaN,
-      seconds,
-      imagesPerSecond: epochImages / seconds,
-    };
-    history.trainLoss.push(logs.trainLoss);
-    if (val !== undefined) {
-      history.valAccuracy.push(val.accuracy);
-      history.valLoss.push(val.loss);
-    }
-    history.epochs = epoch + 1;
-    for (const cb of callbacks) cb.onEpochEnd?.(logs, history, control);
-    if (stopRequested) break;
-    if (options.signal?.aborted && epoch < epochs - 1) {
-      history.stopped = true;
-      history.resumeAt = { epoch: epoch + 1, batch: 0, epochLossSum: 0 };
-    }
+  } finally {
+    // The caller's optimizer as it came, whatever the schedule did to its rate.
+    optimizer.lr = baseLr;
   }
 
   if (!history.stopped && data.test !== undefined && data.test.count > 0) {
-    const test = evaluate(model, data.test);
+    const test = evaluate(model, data.test, undefined, lossFn);
     history.testAccuracy = test.accuracy;
     history.testLoss = test.loss;
   }

@@ -17,7 +17,7 @@ import { Dense } from '../../src/layers/dense.js';
 import { Dropout } from '../../src/layers/dropout.js';
 import { Softmax } from '../../src/layers/softmax.js';
 import { mlp } from '../../src/model/mlp.js';
-import { Sequential } from '../../src/model/sequential.js';
+import { Sequential, train } from '../../src/model/sequential.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/rng.js';
 import { VERSION } from '../../src/version.js';
@@ -67,7 +67,7 @@ function normNetwork(): Sequential {
   const x = { data: randn(rng, 16 * 7, 2).map((v, i) => v + (i % 7)), shape: [16, 7] };
   const y = Array.from({ length: 16 }, (_, i) => i % 3);
   const sgd = new SGD({ lr: 0.1 });
-  for (let step = 0; step < 5; step++) model.trainStep(x, y, sgd);
+  for (let step = 0; step < 5; step++) train(model, x, y, sgd);
   return model;
 }
 

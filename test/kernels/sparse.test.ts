@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToUnit } from '../../src/kernels/bytes.js';
+import { bytesToUnit } from '../../src/kernels/gather.js';
 import { allocFloat32, allocInt32, allocUint8, kernelMemoryUsage } from '../../src/kernels/memory.js';
 import { CompressedImages, SparseRows, sparseMatmul, sparseMatmulTransA } from '../../src/kernels/sparse.js';
 import { Rng } from '../../src/rng.js';

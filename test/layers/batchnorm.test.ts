@@ -6,7 +6,7 @@ import { Dense } from '../../src/layers/dense.js';
 import { kernelMemoryUsage } from '../../src/kernels/memory.js';
 import { softmaxCrossEntropy } from '../../src/losses/softmax-cross-entropy.js';
 import { tensor, type Tensor } from '../../src/kernels/tensor.js';
-import { Sequential } from '../../src/model/sequential.js';
+import { Sequential, train } from '../../src/model/sequential.js';
 import type { Optimizer } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/rng.js';
 import { dot, gradCheck, randn } from '../support/gradcheck.js';
@@ -158,7 +158,7 @@ test('a batch of one row in training: output β, running variance kept (no unbia
   assert.throws(() => bn.forward(tensor(new Float32Array(0), [0, 3])), /BatchNorm: training needs a batch of at least 1 row, got 0/);
 });
 
-test('modes switch through Sequential: trainStep trains and leaves inference mode; train() / eval()', () => {
+test('modes switch through Sequential: training step trains and leaves inference mode; train() / eval()', () => {
   const rng = new Rng(8);
   const bn = new BatchNorm(6);
   const model = new Sequential([new Dense(4, 6, { rng }), bn, new Tanh(), new Dense(6, 3, { rng })], 4); // tanh: no kinks for the check
@@ -168,7 +168,7 @@ test('modes switch through Sequential: trainStep trains and leaves inference mod
   assert.equal(model.training, false);
   assert.equal(bn.training, false);
 
-  model.trainStep(x, labels, noUpdate);
+  train(model, x, labels, noUpdate);
   assert.equal(model.training, false, 'trainStep leaves the model in inference mode');
   assert.equal(bn.training, false);
   assert.notDeepEqual(Array.from(bn.runningMean.value), [0, 0, 0, 0, 0, 0], 'the step updated the running mean');
@@ -189,8 +189,8 @@ test('modes switch through Sequential: trainStep trains and leaves inference mod
   assert.equal(bn.training, false);
   assert.deepEqual(model.forward(one).data, Float32Array.from(model.forward(x).data.slice(0, 3)));
 
-  // trainStep computes its grads in training mode: they match a numerical check of the training-mode loss.
-  model.trainStep(x, labels, noUpdate);
+  // training step computes its grads in training mode: they match a numerical check of the training-mode loss.
+  train(model, x, labels, noUpdate);
   const first = model.layers[0] as Dense;
   const loss = (): number => {
     model.train();

@@ -48,7 +48,7 @@ test('the whole network passes a numerical gradient check (first and last layer 
     const z = model.forward(x);
     return softmaxCrossEntropy(null, z.data, labels, 4, 3);
   };
-  model.trainStep(x, labels, noUpdate);
+  train(model, x, labels, noUpdate);
   gradCheck('first dW', loss, first.weight.value, first.weight.grad);
   gradCheck('first db', loss, first.bias.value, first.bias.grad);
   gradCheck('last dW', loss, last.weight.value, last.weight.grad);
@@ -80,10 +80,10 @@ test('a training step reuses every buffer after the first batch', () => {
   const model = new Sequential([new Dense(3, 4, { rng }), new ReLU(), new Dense(4, 2, { rng })], 3);
   const x = tensor(randn(rng, 15), [5, 3]);
   const y = [0, 1, 0, 1, 1];
-  model.trainStep(x, y, noUpdate);
+  train(model, x, y, noUpdate);
   const before = model.forwardAll(x).map((t) => t.data);
   const grads = model.params().map((p) => p.grad);
-  model.trainStep(x, y, noUpdate);
+  train(model, x, y, noUpdate);
   const after = model.forwardAll(x).map((t) => t.data);
   after.forEach((buf, i) => assert.equal(buf, before[i], `layer ${i} output buffer was reallocated`));
   model.params().forEach((p, i) => assert.equal(p.grad, grads[i]));
@@ -97,7 +97,7 @@ test('Sequential checks that neighbouring layers agree and summarises like the t
   assert.throws(() => model.forward(tensor(new Float32Array(10), [1, 10])), /expected input of shape \[rows, 784\], got \[1, 10\]/);
 });
 
-test('train() / eval() set the mode of every layer that has one; trainStep always ends in inference mode', () => {
+test('train() / eval() set the mode of every layer that has one; a training step always ends in inference mode', () => {
   const rng = new Rng(5);
   const dropout = new Dropout(0.5, { rng: 1 });
   const bn = new BatchNorm(8);
@@ -109,7 +109,7 @@ test('train() / eval() set the mode of every layer that has one; trainStep alway
   assert.deepEqual(modes(), [true, true, true]);
   assert.equal('training' in relu, false, 'layers without modes are left alone');
   const x = tensor(randn(rng, 30), [10, 3]);
-  model.trainStep(x, [0, 1, 0, 1, 0, 1, 0, 1, 0, 1], noUpdate);
+  train(model, x, [0, 1, 0, 1, 0, 1, 0, 1, 0, 1], noUpdate);
   assert.deepEqual(modes(), [false, false, false]);
   // Inference is deterministic; training mode draws dropout masks.
   const a = model.forward(x).data.slice();
@@ -125,7 +125,12 @@ test('train() / eval() set the mode of every layer that has one; trainStep alway
   // An exception inside the step leaves inference mode too.
   model.train();
   let stepped = false;
-  assert.throws(() => model.trainStep(x, null as unknown as number[], { ...noUpdate, step: () => void (stepped = true) }), TypeError);
+  // Ten labels, each of which throws when the loss reads it.
+  const labels = new Proxy([] as number[], { get: (_, key) => (key === 'length' ? 10 : raise()) });
+  const raise = (): never => {
+    throw new TypeError('unreadable label');
+  };
+  assert.throws(() => train(model, x, labels, { ...noUpdate, step: () => void (stepped = true) }), /unreadable label/);
   assert.equal(stepped, false);
   assert.deepEqual(modes(), [false, false, false]);
 });
@@ -136,14 +141,14 @@ test('a training step with Dropout and BatchNorm reuses every buffer after the f
   const x = tensor(randn(rng, 32 * 5), [32, 5]);
   const y = Array.from({ length: 32 }, (_, i) => i % 3);
   const sgd = new SGD({ lr: 0.1 });
-  model.trainStep(x, y, sgd);
+  train(model, x, y, sgd);
   model.predict(x);
   const before = kernelMemoryUsage().allocations;
-  for (let step = 0; step < 5; step++) model.trainStep(x, y, sgd);
+  for (let step = 0; step < 5; step++) train(model, x, y, sgd);
   assert.equal(kernelMemoryUsage().allocations, before);
 });
 
-test('a final Softmax layer: forward gives probabilities, logits() its input, trainStep the same grads as without it', () => {
+test('a final Softmax layer: forward gives probabilities, logits() its input, a training step the same grads as without it', () => {
   const build = () => {
     const rng = new Rng(7);
     return [new Dense(4, 6, { rng }), new Tanh(), new Dense(6, 3, { rng })];
@@ -161,15 +166,15 @@ test('a final Softmax layer: forward gives probabilities, logits() its input, tr
   assert.deepEqual(withSoftmax.predictProba(x).data, probs);
   assert.deepEqual(withSoftmax.predict(x), plain.predict(x));
   // The loss is the cross-entropy of the logits, not of the probabilities.
-  assert.equal(withSoftmax.trainStep(x, labels, noUpdate), plain.trainStep(x, labels, noUpdate));
+  assert.equal(train(withSoftmax, x, labels, noUpdate), train(plain, x, labels, noUpdate));
   withSoftmax.params().forEach((p, i) => assert.deepEqual(p.grad, plain.params()[i].grad, `grad of param ${i}`));
   // A lone Softmax: the logits are the input.
   const lone = new Sequential([new Softmax()], 4);
   assert.equal(lone.logits(x), x);
-  assert.equal(lone.trainStep(x, labels, noUpdate) > 0, true);
+  assert.equal(train(lone, x, labels, noUpdate) > 0, true);
 });
 
-test('trainStep gives the weights of each layer\'s own backward pass, called in reverse, then the optimizer', () => {
+test('a training step gives the weights of each layer\'s own backward pass, called in reverse, then the optimizer', () => {
   const build = () => {
     const rng = new Rng(5);
     return new Sequential([new Dense(12, 9, { rng }), new ReLU(), new Dense(9, 7, { rng }), new ReLU(), new Dense(7, 3, { rng })], 12);
@@ -183,7 +188,7 @@ test('trainStep gives the weights of each layer\'s own backward pass, called in 
   const sgdStepped = optimizer();
   const sgdLayered = optimizer();
   for (let step = 0; step < 3; step++) {
-    stepped.trainStep(x, labels, sgdStepped);
+    train(stepped, x, labels, sgdStepped);
     // The same step, every layer's backward called on its own.
     const acts = layered.forwardAll(x);
     const grad = allocFloat32(8 * 3);
@@ -193,4 +198,11 @@ test('trainStep gives the weights of each layer\'s own backward pass, called in 
     sgdLayered.step(layered.params());
   }
   stepped.params().forEach((p, i) => assert.deepEqual(p.value, layered.params()[i].value, `param ${i} (${p.name})`));
+});
+
+test('backward refuses a gradient of the wrong shape, naming expected and got', () => {
+  const model = new Sequential([new Dense(3, 2, { rng: new Rng(1) })], 3);
+  const x = tensor(new Float32Array(12), [4, 3]);
+  model.logits(x);
+  assert.throws(() => model.backward(x, tensor(new Float32Array(6), [3, 2])), /Sequential.backward: expected gradLogits of shape \[4, 2\], got \[3, 2\]/);
 });

@@ -186,3 +186,45 @@ test('a first layer other than Dense sees the real pixels of gathered batches', 
   const leading = await fit(build(true), { train }, { epochs: 2, batchSize: 8, rng: 3 });
   assert.deepEqual(leading.batchLoss, plain.batchLoss);
 });
+
+test('the schedule\'s rates leave the caller\'s optimizer at the rate it came with', async () => {
+  const optimizer = new SGD({ lr: 0.2 });
+  const { lrSchedule } = await import('../../src/train/schedules.js');
+  await fit(mlp({ inputUnits: 16, hidden: [4], outputUnits: 4, rng: 1 }), { train: toyData(40, 1) }, {
+    epochs: 2,
+    batchSize: 20,
+    optimizer,
+    lrSchedule: lrSchedule({ kind: 'step', gamma: 0.5, stepEpochs: 1 }),
+  });
+  assert.equal(optimizer.lr, 0.2);
+});
+
+for (const loss of ['mse', 'bce'] as const) {
+  test(`fit trains with loss ${loss}, and reports that loss for the validation and test sets`, async () => {
+    const { evaluate } = await import('../../src/train/evaluate.js');
+    const { lossFor } = await import('../../src/losses/index.js');
+    const model = mlp({ inputUnits: 16, hidden: [12], outputUnits: 4, rng: 1 });
+    const val = toyData(100, 2);
+    const test = toyData(200, 3);
+    const history = await fit(model, { train: toyData(500, 1), val, test }, { epochs: 6, batchSize: 16, rng: 1, loss });
+    assert.ok(history.trainLoss[5] < history.trainLoss[0], `train loss ${history.trainLoss.join(', ')}`);
+    assert.ok(history.testAccuracy !== undefined && history.testAccuracy > 0.8, `test accuracy ${history.testAccuracy}`);
+    assert.equal(history.testLoss, evaluate(model, test, 256, lossFor(loss)).loss);
+    assert.notEqual(history.testLoss, evaluate(model, test).loss, 'not the cross-entropy');
+  });
+}
+
+test('one output with bce: a yes/no classifier, the class is the sign of its logit', async () => {
+  // Class 1 when the first quarter is the brightest.
+  const data = toyData(400, 4);
+  const yes = { ...data, y: data.y.map((c) => (c === 0 ? 1 : 0)) };
+  const model = mlp({ inputUnits: 16, hidden: [8], outputUnits: 1, rng: 2 });
+  const history = await fit(model, { train: yes, test: { ...yes } }, { epochs: 8, batchSize: 16, rng: 1, loss: 'bce' });
+  assert.ok(history.testAccuracy !== undefined && history.testAccuracy > 0.9, `test accuracy ${history.testAccuracy}`);
+});
+
+test('labels the model has no output for are refused up front, naming set and example', async () => {
+  const data = toyData(30, 5);
+  await assert.rejects(fit(mlp({ inputUnits: 16, hidden: [4], outputUnits: 3, rng: 1 }), { train: data }), /fit: example \d+ of the train set has label 3, the model's 3 output\(s\) take labels 0 to 2/);
+  await assert.rejects(fit(mlp({ inputUnits: 16, hidden: [4], outputUnits: 1, rng: 1 }), { train: data }), /take labels 0 to 1/);
+});

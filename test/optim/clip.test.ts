@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { param } from '../../src/layers/layer.js';
-import { clipGradNorm } from '../../src/train/clip.js';
+import { clipGradNorm } from '../../src/optim/clip.js';
 
 test('clipGradNorm scales all grads by maxNorm / ‖g‖ when the global norm is larger', () => {
   const a = param('a', [2]);
