@@ -51,7 +51,9 @@ export { optimizerFromConfig, optimizerNames, type OptimizerName } from './optim
 
 export { Sequential, forward, predict, train, type Network } from './model/sequential.js';
 export { mlp, type MlpOptions } from './model/mlp.js';
-export { layerFromConfig, layerKinds, sequentialFromArchitecture, type ArchitectureOptions } from './model/from-config.js';
+export { architectureOf, layerFromConfig, layerKinds, sequentialFromArchitecture, type ArchitectureOptions } from './model/from-config.js';
+export { registerLayerKind, findLayerKind } from './layers/registry.js';
+export { layerKind, type LayerKind, type LayerPlan, type OnnxGraph, type OnnxAttributes } from './layers/layer.js';
 
 export { fit, TrainingError, type FitData, type FitOptions, type History, type Callbacks, type BatchLogs, type EpochLogs, type ResumePoint } from './train/fit.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';

@@ -180,7 +180,8 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   const optimizer = optimizerFromConfig(settings.optimizer);
   if (resumed !== undefined) restoreCheckpoint(resumed, model, optimizer, rng);
   quiet.log('Network architecture:');
-  for (const line of model.summary()) quiet.log(line);
+  for (const line of model.summary({ shapes: true })) quiet.log(line);
+  quiet.log(`Total: ${model.paramCount().toLocaleString('en-US')} params`);
   quiet.log(
     `Training on ${train.count} examples: ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}, batch ${settings.batchSize}, ${describeOptimizer(settings.optimizer)}, seed ${settings.seed}` +
       (settings.tutorialCompat ? ' (tutorial-compatible update: effective lr = lr / batch size)' : ''),

@@ -1,6 +1,7 @@
 import { ConfigError, ModelFileError } from '../errors.js';
 import type { Layer, LayerBuffer } from '../layers/layer.js';
-import { describeValue, isRecord, sequentialFromArchitecture } from '../model/from-config.js';
+import { describeValue, isRecord } from '../layers/config-check.js';
+import { architectureOf, sequentialFromArchitecture } from '../model/from-config.js';
 import type { Sequential } from '../model/sequential.js';
 import { VERSION } from '../version.js';
 
@@ -78,7 +79,7 @@ export function encodeModel(model: Sequential, training?: unknown): Uint8Array {
   const metadata: Record<string, string> = {
     format: MODEL_FORMAT,
     version: VERSION,
-    architecture: JSON.stringify({ inputUnits: model.inputUnits, layers: model.config() }),
+    architecture: JSON.stringify(architectureOf(model)),
   };
   if (training !== undefined) {
     const json = JSON.stringify(training) as string | undefined;

@@ -6,14 +6,15 @@
  *     → Gemm(layers.0.weight, layers.0.bias) → Relu → … → Gemm → logits [batch, 10]
  *     → Softmax(axis 1) → probabilities [batch, 10]
  *
- * Each Dense is one Gemm with transB = 0, because our weight is stored
- * [inputUnits, outputUnits] like the tutorial's W (Z = X · W + b); each
- * activation is the ONNX operator of the same name (LeakyRelu with alpha =
- * LEAKY_SLOPE). BatchNorm is a BatchNormalization node in its inference form
- * (scale = gamma, B = beta, mean = runningMean, var = runningVar, epsilon =
- * eps); Dropout, the identity at inference, gets no node; a Softmax layer is
- * a Softmax node, except a final one, which is the graph's own Softmax (its
- * input is then the `logits` output). Initializers keep the model file's
+ * Each layer's nodes are declared with its kind (its `onnx`, see
+ * layers/registry.ts): a Dense is one Gemm with transB = 0, because our
+ * weight is stored [inputUnits, outputUnits] like the tutorial's W (Z = X ·
+ * W + b); each activation is the ONNX operator of the same name (LeakyRelu
+ * with alpha = LEAKY_SLOPE); BatchNorm is a BatchNormalization node in its
+ * inference form (scale = gamma, B = beta, mean = runningMean, var =
+ * runningVar, epsilon = eps); Dropout, the identity at inference, gets no
+ * node; a Softmax layer is a Softmax node, except a final one, which is the
+ * graph's own Softmax (its input is then the `logits` output). Initializers keep the model file's
  * tensor names (`layers.<i>.weight`, `layers.<i>.runningVar`, …) and hold
  * the float32 values as raw little-endian bytes, exactly the bytes of the
  * safetensors file.
@@ -37,8 +38,9 @@
  */
 import protobuf from 'protobufjs/light.js';
 import { ConfigError } from '../errors.js';
-import { LEAKY_SLOPE } from '../layers/activations.js';
-import type { Layer, LayerBuffer } from '../layers/layer.js';
+import type { Layer, LayerBuffer, OnnxAttributes, OnnxGraph } from '../layers/layer.js';
+import { kindOf } from '../layers/registry.js';
+import { architectureOf } from '../model/from-config.js';
 import type { Sequential } from '../model/sequential.js';
 import { VERSION } from '../version.js';
 
@@ -97,70 +99,34 @@ export function encodeOnnx(model: Sequential, options: OnnxOptions = {}): Uint8A
   const layers = model.layers;
   // A final Softmax layer becomes the graph's own Softmax (not a second one),
   // and the logits are its input.
-  const endsInSoftmax = layers[layers.length - 1].config().kind === 'softmax';
-  const logitLayers = endsInSoftmax ? layers.length - 1 : layers.length;
-  // Dropout is the identity at inference and gets no node; the last node
-  // before the Softmax writes the logits.
-  let lastNode = -1;
-  for (let i = 0; i < logitLayers; i++) if (layers[i].config().kind !== 'dropout') lastNode = i;
+  const logitLayers = model.logitLayerCount;
+  const endsInSoftmax = logitLayers < layers.length;
   let value = ONNX_INPUT;
   for (let i = 0; i < logitLayers; i++) {
     const layer = layers[i];
-    const config = layer.config();
-    const output = i === lastNode ? ONNX_LOGITS : `layers.${i}.output`;
-    const node = (op_type: string, input: string[], attribute: AttributeProto[] = []): NodeProto => ({
-      name: `layers.${i}`,
-      op_type,
-      input,
-      output: [output],
-      attribute,
-    });
-    /** An initializer `layers.<i>.<name>` holding the layer's param or buffer `name`. */
-    const tensor = (name: string): string => {
-      const full = `layers.${i}.${name}`;
-      initializers.push(floatTensor(full, savedTensor(layer, name, i, config.kind)));
-      return full;
+    let count = 0;
+    const graph: OnnxGraph = {
+      input: value,
+      node(op_type, input, attributes = {}) {
+        // The layer's first node is `layers.<i>`, writing `layers.<i>.output`; any more are numbered.
+        const suffix = count === 0 ? '' : `.${count}`;
+        count++;
+        const output = `layers.${i}.output${suffix}`;
+        nodes.push({ name: `layers.${i}${suffix}`, op_type, input: [...input], output: [output], attribute: onnxAttributes(attributes) });
+        return (value = output);
+      },
+      tensor(name) {
+        const full = `layers.${i}.${name}`;
+        if (!initializers.some((t) => t.name === full)) initializers.push(floatTensor(full, savedTensor(layer, name, i)));
+        return full;
+      },
     };
-    switch (config.kind) {
-      case 'dense': {
-        const weight = tensor('weight');
-        const bias = tensor('bias');
-        // NOTE: transB = 0 because W is [inputUnits, outputUnits] (PyTorch's Linear stores Wᵀ and exports transB = 1).
-        nodes.push(node('Gemm', [value, weight, bias], [intAttribute('transA', 0), intAttribute('transB', 0)]));
-        break;
-      }
-      case 'batchnorm': {
-        // Inference form: (X − mean) / √(var + epsilon) · scale + B, with the running statistics.
-        const inputs = [value, tensor('gamma'), tensor('beta'), tensor('runningMean'), tensor('runningVar')];
-        nodes.push(node('BatchNormalization', inputs, [floatAttribute('epsilon', Number(config.eps))]));
-        break;
-      }
-      case 'dropout':
-        continue; // no node: `value` passes through
-      case 'softmax':
-        nodes.push(node('Softmax', [value], [intAttribute('axis', 1)]));
-        break;
-      case 'relu':
-        nodes.push(node('Relu', [value]));
-        break;
-      case 'sigmoid':
-        nodes.push(node('Sigmoid', [value]));
-        break;
-      case 'tanh':
-        nodes.push(node('Tanh', [value]));
-        break;
-      case 'leaky-relu':
-        nodes.push(node('LeakyRelu', [value], [floatAttribute('alpha', LEAKY_SLOPE)]));
-        break;
-      default:
-        throw new ConfigError(
-          `encodeOnnx: layer ${i} has kind "${config.kind}", which ONNX export does not know; expected one of "dense", "relu", "sigmoid", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm"`,
-        );
-    }
-    value = output;
+    kindOf(layer, `encodeOnnx: layer ${i}`).onnx(layer, graph);
   }
-  // Nothing but Dropout (or nothing at all) before the Softmax: the logits are the input.
-  if (lastNode === -1) nodes.push({ name: 'logits', op_type: 'Identity', input: [ONNX_INPUT], output: [ONNX_LOGITS], attribute: [] });
+  // The last value before the Softmax is the logits output; with no node at
+  // all (nothing but Dropout before it) the logits are the input.
+  if (nodes.length > 0) nodes[nodes.length - 1].output = [ONNX_LOGITS];
+  else nodes.push({ name: 'logits', op_type: 'Identity', input: [ONNX_INPUT], output: [ONNX_LOGITS], attribute: [] });
   nodes.push({
     name: endsInSoftmax ? `layers.${layers.length - 1}` : 'softmax',
     op_type: 'Softmax',
@@ -185,7 +151,7 @@ export function encodeOnnx(model: Sequential, options: OnnxOptions = {}): Uint8A
     metadata_props: [
       { key: 'producer', value: 'scratchnet' },
       { key: 'version', value: VERSION },
-      { key: 'architecture', value: JSON.stringify({ inputUnits: model.inputUnits, layers: model.config() }) },
+      { key: 'architecture', value: JSON.stringify(architectureOf(model)) },
     ],
   };
   const problem = onnxTypes.ModelProto.verify(message);
@@ -194,9 +160,9 @@ export function encodeOnnx(model: Sequential, options: OnnxOptions = {}): Uint8A
 }
 
 /** The param or buffer `name` of `layer` (ConfigError if it has none). */
-function savedTensor(layer: Layer, name: string, index: number, kind: string): LayerBuffer {
+function savedTensor(layer: Layer, name: string, index: number): LayerBuffer {
   const found = [...layer.params(), ...(layer.buffers?.() ?? [])].find((p) => p.name === name);
-  if (found === undefined) throw new ConfigError(`encodeOnnx: layer ${index} (${kind}) has no "${name}" param or buffer`);
+  if (found === undefined) throw new ConfigError(`encodeOnnx: layer ${index} (${layer.config().kind}) has no "${name}" param or buffer`);
   return found;
 }
 
@@ -213,8 +179,12 @@ function intAttribute(name: string, i: number): AttributeProto {
   return { name, type: AttributeType.INT, i };
 }
 
-function floatAttribute(name: string, f: number): AttributeProto {
-  return { name, type: AttributeType.FLOAT, f };
+/** A layer's attributes as AttributeProtos: ints (one or a list), then floats. */
+function onnxAttributes({ ints = {}, floats = {} }: OnnxAttributes): AttributeProto[] {
+  return [
+    ...Object.entries(ints).map(([name, v]): AttributeProto => (typeof v === 'number' ? intAttribute(name, v) : { name, type: AttributeType.INTS, ints: [...v] })),
+    ...Object.entries(floats).map(([name, f]): AttributeProto => ({ name, type: AttributeType.FLOAT, f })),
+  ];
 }
 
 /** A float32 graph input/output of shape [batch, n]. */
@@ -234,7 +204,7 @@ function valueInfo({ name, shape: [batch, units] }: OnnxValue): ValueInfoProto {
 /** TensorProto.DataType (the subset we use). */
 const DataType = { FLOAT: 1 } as const;
 /** AttributeProto.AttributeType (the subset we use). */
-const AttributeType = { FLOAT: 1, INT: 2 } as const;
+const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 
 interface ModelProto {
   ir_version: number;
@@ -272,6 +242,7 @@ interface AttributeProto {
   type: number;
   f?: number;
   i?: number;
+  ints?: number[];
 }
 interface TensorProto {
   name: string;
@@ -330,9 +301,10 @@ const onnxMessages = {
       type: optional('AttributeType', 20),
       f: optional('float', 2),
       i: optional('int64', 3),
+      ints: repeated('int64', 8),
     },
     nested: {
-      AttributeType: { values: { UNDEFINED: 0, FLOAT: AttributeType.FLOAT, INT: AttributeType.INT } },
+      AttributeType: { values: { UNDEFINED: 0, FLOAT: AttributeType.FLOAT, INT: AttributeType.INT, INTS: AttributeType.INTS } },
     },
   },
   TensorProto: {

@@ -2,8 +2,10 @@ import { ShapeError } from '../errors.js';
 import { allocFloat32 } from './memory.js';
 
 /**
- * A tensor: a flat Float32Array in row-major order plus its shape. A batch of
- * examples is `[rows, cols]`: one example per row.
+ * A tensor: a flat Float32Array in row-major order plus its shape, of any
+ * rank. A batch's first dimension counts its examples: `[rows, cols]` for
+ * rows of features, `[batch, channels, height, width]` (NCHW, as PyTorch and
+ * ONNX) for images.
  */
 export interface Tensor {
   readonly data: Float32Array;
@@ -24,16 +26,35 @@ export function tensor(data: Float32Array | number[] | number[][], shape?: reado
   }
   const flat = data instanceof Float32Array ? data : new Float32Array(data as number[]);
   const s = shape ?? [flat.length];
-  const size = s.reduce((a, b) => a * b, 1);
+  const size = sizeOf(s);
   if (size !== flat.length) {
     throw new ShapeError(`tensor: shape [${s.join(', ')}] needs ${size} values, got ${flat.length}`);
   }
   return { data: flat, shape: s };
 }
 
+/** The number of values of a tensor of `shape` (1 for []). */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** `[2, 3]` for messages. */
+export function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** True when both shapes have the same dimensions. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A zero-filled tensor of `shape`. */
 export function zeros(shape: readonly number[]): Tensor {
-  return { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape };
+  return { data: new Float32Array(sizeOf(shape)), shape };
 }
 
 /** The rows and columns of a 2-D tensor (a batch), or a ShapeError naming `what`. */
@@ -66,13 +87,24 @@ export class TensorCache {
   /** A [rows, cols] tensor owned by this cache (contents are stale: overwrite them). */
   get(rows: number, cols: number): Tensor {
     const hit = this.byRows.get(rows);
-    if (hit !== undefined && hit.shape[1] === cols) return hit;
+    if (hit !== undefined && hit.shape.length === 2 && hit.shape[1] === cols) return hit;
+    return this.add([rows, cols]);
+  }
+
+  /** A tensor of `shape` (its first dimension the batch) owned by this cache (contents are stale: overwrite them). */
+  shaped(shape: readonly number[]): Tensor {
+    const hit = this.byRows.get(shape[0]);
+    if (hit !== undefined && sameShape(hit.shape, shape)) return hit;
+    return this.add([...shape]);
+  }
+
+  private add(shape: number[]): Tensor {
     if (this.byRows.size >= this.capacity) {
       const oldest = this.byRows.keys().next().value as number;
       this.byRows.delete(oldest);
     }
-    const t: Tensor = { data: allocFloat32(rows * cols), shape: [rows, cols] };
-    this.byRows.set(rows, t);
+    const t: Tensor = { data: allocFloat32(sizeOf(shape)), shape };
+    this.byRows.set(shape[0], t);
     return t;
   }
 }

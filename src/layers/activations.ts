@@ -1,7 +1,8 @@
 import { ConfigError } from '../errors.js';
 import { reluBackward, reluForward } from '../kernels/index.js';
-import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
-import type { Layer, LayerConfig, Param } from './layer.js';
+import { TensorCache, type Tensor } from '../kernels/tensor.js';
+import { checkKeys } from './config-check.js';
+import { layerKind, type Layer, type LayerConfig, type Param } from './layer.js';
 
 /**
  * An activation function and its derivative, side by side (the tutorial's
@@ -109,8 +110,7 @@ export class Activation implements Layer {
   constructor(readonly fn: ActivationFn) {}
 
   forward(input: Tensor): Tensor {
-    const [rows, cols] = dims2(input, this.fn.title);
-    const out = this.outputs.get(rows, cols);
+    const out = this.outputs.shaped(input.shape);
     if (this.fn.kernels !== undefined) {
       this.fn.kernels.forward(out.data, input.data);
       return out;
@@ -121,8 +121,7 @@ export class Activation implements Layer {
   }
 
   backward(input: Tensor, gradOutput: Tensor): Tensor {
-    const [rows, cols] = dims2(input, this.fn.title);
-    const out = this.gradInputs.get(rows, cols);
+    const out = this.gradInputs.shaped(input.shape);
     if (this.fn.kernels !== undefined) {
       this.fn.kernels.backward(out.data, input.data, gradOutput.data);
       return out;
@@ -136,8 +135,9 @@ export class Activation implements Layer {
     return [];
   }
 
-  outputSize(inputUnits: number): number {
-    return inputUnits;
+  /** Any shape: elementwise, the output has the input's. */
+  outputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
   }
 
   config(): LayerConfig {
@@ -186,3 +186,27 @@ export function activationLayer(name: string): Activation {
       return new LeakyReLU();
   }
 }
+
+/** Each activation layer's name in the summary (its class), and its ONNX operator (LeakyRelu with alpha = LEAKY_SLOPE). */
+const LAYER_NAMES: Readonly<Record<ActivationName, { title: string; op: string; floats?: Record<string, number> }>> = {
+  sigmoid: { title: 'Sigmoid', op: 'Sigmoid' },
+  relu: { title: 'ReLU', op: 'Relu' },
+  tanh: { title: 'Tanh', op: 'Tanh' },
+  'leaky-relu': { title: 'LeakyReLU', op: 'LeakyRelu', floats: { alpha: LEAKY_SLOPE } },
+};
+
+/** Each activation in model files (`{kind: 'relu'}`, …), ONNX and the summary, in the tutorial's plotting order. */
+export const activationKinds = (Object.keys(activations) as ActivationName[]).map((name) =>
+  layerKind<Activation>({
+    kind: name,
+    plan(config, at) {
+      checkKeys(config, ['kind'], at);
+      return { paramValues: 0, build: () => activationLayer(name) };
+    },
+    title: () => LAYER_NAMES[name].title,
+    onnx(_, graph) {
+      const { op, floats } = LAYER_NAMES[name];
+      graph.node(op, [graph.input], { floats });
+    },
+  }),
+);

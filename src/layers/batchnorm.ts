@@ -1,7 +1,8 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { allocFloat32 } from '../kernels/memory.js';
-import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
-import { param, type Layer, type LayerBuffer, type LayerConfig, type Param } from './layer.js';
+import { dims2, shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
+import { checkKeys, finiteNumber, positiveInteger } from './config-check.js';
+import { layerKind, param, type Layer, type LayerBuffer, type LayerConfig, type Param } from './layer.js';
 
 /** Options of a {@link BatchNorm} layer (PyTorch's defaults). */
 export interface BatchNormOptions {
@@ -134,9 +135,9 @@ export class BatchNorm implements Layer {
     return [this.runningMean, this.runningVar];
   }
 
-  outputSize(inputUnits: number): number {
-    if (inputUnits !== this.units) throw new ShapeError(`BatchNorm: expected ${this.units} input units, got ${inputUnits}`);
-    return this.units;
+  outputShape(inputShape: readonly number[]): number[] {
+    if (inputShape.length !== 1 || inputShape[0] !== this.units) throw new ShapeError(`BatchNorm: expected input shape [${this.units}], got ${shapeText(inputShape)}`);
+    return [this.units];
   }
 
   config(): LayerConfig {
@@ -197,3 +198,23 @@ export class BatchNorm implements Layer {
     return rows;
   }
 }
+
+/** BatchNorm in model files (`{kind: 'batchnorm', units, momentum, eps}`), ONNX and the summary. */
+export const batchNormKind = layerKind<BatchNorm>({
+  kind: 'batchnorm',
+  plan(config, at) {
+    checkKeys(config, ['kind', 'units', 'momentum', 'eps'], at);
+    const units = positiveInteger(config.units, `${at}.units`);
+    // Omitted options take their defaults, as in the constructor.
+    const momentum = config.momentum === undefined ? undefined : finiteNumber(config.momentum, `${at}.momentum`, 'a number in [0, 1]', (v) => v >= 0 && v <= 1);
+    const eps = config.eps === undefined ? undefined : finiteNumber(config.eps, `${at}.eps`, 'a positive number', (v) => v > 0);
+    // gamma, beta, runningMean, runningVar
+    return { paramValues: 4 * units, build: () => new BatchNorm(units, { momentum, eps }) };
+  },
+  title: () => 'BatchNorm',
+  onnx(layer, graph) {
+    // Inference form: (X − mean) / √(var + epsilon) · scale + B, with the running statistics.
+    const inputs = [graph.input, graph.tensor('gamma'), graph.tensor('beta'), graph.tensor('runningMean'), graph.tensor('runningVar')];
+    graph.node('BatchNormalization', inputs, { floats: { epsilon: layer.eps } });
+  },
+});

@@ -1,9 +1,10 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { addBias, matmul, matmulTransA, matmulTransB, scale, sumColumns } from '../kernels/index.js';
-import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
+import { dims2, shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { Rng } from '../rng.js';
-import { initWeights, type InitName } from './init.js';
-import { param, type Layer, type LayerConfig, type Param } from './layer.js';
+import { checkKeys, oneOf, positiveInteger } from './config-check.js';
+import { initNames, initWeights, type InitName } from './init.js';
+import { layerKind, param, type Layer, type LayerConfig, type Param } from './layer.js';
 
 /** Options of a {@link Dense} layer. */
 export interface DenseOptions {
@@ -90,11 +91,11 @@ export class Dense implements Layer {
     return [this.weight, this.bias];
   }
 
-  outputSize(inputUnits: number): number {
-    if (inputUnits !== this.inputUnits) {
-      throw new ShapeError(`Dense: expected ${this.inputUnits} input units, got ${inputUnits}`);
+  outputShape(inputShape: readonly number[]): number[] {
+    if (inputShape.length !== 1 || inputShape[0] !== this.inputUnits) {
+      throw new ShapeError(`Dense: expected input shape [${this.inputUnits}], got ${shapeText(inputShape)}`);
     }
-    return this.outputUnits;
+    return [this.outputUnits];
   }
 
   config(): LayerConfig {
@@ -109,3 +110,22 @@ export class Dense implements Layer {
     return rows;
   }
 }
+
+/** Dense in model files (`{kind: 'dense', inputUnits, outputUnits, init}`), ONNX (one Gemm) and the summary. */
+export const denseKind = layerKind<Dense>({
+  kind: 'dense',
+  plan(config, at) {
+    checkKeys(config, ['kind', 'inputUnits', 'outputUnits', 'init'], at);
+    const inputUnits = positiveInteger(config.inputUnits, `${at}.inputUnits`);
+    const outputUnits = positiveInteger(config.outputUnits, `${at}.outputUnits`);
+    // `init` only says how the weights started; older configs may omit it.
+    const init = config.init === undefined ? 'he' : oneOf(config.init, initNames, `${at}.init`);
+    // The weights are overwritten by the caller: a throwaway generator leaves the shared one untouched.
+    return { paramValues: inputUnits * outputUnits + outputUnits, build: () => new Dense(inputUnits, outputUnits, { init, rng: new Rng(0) }) };
+  },
+  title: (layer) => `Dense (${layer.inputUnits} -> ${layer.outputUnits})`,
+  onnx(layer, graph) {
+    // NOTE: transB = 0 because W is [inputUnits, outputUnits] (PyTorch's Linear stores Wᵀ and exports transB = 1).
+    graph.node('Gemm', [graph.input, graph.tensor('weight'), graph.tensor('bias')], { ints: { transA: 0, transB: 0 } });
+  },
+});

@@ -1,8 +1,9 @@
 import { ConfigError, ShapeError } from '../errors.js';
-import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
+import { sameShape, shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { Rng } from '../rng.js';
 import { defaultRng } from './dense.js';
-import type { Layer, LayerConfig, Param } from './layer.js';
+import { checkKeys, finiteNumber } from './config-check.js';
+import { layerKind, type Layer, type LayerConfig, type Param } from './layer.js';
 
 /** Options of a {@link Dropout} layer. */
 export interface DropoutOptions {
@@ -47,13 +48,12 @@ export class Dropout implements Layer {
 
   /** Training: y = x ⊙ m with a fresh mask m; inference: y = x (the input tensor itself). */
   forward(input: Tensor): Tensor {
-    const [rows, cols] = dims2(input, 'Dropout');
     if (!this.training || this.rate === 0) {
       this.mask = null;
       return input;
     }
-    const mask = this.masks.get(rows, cols);
-    const out = this.outputs.get(rows, cols);
+    const mask = this.masks.shaped(input.shape);
+    const out = this.outputs.shaped(input.shape);
     const m = mask.data, x = input.data, y = out.data, rng = this.rng, rate = this.rate;
     // Rounded to float32 once, so that forward and backward scale by the same stored value.
     const keep = Math.fround(1 / (1 - rate));
@@ -68,17 +68,15 @@ export class Dropout implements Layer {
 
   /** dL/dx = dL/dy ⊙ m, with the mask of the last forward pass (dL/dy itself if that was the identity). */
   backward(input: Tensor, gradOutput: Tensor): Tensor {
-    const [rows, cols] = dims2(input, 'Dropout');
-    const [gRows, gCols] = dims2(gradOutput, 'Dropout.backward gradOutput');
-    if (gRows !== rows || gCols !== cols) {
-      throw new ShapeError(`Dropout.backward: expected gradOutput of shape [${rows}, ${cols}], got [${gRows}, ${gCols}]`);
+    if (!sameShape(gradOutput.shape, input.shape)) {
+      throw new ShapeError(`Dropout.backward: expected gradOutput of shape ${shapeText(input.shape)}, got ${shapeText(gradOutput.shape)}`);
     }
     const mask = this.mask;
     if (mask === null) return gradOutput;
-    if (mask.shape[0] !== rows || mask.shape[1] !== cols) {
-      throw new ShapeError(`Dropout.backward: the last forward pass had shape [${mask.shape.join(', ')}], got input [${rows}, ${cols}]`);
+    if (!sameShape(mask.shape, input.shape)) {
+      throw new ShapeError(`Dropout.backward: the last forward pass had shape ${shapeText(mask.shape)}, got input ${shapeText(input.shape)}`);
     }
-    const out = this.gradInputs.get(rows, cols);
+    const out = this.gradInputs.shaped(input.shape);
     const m = mask.data, g = gradOutput.data, d = out.data;
     for (let i = 0; i < m.length; i++) d[i] = g[i] * m[i];
     return out;
@@ -88,11 +86,25 @@ export class Dropout implements Layer {
     return [];
   }
 
-  outputSize(inputUnits: number): number {
-    return inputUnits;
+  /** Any shape: the output has the input's. */
+  outputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
   }
 
   config(): LayerConfig {
     return { kind: 'dropout', rate: this.rate };
   }
 }
+
+/** Dropout in model files (`{kind: 'dropout', rate}`), ONNX (no node: the identity at inference) and the summary. */
+export const dropoutKind = layerKind<Dropout>({
+  kind: 'dropout',
+  plan(config, at, index) {
+    checkKeys(config, ['kind', 'rate'], at);
+    const rate = finiteNumber(config.rate, `${at}.rate`, 'a number in [0, 1)', (v) => v >= 0 && v < 1);
+    // Seeded by its index: two rebuilt Dropout layers do not draw the same masks (the mask stream is not part of a config).
+    return { paramValues: 0, build: () => new Dropout(rate, { rng: new Rng(index) }) };
+  },
+  title: () => 'Dropout',
+  onnx() {},
+});

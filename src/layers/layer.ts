@@ -41,8 +41,9 @@ export interface LayerConfig {
 }
 
 /**
- * The tutorial's `Layer`: every layer maps a batch `[rows, inputUnits]` to a
- * batch `[rows, outputUnits]` and back-propagates gradients.
+ * The tutorial's `Layer`: every layer maps a batch `[rows, …inputShape]` to a
+ * batch `[rows, …outputShape]` (Dense: `[rows, inputUnits]` to `[rows,
+ * outputUnits]`) and back-propagates gradients.
  *
  * Buffers: the tensors a layer returns are owned by the layer and reused, one
  * per batch size, so a training loop allocates nothing after its first batch.
@@ -75,8 +76,60 @@ export interface Layer {
   params(): Param[];
   /** The saved but untrained tensors (BatchNorm's running statistics); absent means none. */
   buffers?(): LayerBuffer[];
-  /** The number of output units for `inputUnits` inputs. */
-  outputSize(inputUnits: number): number;
+  /**
+   * The shape of one example's output for one example's input shape (the
+   * batch dimension left out: Dense(784, 64) maps [784] to [64]); a
+   * ShapeError naming expected and got for an input it cannot take.
+   */
+  outputShape(inputShape: readonly number[]): number[];
   /** The layer's kind and options, e.g. `{kind: 'dense', inputUnits: 784, outputUnits: 64}`. */
   config(): LayerConfig;
+}
+
+/** A layer config read from a file, checked: how many values its layer holds, and how to build it. */
+export interface LayerPlan<L extends Layer = Layer> {
+  /** Param and buffer values together (a hostile file cannot ask for gigabytes unseen). */
+  readonly paramValues: number;
+  build(): L;
+}
+
+/** Attributes of an ONNX node, by their ONNX types. */
+export interface OnnxAttributes {
+  readonly ints?: Readonly<Record<string, number | readonly number[]>>;
+  readonly floats?: Readonly<Record<string, number>>;
+}
+
+/** What a layer's ONNX export writes into (io/onnx.ts implements it). */
+export interface OnnxGraph {
+  /** The value the layer reads: the graph's input, or the previous layer's output. */
+  readonly input: string;
+  /** Adds a node `op` reading `inputs`; returns the value it writes, which the next node or layer reads. */
+  node(op: string, inputs: readonly string[], attributes?: OnnxAttributes): string;
+  /** The initializer holding the layer's param or buffer `name` (its model-file tensor `layers.<i>.<name>`). */
+  tensor(name: string): string;
+}
+
+/**
+ * Everything scratchnet knows of a kind of layer, declared beside the layer
+ * (registered in layers/registry.ts): model files, ONNX export, the summary
+ * and the report read it from there.
+ */
+export interface LayerKind<L extends Layer = Layer> {
+  /** The `kind` of its configs (`layer.config().kind`). */
+  readonly kind: string;
+  /**
+   * Checks a config (`{kind, …}`, from a file) without allocating: throws a
+   * ConfigError naming `at` (`layers[3]`) for any field that is not one the
+   * layer writes. `index` is its place in the model.
+   */
+  plan(config: Readonly<Record<string, unknown>>, at: string, index: number): LayerPlan<L>;
+  /** Its name in the tutorial's printout: `Dense (784 -> 64)`, `ReLU`. */
+  title(layer: L): string;
+  /** Writes its inference-time ONNX nodes (none: the layer is the identity there, as Dropout). */
+  onnx(layer: L, graph: OnnxGraph): void;
+}
+
+/** Declares a layer kind (the cast lets one registry hold kinds of every layer class). */
+export function layerKind<L extends Layer>(kind: LayerKind<L>): LayerKind {
+  return kind as unknown as LayerKind;
 }

@@ -1,7 +1,8 @@
 import { ShapeError } from '../errors.js';
-import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
+import { dims2, shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { softmax } from '../losses/softmax-cross-entropy.js';
-import type { Layer, LayerConfig, Param } from './layer.js';
+import { checkKeys } from './config-check.js';
+import { layerKind, type Layer, type LayerConfig, type Param } from './layer.js';
 
 /**
  * Softmax of each row as a layer, for models whose output should be
@@ -50,11 +51,29 @@ export class Softmax implements Layer {
     return [];
   }
 
-  outputSize(inputUnits: number): number {
-    return inputUnits;
+  /** Rows of scores: [units] to [units]. */
+  outputShape(inputShape: readonly number[]): number[] {
+    if (inputShape.length !== 1) throw new ShapeError(`Softmax: expected input shape [units], got ${shapeText(inputShape)}`);
+    return [...inputShape];
   }
 
   config(): LayerConfig {
     return { kind: 'softmax' };
   }
 }
+
+/**
+ * Softmax in model files (`{kind: 'softmax'}`), ONNX and the summary. (A
+ * final Softmax is the graph's own closing Softmax: see Sequential.logitLayerCount.)
+ */
+export const softmaxKind = layerKind<Softmax>({
+  kind: 'softmax',
+  plan(config, at) {
+    checkKeys(config, ['kind'], at);
+    return { paramValues: 0, build: () => new Softmax() };
+  },
+  title: () => 'Softmax',
+  onnx(_, graph) {
+    graph.node('Softmax', [graph.input], { ints: { axis: 1 } });
+  },
+});

@@ -1,8 +1,9 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { classOfRows } from '../kernels/index.js';
-import { dims2, TensorCache, type Tensor } from '../kernels/tensor.js';
+import { dims2, shapeText, sizeOf, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { softmax, softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Layer, LayerBuffer, LayerConfig, Param } from '../layers/layer.js';
+import { findLayerKind } from '../layers/registry.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
 
@@ -26,25 +27,52 @@ import { SGD } from '../optim/sgd.js';
  */
 export class Sequential {
   readonly layers: readonly Layer[];
+  /** One example's input shape ([784] for the tutorial's network) and its number of values. */
+  readonly inputShape: readonly number[];
   readonly inputUnits: number;
+  /** One example's output shape, each layer's in turn (layerShapes[i] is layer i's), and the output's number of values. */
+  readonly outputShape: readonly number[];
+  readonly layerShapes: readonly (readonly number[])[];
   readonly outputUnits: number;
   /** Each layer's output from the last forward pass (reused, never reallocated). */
   private readonly activations: Tensor[];
   private readonly probs = new TensorCache();
   private readonly allParams: Param[];
-  /** The layers up to the logits: all but a final Softmax. */
-  private readonly logitLayers: number;
+  /** How many layers compute the logits: all but a final Softmax (whose input the losses take). */
+  readonly logitLayerCount: number;
   private mode = false;
 
-  constructor(layers: readonly Layer[], inputUnits: number) {
+  /**
+   * @param input one example's shape, or its number of values for rows of
+   *   features (`784` is `[784]`). A batch may come as [rows, …input] or, for
+   *   an input of several dimensions, as flat rows [rows, inputUnits] (the
+   *   data sets' layout: read in place as [rows, …input], with no copy).
+   */
+  constructor(layers: readonly Layer[], input: number | readonly number[]) {
     if (layers.length === 0) throw new ConfigError('Sequential: expected at least one layer');
     this.layers = layers;
-    this.inputUnits = inputUnits;
-    // Walking the stack checks that neighbouring layers agree on their sizes.
-    this.outputUnits = layers.reduce((units, layer) => layer.outputSize(units), inputUnits);
+    this.inputShape = typeof input === 'number' ? [input] : [...input];
+    if (this.inputShape.length === 0 || !this.inputShape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+      throw new ConfigError(`Sequential: expected an input shape of positive integers, got ${shapeText(this.inputShape)}`);
+    }
+    this.inputUnits = sizeOf(this.inputShape);
+    // Walking the stack checks that neighbouring layers agree on their shapes.
+    const shapes: number[][] = [];
+    let shape: readonly number[] = this.inputShape;
+    layers.forEach((layer, i) => {
+      try {
+        shapes.push((shape = layer.outputShape(shape)));
+      } catch (err) {
+        if (err instanceof ShapeError) throw new ShapeError(`Sequential: layer ${i}: ${err.message}`);
+        throw err;
+      }
+    });
+    this.layerShapes = shapes;
+    this.outputShape = shape;
+    this.outputUnits = sizeOf(shape);
     this.activations = new Array<Tensor>(layers.length);
     this.allParams = layers.flatMap((l) => l.params());
-    this.logitLayers = layers[layers.length - 1].config().kind === 'softmax' ? layers.length - 1 : layers.length;
+    this.logitLayerCount = layers[layers.length - 1].config().kind === 'softmax' ? layers.length - 1 : layers.length;
     this.setMode(false);
   }
 
@@ -84,12 +112,12 @@ export class Sequential {
   /** The logits [rows, outputUnits]: the output of every layer but a final Softmax. */
   logits(x: Tensor): Tensor {
     this.checkInput(x, 'logits');
-    return this.forwardLayers(x, this.logitLayers);
+    return this.forwardLayers(x, this.logitLayerCount);
   }
 
   /** The class probabilities (softmax of the logits), [rows, outputUnits]. */
   predictProba(x: Tensor): Tensor {
-    if (this.logitLayers < this.layers.length) return this.forward(x);
+    if (this.logitLayerCount < this.layers.length) return this.forward(x);
     const logits = this.logits(x);
     const [rows, cols] = logits.shape as [number, number];
     const out = this.probs.get(rows, cols);
@@ -117,9 +145,9 @@ export class Sequential {
       throw new ShapeError(`Sequential.backward: expected gradLogits of shape [${x.shape[0]}, ${this.outputUnits}], got [${rows}, ${cols}]`);
     }
     let g = gradLogits;
-    for (let i = this.logitLayers - 1; i >= 0; i--) {
+    for (let i = this.logitLayerCount - 1; i >= 0; i--) {
       const layer = this.layers[i];
-      const input = i === 0 ? x : this.activations[i - 1];
+      const input = i === 0 ? this.asInput(x) : this.activations[i - 1];
       if (i === 0 && layer.backwardParams !== undefined) layer.backwardParams(input, g);
       else g = layer.backward(input, g);
     }
@@ -145,19 +173,28 @@ export class Sequential {
     return this.layers.map((l) => l.config());
   }
 
-  /** The tutorial's architecture printout: `Layer 0: Dense (784 -> 64)`, … */
-  summary(): string[] {
-    return this.layers.map((layer, i) => {
-      const c = layer.config();
-      return c.kind === 'dense'
-        ? `Layer ${i}: Dense (${String(c.inputUnits)} -> ${String(c.outputUnits)})`
-        : `Layer ${i}: ${layer.constructor.name}`;
+  /**
+   * The tutorial's architecture printout: `Layer 0: Dense (784 -> 64)`,
+   * `Layer 1: ReLU`, …; with `shapes`, each line also gives the layer's
+   * output shape and its number of params (Keras's `model.summary()`), in
+   * aligned columns.
+   */
+  summary(options: { shapes?: boolean } = {}): string[] {
+    // (A layer of no registered kind, e.g. one of your own, prints its class name.)
+    const lines = this.layers.map((layer, i) => `Layer ${i}: ${findLayerKind(layer.config().kind)?.title(layer) ?? layer.constructor.name}`);
+    if (options.shapes !== true) return lines;
+    const width = Math.max(...lines.map((l) => l.length));
+    const shapes = this.layerShapes.map((shape) => `[batch, ${shape.join(', ')}]`);
+    const shapeWidth = Math.max(...shapes.map((l) => l.length));
+    return lines.map((line, i) => {
+      const count = this.layers[i].params().reduce((n, p) => n + p.value.length, 0);
+      return `${line.padEnd(width)}  → ${shapes[i].padEnd(shapeWidth)}  ${count.toLocaleString('en-US')} params`;
     });
   }
 
   /** Runs layers [0, count) and returns the last output (`x` itself when count is 0). */
   private forwardLayers(x: Tensor, count: number): Tensor {
-    let input = x;
+    let input = this.asInput(x);
     for (let i = 0; i < count; i++) {
       input = this.layers[i].forward(input);
       this.activations[i] = input;
@@ -166,10 +203,27 @@ export class Sequential {
   }
 
   private checkInput(x: Tensor, what: string): void {
-    const [, cols] = dims2(x, `Sequential.${what}`);
-    if (cols !== this.inputUnits) {
-      throw new ShapeError(`Sequential: expected input of shape [rows, ${this.inputUnits}], got [${x.shape.join(', ')}]`);
+    const s = x.shape;
+    const fits = s.length === this.inputShape.length + 1 && this.inputShape.every((d, i) => s[i + 1] === d);
+    const flat = s.length === 2 && s[1] === this.inputUnits;
+    if (!fits && !flat) {
+      const expected = `[rows, ${this.inputShape.join(', ')}]${this.inputShape.length > 1 ? ` or [rows, ${this.inputUnits}]` : ''}`;
+      throw new ShapeError(`Sequential.${what}: expected input of shape ${expected}, got ${shapeText(s)}`);
     }
+  }
+
+  /** The last batch given as flat rows, and the same values as [rows, …inputShape]. */
+  private flatInput: Tensor | null = null;
+  private shapedInput: Tensor | null = null;
+
+  /** x as [rows, …inputShape]: itself, or (flat rows of a many-dimensional input) a view of its data. */
+  private asInput(x: Tensor): Tensor {
+    if (x.shape.length === this.inputShape.length + 1) return x;
+    if (this.flatInput !== x || this.shapedInput?.data !== x.data) {
+      this.flatInput = x;
+      this.shapedInput = { data: x.data, shape: [x.shape[0], ...this.inputShape] };
+    }
+    return this.shapedInput as Tensor;
   }
 
   private setMode(training: boolean): void {

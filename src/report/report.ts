@@ -10,6 +10,7 @@ import { reluTest, reluTestSpec } from '../plot/relu-test.js';
 import { renderSvg } from '../plot/render.js';
 import { Rng } from '../rng.js';
 import { evaluate } from '../train/evaluate.js';
+import { findLayerKind } from '../layers/registry.js';
 import { VERSION } from '../version.js';
 import { matrixOperationsDemo, type MatrixOperationsDemo } from './matrix-ops.js';
 import { escapeHtml, htmlPage } from './page.js';
@@ -127,15 +128,12 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
   const relu = reluTest();
   const trace = Array.from({ length: confusion.classes }, (_, c) => confusion.counts[c * confusion.classes + c]).reduce((a, b) => a + b, 0);
   const layerRows: string[] = [];
-  let units = model.inputUnits;
   let total = 0;
   model.layers.forEach((layer, i) => {
-    units = layer.outputSize(units);
     const count = layer.params().reduce((n, p) => n + p.value.length, 0);
     total += count;
-    const c = layer.config();
-    const name = c.kind === 'dense' ? `Dense (${String(c.inputUnits)} → ${String(c.outputUnits)})` : layer.constructor.name;
-    layerRows.push(`<tr><td>${i}</td><td>${escapeHtml(name)}</td><td>(batch, ${units})</td><td class="num">${count.toLocaleString('en-US')}</td></tr>`);
+    const name = (findLayerKind(layer.config().kind)?.title(layer) ?? layer.constructor.name).replace(' -> ', ' → ');
+    layerRows.push(`<tr><td>${i}</td><td>${escapeHtml(name)}</td><td>(batch, ${model.layerShapes[i].join(', ')})</td><td class="num">${count.toLocaleString('en-US')}</td></tr>`);
   });
   const settings = Object.entries(history.settings)
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(settingValue(v))}</td></tr>`)

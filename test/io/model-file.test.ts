@@ -513,7 +513,7 @@ test('hostile: the architecture is parsed as JSON and validated', () => {
     'bad.safetensors: __metadata__.architecture: layers[0].outputUnits: expected a positive integer, got 2.5',
   );
   const mismatch = JSON.stringify({ inputUnits: 3, layers: [{ kind: 'dense', inputUnits: 3, outputUnits: 2 }, { kind: 'relu' }, { kind: 'dense', inputUnits: 1, outputUnits: 2 }] });
-  rejects(arch(mismatch), 'bad.safetensors: __metadata__.architecture: layers[2]: Dense: expected 1 input units, got 2');
+  rejects(arch(mismatch), 'bad.safetensors: __metadata__.architecture: layers[2]: Dense: expected input shape [1], got [2]');
   // A few bytes of header must not make the reader allocate gigabytes.
   const huge = JSON.stringify({ inputUnits: 100000, layers: [{ kind: 'dense', inputUnits: 100000, outputUnits: 100000 }] });
   rejects(arch(huge), 'bad.safetensors: __metadata__.architecture: too many parameter values, expected at most 1048590, got 10000100000');

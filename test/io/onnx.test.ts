@@ -183,18 +183,18 @@ test('encoding is deterministic: the same model gives the same bytes', () => {
   assert.deepEqual(encodeOnnx(trained), encodeOnnx(trained));
 });
 
-test('a layer kind that ONNX export does not know is a ConfigError naming the kind and the layer', () => {
+test('a layer of no registered kind is a ConfigError naming the kind and the layer', () => {
   const conv: Layer = {
     forward: (x) => x,
     backward: (_x, g) => g,
     params: () => [],
-    outputSize: (units) => units,
+    outputShape: (shape) => [...shape],
     config: () => ({ kind: 'conv2d', filters: 8 }),
   };
   const model = new Sequential([new Dense(784, 10, { rng: new Rng(1) }), conv], 784);
   assert.throws(
     () => encodeOnnx(model),
-    (err: unknown) => err instanceof ConfigError && /layer 1 has kind "conv2d", which ONNX export does not know; expected one of "dense", "relu", .*"softmax", "dropout", "batchnorm"$/.test(err.message),
+    (err: unknown) => err instanceof ConfigError && /^encodeOnnx: layer 1 has kind "conv2d", which is not a registered layer kind; expected one of "dense", "sigmoid", "relu", .*"softmax", "dropout", "batchnorm"$/.test(err.message),
   );
 });
 

@@ -228,6 +228,6 @@ test('options are validated; config, params and buffers', () => {
   assert.deepEqual(bn.config(), { kind: 'batchnorm', units: 3, momentum: 0.1, eps: 1e-5 });
   assert.deepEqual(bn.params().map((p) => [p.name, p.shape, Array.from(p.value)]), [['gamma', [3], [1, 1, 1]], ['beta', [3], [0, 0, 0]]]);
   assert.deepEqual(bn.buffers().map((b) => [b.name, b.shape, Array.from(b.value)]), [['runningMean', [3], [0, 0, 0]], ['runningVar', [3], [1, 1, 1]]]);
-  assert.throws(() => bn.outputSize(4), /BatchNorm: expected 3 input units, got 4/);
+  assert.throws(() => bn.outputShape([4]), /BatchNorm: expected input shape \[3\], got \[4\]/);
   assert.throws(() => bn.forward(tensor(new Float32Array(8), [2, 4])), /BatchNorm: expected input of shape \[rows, 3\], got \[2, 4\]/);
 });

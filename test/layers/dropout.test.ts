@@ -111,5 +111,6 @@ test('the rate is validated; config is {kind, rate}', () => {
     assert.throws(() => new Dropout(rate), new RegExp(`^ConfigError: Dropout: expected rate to be a number in \\[0, 1\\), got ${rate}$`));
   }
   assert.deepEqual(new Dropout(0.2).config(), { kind: 'dropout', rate: 0.2 });
-  assert.equal(new Dropout(0.2).outputSize(17), 17);
+  assert.deepEqual(new Dropout(0.2).outputShape([17]), [17]);
+  assert.deepEqual(new Dropout(0.2).outputShape([3, 5, 7]), [3, 5, 7], 'any rank');
 });

@@ -46,5 +46,6 @@ test('config and sizes', () => {
   const layer = new Softmax();
   assert.deepEqual(layer.config(), { kind: 'softmax' });
   assert.deepEqual(layer.params(), []);
-  assert.equal(layer.outputSize(10), 10);
+  assert.deepEqual(layer.outputShape([10]), [10]);
+  assert.throws(() => layer.outputShape([2, 5]), /Softmax: expected input shape \[units\], got \[2, 5\]/);
 });

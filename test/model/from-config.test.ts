@@ -6,7 +6,8 @@ import { BatchNorm } from '../../src/layers/batchnorm.js';
 import { Dense, defaultRng } from '../../src/layers/dense.js';
 import { Dropout } from '../../src/layers/dropout.js';
 import { Softmax } from '../../src/layers/softmax.js';
-import { describeValue, layerFromConfig, layerKinds, MAX_LAYERS, sequentialFromArchitecture } from '../../src/model/from-config.js';
+import { describeValue } from '../../src/layers/config-check.js';
+import { layerFromConfig, layerKinds, MAX_LAYERS, sequentialFromArchitecture } from '../../src/model/from-config.js';
 import { mlp } from '../../src/model/mlp.js';
 
 /** Asserts that `fn` throws a ConfigError whose message matches `message`. */
@@ -108,7 +109,7 @@ test('dropout, batchnorm and softmax configs: every value is checked', () => {
   throwsConfig(() => one({ kind: 'batchnorm', units: 4, eps: -1e-5 }), /eps: expected a positive number, got -0\.00001$/);
   throwsConfig(() => one({ kind: 'batchnorm', units: 4, gamma: [1] }), /^w: layers\[0\]: unexpected key, expected only "kind", "units", "momentum", "eps", got "gamma"$/);
   throwsConfig(() => one({ kind: 'softmax', axis: 1 }), /^w: layers\[0\]: unexpected key, expected only "kind", got "axis"$/);
-  throwsConfig(() => one({ kind: 'batchnorm', units: 5 }), /^w: layers\[0\]: BatchNorm: expected 5 input units, got 4$/);
+  throwsConfig(() => one({ kind: 'batchnorm', units: 5 }), /^w: layers\[0\]: BatchNorm: expected input shape \[5\], got \[4\]$/);
   // A BatchNorm's four vectors count towards maxParamValues.
   assert.equal(sequentialFromArchitecture(arch([{ kind: 'batchnorm', units: 4 }]), 'w', { maxParamValues: 16 }).layers.length, 1);
   throwsConfig(() => sequentialFromArchitecture(arch([{ kind: 'batchnorm', units: 4 }]), 'w', { maxParamValues: 15 }), /expected at most 15, got 16$/);
@@ -127,8 +128,8 @@ test('neighbouring sizes must agree: the mismatch is attributed to its layer', (
     { kind: 'relu' },
     { kind: 'dense', inputUnits: 5, outputUnits: 2, init: 'he' },
   ];
-  throwsConfig(() => sequentialFromArchitecture(arch(layers), 'm.safetensors'), /^m\.safetensors: layers\[2\]: Dense: expected 5 input units, got 3$/);
-  throwsConfig(() => sequentialFromArchitecture(arch(layers.slice(0, 1), 7), 'm'), /^m: layers\[0\]: Dense: expected 4 input units, got 7$/);
+  throwsConfig(() => sequentialFromArchitecture(arch(layers), 'm.safetensors'), /^m\.safetensors: layers\[2\]: Dense: expected input shape \[5\], got \[3\]$/);
+  throwsConfig(() => sequentialFromArchitecture(arch(layers.slice(0, 1), 7), 'm'), /^m: layers\[0\]: Dense: expected input shape \[4\], got \[7\]$/);
 });
 
 test("errors come as the caller's type; maxParamValues is checked before allocating", () => {
@@ -157,4 +158,17 @@ test('describeValue: short, printable descriptions for messages', () => {
   const cyclic: unknown[] = [];
   cyclic.push(cyclic);
   assert.equal(describeValue(cyclic), 'an array');
+});
+
+test('an input of several dimensions travels as inputShape, checked against inputUnits', async () => {
+  const { architectureOf } = await import('../../src/model/from-config.js');
+  const { Sequential } = await import('../../src/model/sequential.js');
+  const model = new Sequential([new ReLU(), new Dropout(0.1)], [1, 4, 4]);
+  const arch = architectureOf(model);
+  assert.deepEqual(arch, { inputUnits: 16, inputShape: [1, 4, 4], layers: [{ kind: 'relu' }, { kind: 'dropout', rate: 0.1 }] });
+  assert.deepEqual(sequentialFromArchitecture(arch, 'a').layerShapes, [[1, 4, 4], [1, 4, 4]]);
+  assert.equal(architectureOf(mlp({ rng: 1 })).inputShape, undefined, 'rows of features keep the 0.1.0 layout');
+  throwsConfig(() => sequentialFromArchitecture({ ...arch, inputShape: [2, 4, 4] }, 'a'), /^a: inputShape: expected dimensions whose product is inputUnits 16, got \[2,4,4\]$/);
+  throwsConfig(() => sequentialFromArchitecture({ ...arch, inputShape: [1, -4, -4] }, 'a'), /^a: inputShape\[1\]: expected a positive integer, got -4$/);
+  throwsConfig(() => sequentialFromArchitecture({ ...arch, inputShape: 'big' }, 'a'), /^a: inputShape: expected an array of 1 to 8 positive integers, got "big"$/);
 });

@@ -90,11 +90,11 @@ test('a training step reuses every buffer after the first batch', () => {
 });
 
 test('Sequential checks that neighbouring layers agree and summarises like the tutorial', () => {
-  assert.throws(() => new Sequential([new Dense(4, 5), new Dense(6, 2)], 4), /Dense: expected 6 input units, got 5/);
+  assert.throws(() => new Sequential([new Dense(4, 5), new Dense(6, 2)], 4), /Sequential: layer 1: Dense: expected input shape \[6\], got \[5\]/);
   const model = new Sequential([new Dense(784, 64), new ReLU(), new Dense(64, 10)], 784);
   assert.deepEqual(model.summary(), ['Layer 0: Dense (784 -> 64)', 'Layer 1: ReLU', 'Layer 2: Dense (64 -> 10)']);
   assert.equal(model.paramCount(), 784 * 64 + 64 + 64 * 10 + 10);
-  assert.throws(() => model.forward(tensor(new Float32Array(10), [1, 10])), /expected input of shape \[rows, 784\], got \[1, 10\]/);
+  assert.throws(() => model.forward(tensor(new Float32Array(10), [1, 10])), /Sequential.forward: expected input of shape \[rows, 784\], got \[1, 10\]/);
 });
 
 test('train() / eval() set the mode of every layer that has one; a training step always ends in inference mode', () => {
@@ -205,4 +205,32 @@ test('backward refuses a gradient of the wrong shape, naming expected and got', 
   const x = tensor(new Float32Array(12), [4, 3]);
   model.logits(x);
   assert.throws(() => model.backward(x, tensor(new Float32Array(6), [3, 2])), /Sequential.backward: expected gradLogits of shape \[4, 2\], got \[3, 2\]/);
+});
+
+test('inputs of any rank: shapes flow through the layers, and flat rows are read in place as [rows, …inputShape]', () => {
+  const model = new Sequential([new ReLU(), new Dropout(0.5, { rng: new Rng(1) })], [2, 3, 4]);
+  assert.deepEqual(model.inputShape, [2, 3, 4]);
+  assert.equal(model.inputUnits, 24);
+  assert.deepEqual(model.layerShapes, [[2, 3, 4], [2, 3, 4]]);
+  assert.deepEqual(model.outputShape, [2, 3, 4]);
+  const rng = new Rng(2);
+  const flat = tensor(Float32Array.from({ length: 5 * 24 }, () => rng.normal()), [5, 24]);
+  const out = model.forward(flat);
+  assert.deepEqual(out.shape, [5, 2, 3, 4]);
+  assert.deepEqual(out.data, flat.data.map((v) => Math.max(v, 0)));
+  const shaped = model.forward(tensor(flat.data, [5, 2, 3, 4]));
+  assert.deepEqual(shaped.shape, [5, 2, 3, 4]);
+  assert.throws(() => model.forward(tensor(flat.data, [5, 4, 3, 2])), /Sequential.forward: expected input of shape \[rows, 2, 3, 4\] or \[rows, 24\], got \[5, 4, 3, 2\]/);
+  // A layer that takes rows of features names what it expected and what it got.
+  assert.throws(() => new Sequential([new Dense(24, 3)], [2, 3, 4]), /^ShapeError: Sequential: layer 0: Dense: expected input shape \[24\], got \[2, 3, 4\]$/);
+  assert.throws(() => new Sequential([new ReLU()], [3, 0]), /Sequential: expected an input shape of positive integers, got \[3, 0\]/);
+});
+
+test('summary({shapes}) adds each layer\'s output shape and params in columns', () => {
+  const model = new Sequential([new Dense(784, 64, { rng: new Rng(1) }), new ReLU(), new Dense(64, 10, { rng: new Rng(2) })], 784);
+  assert.deepEqual(model.summary({ shapes: true }), [
+    'Layer 0: Dense (784 -> 64)  → [batch, 64]  50,240 params',
+    'Layer 1: ReLU               → [batch, 64]  0 params',
+    'Layer 2: Dense (64 -> 10)   → [batch, 10]  650 params',
+  ]);
 });
