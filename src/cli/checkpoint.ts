@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError } from '../errors.js';
-import { paramTensorNames, type TrainingTensor } from '../io/model-file.js';
+import { DataError, ModelFileError } from '../errors.js';
+import { type DecodedModel, paramTensorNames, type TrainingTensor } from '../io/model-file.js';
 import { loadModel, saveModel } from '../io/model-files.js';
 import type { Sequential } from '../model/sequential.js';
 import { Dropout } from '../layers/dropout.js';
@@ -132,7 +132,17 @@ export function saveCheckpoint(path: string, model: Sequential, state: Checkpoin
  * state and batchLoss as JSON arrays in the metadata, are read too.
  */
 export function loadCheckpoint(path: string): Checkpoint {
-  const { model, training, trainingTensors } = loadModel(path);
+  let decoded: DecodedModel;
+  try {
+    decoded = loadModel(path);
+  } catch (err) {
+    // The one way scratchnet itself made such a file: 0.1.0's JSON optimizer state.
+    if (err instanceof ModelFileError && err.message.startsWith(`${path}: byte 0: header length too large`)) {
+      throw new ModelFileError(`${err.message} (a checkpoint of scratchnet 0.1.0, which kept the optimizer state in its header: start the run again)`);
+    }
+    throw err;
+  }
+  const { model, training, trainingTensors } = decoded;
   const state = training as (Partial<Omit<CheckpointState, 'optimizerState'>> & { optimizerState?: { step?: unknown; slots?: unknown } }) | undefined;
   const ok =
     state !== undefined &&
@@ -158,7 +168,8 @@ export function loadCheckpoint(path: string): Checkpoint {
   if (batchLossTensor !== undefined) batchLoss = Array.from(batchLossTensor);
   else if (Array.isArray(oldBatchLoss) && oldBatchLoss.every((x) => typeof x === 'number')) batchLoss = oldBatchLoss;
   else throw new DataError(`${path}: missing tensor "history.batchLoss", expected the loss of every batch so far, got nothing`);
-  const slots = oldSlots === undefined ? slotsFromTensors(path, trainingTensors, paramTensorNames(model)) : slotsFromJson(path, oldSlots, sizes);
+  const names = paramTensorNames(model);
+  const slots = oldSlots === undefined ? slotsFromTensors(path, trainingTensors, names) : slotsFromJson(path, oldSlots, names, sizes);
   const step = state.optimizerState?.step as number;
   return { path, model, state: { ...(state as CheckpointState), history: { ...(state as CheckpointState).history, batchLoss }, optimizerState: { step, slots } } };
 }
@@ -179,14 +190,21 @@ function slotsFromTensors(path: string, tensors: ReadonlyMap<string, Float32Arra
 }
 
 /** The optimizer's buffers from a 0.1.0 checkpoint's `optimizerState.slots` (JSON arrays, one per param). */
-function slotsFromJson(path: string, slots: unknown, sizes: readonly number[]): Record<string, Float32Array[]> {
+function slotsFromJson(path: string, slots: unknown, params: readonly string[], sizes: readonly number[]): Record<string, Float32Array[]> {
   const at = `${path}: __metadata__.training.optimizerState.slots`;
   if (typeof slots !== 'object' || slots === null || Array.isArray(slots)) throw new DataError(`${at}: expected an object of arrays (a 0.1.0 checkpoint), got ${JSON.stringify(slots)}`);
   const out: Record<string, Float32Array[]> = {};
   for (const [slot, list] of Object.entries(slots)) {
     // Empty before the first step, as the optimizer's own state is.
-    const ok = Array.isArray(list) && (list.length === 0 || list.length === sizes.length) && list.every((a, k) => Array.isArray(a) && a.length === sizes[k] && a.every((x) => typeof x === 'number'));
-    if (!ok) throw new DataError(`${at}.${slot}: expected one array of numbers per param, of lengths [${sizes.join(', ')}], got ${Array.isArray(list) ? `${list.length} arrays` : JSON.stringify(list)}`);
+    if (!Array.isArray(list) || (list.length !== 0 && list.length !== sizes.length)) {
+      throw new DataError(`${at}.${slot}: expected one array per param (${sizes.length}), got ${Array.isArray(list) ? `${list.length} arrays` : JSON.stringify(list)}`);
+    }
+    list.forEach((a: unknown, k) => {
+      if (!Array.isArray(a) || a.length !== sizes[k] || !a.every((x) => typeof x === 'number')) {
+        const got = Array.isArray(a) ? `${a.length} values` : JSON.stringify(a);
+        throw new DataError(`${at}.${slot}[${k}]: expected ${sizes[k]} numbers (one per value of ${params[k]}), got ${got}`);
+      }
+    });
     out[slot] = (list as number[][]).map((a) => Float32Array.from(a));
   }
   return out;
