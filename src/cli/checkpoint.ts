@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DataError, ModelFileError } from '../errors.js';
 import { type DecodedModel, paramTensorNames, type TrainingTensor } from '../io/model-file.js';
 import { loadModel, saveModel } from '../io/model-files.js';
+import { describeValue, isRecord } from '../model/from-config.js';
 import type { Sequential } from '../model/sequential.js';
 import { Dropout } from '../layers/dropout.js';
 import type { Optimizer, OptimizerConfig, OptimizerState } from '../optim/optimizer.js';
@@ -49,6 +50,15 @@ export interface CheckpointState {
   /** Each Dropout layer's generator, in layer order, as it was at the resume point. */
   dropoutRngs: RngState[];
 }
+
+/**
+ * A checkpoint's `training` metadata: the state without its large arrays
+ * (which 0.1.0 kept here too: `history.batchLoss`, `optimizerState.slots`).
+ */
+type SavedState = Omit<CheckpointState, 'history' | 'optimizerState'> & {
+  history: Omit<CheckpointState['history'], 'batchLoss'> & { batchLoss?: unknown };
+  optimizerState: { step: number; slots?: unknown };
+};
 
 /** A checkpoint read back: its path (for messages), the model with its weights, and the rest. */
 export interface Checkpoint {
@@ -123,7 +133,8 @@ export function saveCheckpoint(path: string, model: Sequential, state: Checkpoin
     buffers.forEach((values, k) => tensors.push({ name: `optimizer.${slot}.${names[k]}`, shape: params[k].shape, values }));
   }
   tensors.push({ name: 'history.batchLoss', shape: [batchLoss.length], values: Float64Array.from(batchLoss) });
-  saveModel(model, path, { ...state, history, optimizerState: { step: state.optimizerState.step } }, tensors);
+  const saved: SavedState = { ...state, history, optimizerState: { step: state.optimizerState.step } };
+  saveModel(model, path, saved, tensors);
 }
 
 /**
@@ -143,7 +154,7 @@ export function loadCheckpoint(path: string): Checkpoint {
     throw err;
   }
   const { model, training, trainingTensors } = decoded;
-  const state = training as (Partial<Omit<CheckpointState, 'optimizerState'>> & { optimizerState?: { step?: unknown; slots?: unknown } }) | undefined;
+  const state = training as Partial<SavedState> | undefined;
   const ok =
     state !== undefined &&
     typeof state.settings === 'object' &&
@@ -160,18 +171,16 @@ export function loadCheckpoint(path: string): Checkpoint {
     Number.isInteger(state.optimizerState.step) &&
     Array.isArray(state.dropoutRngs);
   if (!ok) throw new DataError(`${path}: not a training checkpoint (no settings, history and resume point in its metadata)`);
-  const sizes = model.params().map((p) => p.value.length);
-  const oldSlots = state.optimizerState?.slots;
-  const oldBatchLoss = state.history?.batchLoss;
+  const saved = state as SavedState;
+  const { batchLoss: oldBatchLoss, ...history } = saved.history;
   const batchLossTensor = trainingTensors.get('history.batchLoss');
   let batchLoss: number[];
   if (batchLossTensor !== undefined) batchLoss = Array.from(batchLossTensor);
   else if (Array.isArray(oldBatchLoss) && oldBatchLoss.every((x) => typeof x === 'number')) batchLoss = oldBatchLoss;
   else throw new DataError(`${path}: missing tensor "history.batchLoss", expected the loss of every batch so far, got nothing`);
-  const names = paramTensorNames(model);
-  const slots = oldSlots === undefined ? slotsFromTensors(path, trainingTensors, names) : slotsFromJson(path, oldSlots, names, sizes);
-  const step = state.optimizerState?.step as number;
-  return { path, model, state: { ...(state as CheckpointState), history: { ...(state as CheckpointState).history, batchLoss }, optimizerState: { step, slots } } };
+  const { step, slots: oldSlots } = saved.optimizerState;
+  const slots = oldSlots === undefined ? slotsFromTensors(path, trainingTensors, paramTensorNames(model)) : slotsFromJson(path, oldSlots, model);
+  return { path, model, state: { ...saved, history: { ...history, batchLoss }, optimizerState: { step, slots } } };
 }
 
 /** The optimizer's buffers from the tensors `optimizer.<slot>.<param>`: every param must have one in each slot present. */
@@ -190,18 +199,20 @@ function slotsFromTensors(path: string, tensors: ReadonlyMap<string, Float32Arra
 }
 
 /** The optimizer's buffers from a 0.1.0 checkpoint's `optimizerState.slots` (JSON arrays, one per param). */
-function slotsFromJson(path: string, slots: unknown, params: readonly string[], sizes: readonly number[]): Record<string, Float32Array[]> {
+function slotsFromJson(path: string, slots: unknown, model: Sequential): Record<string, Float32Array[]> {
   const at = `${path}: __metadata__.training.optimizerState.slots`;
-  if (typeof slots !== 'object' || slots === null || Array.isArray(slots)) throw new DataError(`${at}: expected an object of arrays (a 0.1.0 checkpoint), got ${JSON.stringify(slots)}`);
+  if (!isRecord(slots)) throw new DataError(`${at}: expected an object of arrays (a 0.1.0 checkpoint), got ${describeValue(slots)}`);
+  const params = paramTensorNames(model);
+  const sizes = model.params().map((p) => p.value.length);
   const out: Record<string, Float32Array[]> = {};
   for (const [slot, list] of Object.entries(slots)) {
     // Empty before the first step, as the optimizer's own state is.
     if (!Array.isArray(list) || (list.length !== 0 && list.length !== sizes.length)) {
-      throw new DataError(`${at}.${slot}: expected one array per param (${sizes.length}), got ${Array.isArray(list) ? `${list.length} arrays` : JSON.stringify(list)}`);
+      throw new DataError(`${at}.${slot}: expected one array per param (${sizes.length}), got ${Array.isArray(list) ? `${list.length} arrays` : describeValue(list)}`);
     }
     list.forEach((a: unknown, k) => {
       if (!Array.isArray(a) || a.length !== sizes[k] || !a.every((x) => typeof x === 'number')) {
-        const got = Array.isArray(a) ? `${a.length} values` : JSON.stringify(a);
+        const got = Array.isArray(a) ? `${a.length} values` : describeValue(a);
         throw new DataError(`${at}.${slot}[${k}]: expected ${sizes[k]} numbers (one per value of ${params[k]}), got ${got}`);
       }
     });
