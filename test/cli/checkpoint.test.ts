@@ -194,19 +194,29 @@ test('with Adam, BatchNorm and Dropout too, Ctrl-C then --resume ends bit-identi
 
 // --- Checkpoints of any size -------------------------------------------------
 
-test('784-512-256-10 with Adam: the checkpoint resumes to 2 epochs, bit-identical to 2 epochs at once, and evaluate reads it', () => {
-  const run = ['--hidden', '512,256', '--optimizer', 'adam', '--subset', '2000', '--no-report', '--quiet'];
-  const dir = join(tmp, 'wide');
-  const first = runCli(['train', ...run, '--epochs', '1', '--out', dir]);
+/**
+ * Trains `run` for 1 epoch into tmp/`name`, lets `between` see (or rewrite)
+ * its last checkpoint, resumes to 2 epochs, and checks the result is
+ * bit-identical to 2 epochs at once. Returns the checkpoint's path.
+ */
+function resumesToTwoEpochs(name: string, run: string[], between: (last: string) => void = () => {}): string {
+  const dir = join(tmp, name);
+  const first = runCli(['train', ...run, '--epochs', '1', '--no-report', '--quiet', '--out', dir]);
   assert.equal(first.code, 0, first.stderr);
+  const last = join(dir, 'checkpoints', 'last.safetensors');
+  between(last);
   const resumed = runCli(['train', '--resume', dir, '--epochs', '2', '--quiet', '--no-report']);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const whole = join(tmp, 'wide-whole');
-  const r = runCli(['train', ...run, '--epochs', '2', '--out', whole]);
+  const whole = join(tmp, `${name}-whole`);
+  const r = runCli(['train', ...run, '--epochs', '2', '--no-report', '--quiet', '--out', whole]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(weights(join(dir, 'model.safetensors')), weights(join(whole, 'model.safetensors')));
   assert.deepEqual(historyOf(dir), historyOf(whole));
-  const last = join(dir, 'checkpoints', 'last.safetensors');
+  return last;
+}
+
+test('784-512-256-10 with Adam: the checkpoint resumes to 2 epochs, bit-identical to 2 epochs at once, and evaluate reads it', () => {
+  const last = resumesToTwoEpochs('wide', ['--hidden', '512,256', '--optimizer', 'adam', '--subset', '2000']);
   const evaluated = runCli(['evaluate', '--model', last, '--json']);
   assert.equal(evaluated.code, 0, evaluated.stderr);
   const { accuracy } = lastJson<{ accuracy: number }>(evaluated.stdout);
@@ -380,22 +390,13 @@ function toOldLayout(path: string): void {
 }
 
 test('a checkpoint in the 0.1.0 layout (moments as JSON arrays in the header) still resumes, bit-identical', () => {
-  const run = ['--optimizer', 'adam', '--subset', '2000', '--no-report', '--quiet'];
-  const dir = join(tmp, 'old');
-  const first = runCli(['train', ...run, '--epochs', '1', '--out', dir]);
-  assert.equal(first.code, 0, first.stderr);
-  const last = join(dir, 'checkpoints', 'last.safetensors');
-  toOldLayout(last);
-  const { header } = headerOf(last);
-  assert.deepEqual(Object.keys(header).filter((k) => !k.startsWith('layers.')), ['__metadata__']);
-  assert.equal((JSON.parse((header.__metadata__ as unknown as Record<string, string>).training) as { optimizerState: { slots: Record<string, unknown[]> } }).optimizerState.slots.m.length, 6);
-  const resumed = runCli(['train', '--resume', dir, '--epochs', '2', '--quiet', '--no-report']);
-  assert.equal(resumed.code, 0, resumed.stderr);
-  const whole = join(tmp, 'old-whole');
-  const r = runCli(['train', ...run, '--epochs', '2', '--out', whole]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(weights(join(dir, 'model.safetensors')), weights(join(whole, 'model.safetensors')));
-  assert.deepEqual(historyOf(dir), historyOf(whole));
+  resumesToTwoEpochs('old', ['--optimizer', 'adam', '--subset', '2000'], (last) => {
+    toOldLayout(last);
+    const { header } = headerOf(last);
+    assert.deepEqual(Object.keys(header).filter((k) => !k.startsWith('layers.')), ['__metadata__']);
+    const training = JSON.parse((header.__metadata__ as unknown as Record<string, string>).training) as { optimizerState: { slots: Record<string, unknown[]> } };
+    assert.equal(training.optimizerState.slots.m.length, 6);
+  });
 });
 
 test('a 0.1.0 checkpoint too large to read, or with malformed slots, is one clear error line', () => {
