@@ -64,5 +64,5 @@ export { accuracy } from './metrics/accuracy.js';
 export { confusionMatrix, classificationReport, type ConfusionMatrix, type ClassMetrics, type ClassificationReport } from './metrics/confusion.js';
 
 export * from './data/index.js';
-export { decodeModel, encodeModel, MAX_HEADER_BYTES, MODEL_FORMAT, type DecodedModel } from './io/model-file.js';
+export { decodeModel, encodeModel, MAX_HEADER_BYTES, MODEL_FORMAT, type DecodedModel, type TrainingTensor } from './io/model-file.js';
 export { encodeOnnx, onnxSignature, ONNX_IR_VERSION, ONNX_OPSET, type OnnxOptions, type OnnxSignature, type OnnxValue } from './io/onnx.js';

@@ -15,7 +15,7 @@ import { earlyStopping } from '../train/early-stopping.js';
 import { fit, type Callbacks, type History } from '../train/fit.js';
 import { lrSchedule, scheduleNames, type ScheduleName } from '../train/schedules.js';
 import { VERSION } from '../version.js';
-import { type CheckpointState, checkpointPaths, checkpointState, describeOptimizer, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainSettings } from './checkpoint.js';
+import { type Checkpoint, checkpointPaths, checkpointState, describeOptimizer, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainSettings } from './checkpoint.js';
 import { dataSource, loadData } from './data-source.js';
 import { fraction, intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
 import { cliOptimizerNames, defaultLr, optimizerConfigFromFlags, type CliOptimizerName, type OptimizerFlags } from '../optim/presets.js';
@@ -125,7 +125,7 @@ export function newRunDir(prefix = ''): string {
 export async function runTrain(flags: TrainFlags, out: Output, explicit: ReadonlySet<string> = new Set()): Promise<History> {
   const quiet: Output = flags.quiet ? { log: () => {} } : out;
   let settings: TrainSettings;
-  let resumed: { model: Sequential; state: CheckpointState } | undefined;
+  let resumed: Checkpoint | undefined;
   if (flags.resume !== undefined) {
     resumed = loadCheckpoint(checkpointPaths(flags.resume).last);
     // The run's own settings; only the number of epochs may change.

@@ -24,6 +24,14 @@ import { VERSION } from '../version.js';
  * the layer's order: params, then buffers. Browser-safe: no Node imports
  * (src/io/model-files.ts reads and writes the files).
  *
+ * A checkpoint adds training tensors after the model's (see
+ * {@link TrainingTensor}): `optimizer.<slot>.layers.<i>.<param>`, the
+ * optimizer's buffer for that param (F32, the param's shape), and
+ * `history.<name>`, a long History array such as `history.batchLoss` (F64,
+ * 1-D, so JavaScript numbers survive exactly). They live in the data section
+ * because the header is JSON: 0.1.0 kept Adam's moments there, and a
+ * 784-512-256-10 network's checkpoint outgrew {@link MAX_HEADER_BYTES}.
+ *
  * Decoding treats the bytes as hostile: every length is bounded before it is
  * allocated, only JSON.parse interprets text, and every failure is a
  * ModelFileError naming the file, the byte where one applies, and expected vs
@@ -39,6 +47,18 @@ const MISSING_VALUES_SLACK = 1 << 20;
 /** The value of `__metadata__.format` in every scratchnet model file. */
 export const MODEL_FORMAT = 'scratchnet';
 
+/**
+ * A tensor a file holds besides the model's params and buffers: a
+ * checkpoint's optimizer buffer `optimizer.<slot>.layers.<i>.<param>`
+ * (Float32Array, the shape of that param) or History array `history.<name>`
+ * (Float64Array, shape [length]).
+ */
+export interface TrainingTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly values: Float32Array | Float64Array;
+}
+
 /** What {@link decodeModel} returns. */
 export interface DecodedModel {
   /** The network, with the file's weights. */
@@ -47,14 +67,55 @@ export interface DecodedModel {
   metadata: Record<string, string>;
   /** `__metadata__.training` parsed from JSON, or undefined if the file has none. */
   training: unknown | undefined;
+  /** The file's {@link TrainingTensor}s by name, checked (empty for a plain model file). */
+  trainingTensors: Map<string, Float32Array | Float64Array>;
 }
+
+/** The safetensors dtypes a scratchnet file uses. */
+type Dtype = 'F32' | 'F64';
 
 /** A tensor entry of the header, checked. */
 interface TensorEntry {
   readonly name: string;
+  readonly dtype: Dtype;
   readonly shape: readonly number[];
   readonly begin: number;
   readonly end: number;
+}
+
+/** Slot and History names: plain identifiers (`m`, `v`, `batchLoss`). */
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * The dtype a tensor of this name must have: F64 for `history.*` (losses are
+ * JavaScript numbers, and float32 would round them), F32 for all the rest.
+ */
+function dtypeFor(name: string): Dtype {
+  return name.startsWith('history.') ? 'F64' : 'F32';
+}
+
+/**
+ * What a training tensor of this name must look like, given the model's
+ * params by tensor name: the param's shape for `optimizer.<slot>.<param>`,
+ * any length for `history.<name>`; undefined if the name is neither.
+ */
+function trainingTensorShape(name: string, params: ReadonlyMap<string, readonly number[]>): { shape: readonly number[] | 'vector' } | undefined {
+  const [space, key, ...rest] = name.split('.');
+  if (key === undefined || !IDENTIFIER.test(key)) return undefined;
+  if (space === 'history' && rest.length === 0) return { shape: 'vector' };
+  const shape = space === 'optimizer' ? params.get(rest.join('.')) : undefined;
+  return shape === undefined ? undefined : { shape };
+}
+
+/** The tensor name of each of `model.params()`, in order: `layers.<i>.<param>`. */
+export function paramTensorNames(model: Sequential): string[] {
+  return model.layers.flatMap((layer, i) => layer.params().map((p) => `layers.${i}.${p.name}`));
+}
+
+/** The shape of each of the model's params, by tensor name (what an `optimizer.<slot>.<param>` must match). */
+function paramShapes(model: Sequential): Map<string, readonly number[]> {
+  const names = paramTensorNames(model);
+  return new Map(model.params().map((p, k) => [names[k], p.shape]));
 }
 
 /** A param or buffer the architecture needs, with where it lives. */
@@ -71,11 +132,12 @@ function savedTensors(layer: Layer): LayerBuffer[] {
 
 /**
  * The safetensors bytes of `model`: every layer's params and buffers as F32
- * tensors `layers.<i>.<name>`, and `__metadata__` with format, version, the
- * architecture `{"inputUnits", "layers": [layer.config(), …]}` and, if given,
- * `training` (any JSON-serialisable value, e.g. settings and a History summary).
+ * tensors `layers.<i>.<name>`, then `trainingTensors` (a checkpoint's), and
+ * `__metadata__` with format, version, the architecture `{"inputUnits",
+ * "layers": [layer.config(), …]}` and, if given, `training` (any
+ * JSON-serialisable value, e.g. settings and a History summary).
  */
-export function encodeModel(model: Sequential, training?: unknown): Uint8Array {
+export function encodeModel(model: Sequential, training?: unknown, trainingTensors: readonly TrainingTensor[] = []): Uint8Array {
   const metadata: Record<string, string> = {
     format: MODEL_FORMAT,
     version: VERSION,
@@ -87,16 +149,29 @@ export function encodeModel(model: Sequential, training?: unknown): Uint8Array {
     metadata.training = json;
   }
   const header: Record<string, unknown> = { __metadata__: metadata };
-  const params: LayerBuffer[] = [];
+  const tensors: { shape: readonly number[]; values: Float32Array | Float64Array }[] = [];
   let dataLength = 0;
+  const add = (name: string, shape: readonly number[], values: Float32Array | Float64Array): void => {
+    if (Object.hasOwn(header, name)) throw new ConfigError(`encodeModel: tensor "${name}" given twice`);
+    const size = values.BYTES_PER_ELEMENT * values.length;
+    header[name] = { dtype: values instanceof Float64Array ? 'F64' : 'F32', shape: [...shape], data_offsets: [dataLength, dataLength + size] };
+    dataLength += size;
+    tensors.push({ shape, values });
+  };
   model.layers.forEach((layer, i) => {
-    for (const p of savedTensors(layer)) {
-      const size = 4 * p.value.length;
-      header[`layers.${i}.${p.name}`] = { dtype: 'F32', shape: [...p.shape], data_offsets: [dataLength, dataLength + size] };
-      dataLength += size;
-      params.push(p);
-    }
+    for (const p of savedTensors(layer)) add(`layers.${i}.${p.name}`, p.shape, p.value);
   });
+  const params = paramShapes(model);
+  for (const t of trainingTensors) {
+    // The decoder's rules, checked here so that a file we write always reads back.
+    const rule = trainingTensorShape(t.name, params);
+    const dtype = t.values instanceof Float64Array ? 'F64' : 'F32';
+    const shapeOk = rule !== undefined && (rule.shape === 'vector' ? t.shape.length === 1 : sameShape(t.shape, rule.shape));
+    if (!shapeOk || dtype !== dtypeFor(t.name) || t.shape.reduce((n, d) => n * d, 1) !== t.values.length) {
+      throw new ConfigError(`encodeModel: training tensor "${t.name}" (${dtype} [${t.shape.join(', ')}], ${t.values.length} values) is not an optimizer.<slot>.<param> F32 tensor of the param's shape or a history.<name> F64 vector`);
+    }
+    add(t.name, t.shape, t.values);
+  }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLength = json.length + ((8 - (json.length % 8)) % 8); // 8 + N is then a multiple of 8
   const dataStart = 8 + headerLength;
@@ -106,9 +181,12 @@ export function encodeModel(model: Sequential, training?: unknown): Uint8Array {
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, dataStart);
   let at = dataStart;
-  for (const p of params) {
-    const values = p.value;
-    for (let k = 0; k < values.length; k++, at += 4) view.setFloat32(at, values[k], true);
+  for (const { values } of tensors) {
+    if (values instanceof Float64Array) {
+      for (let k = 0; k < values.length; k++, at += 8) view.setFloat64(at, values[k], true);
+    } else {
+      for (let k = 0; k < values.length; k++, at += 4) view.setFloat32(at, values[k], true);
+    }
   }
   return out;
 }
@@ -118,6 +196,9 @@ export function encodeModel(model: Sequential, training?: unknown): Uint8Array {
  * prefixes every message. Throws ModelFileError if the bytes are not a
  * well-formed safetensors file, are not a scratchnet model, or their tensors
  * do not match the architecture exactly (names, shapes, finite values).
+ * A checkpoint's training tensors are checked as strictly (names that fit
+ * the model's params, shapes, dtypes, finite values) and returned apart, so
+ * a checkpoint loads as a model anywhere a model file does.
  */
 export function decodeModel(bytes: Uint8Array, fileName = 'model'): DecodedModel {
   const fail = (message: string, byte?: number): ModelFileError =>
@@ -174,48 +255,77 @@ export function decodeModel(bytes: Uint8Array, fileName = 'model'): DecodedModel
   const trainingJson = own(metadata, 'training') as string | undefined;
   const training = trainingJson === undefined ? undefined : parseJson(trainingJson, '__metadata__.training', 'JSON', fail);
 
-  // The tensors must be exactly the params and buffers the architecture needs.
+  // The tensors must be exactly the params and buffers the architecture needs,
+  // plus any training tensors that fit its params.
   const expected = new Map<string, ExpectedParam>();
   model.layers.forEach((layer, i) => {
     for (const param of savedTensors(layer)) expected.set(`layers.${i}.${param.name}`, { param, layer: i, kind: layer.config().kind });
   });
+  const params = paramShapes(model);
   const byName = new Map(entries.map((t) => [t.name, t]));
   for (const [name, { param, layer, kind }] of expected) {
     if (!byName.has(name)) {
       throw fail(`missing tensor "${name}" (the ${param.name} of layer ${layer}, ${kind}), expected shape [${param.shape.join(', ')}], got nothing`);
     }
   }
+  const extra: TensorEntry[] = [];
   for (const t of entries) {
-    if (!expected.has(t.name)) {
+    if (expected.has(t.name)) continue;
+    const rule = trainingTensorShape(t.name, params);
+    if (rule === undefined) {
       const names = [...expected.keys()];
       const list = names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
-      throw fail(`unexpected tensor ${describeValue(t.name)}, expected only the architecture's params and buffers (${list || 'none'}), got ${describeValue(t.name)}`);
+      const training = t.name.startsWith('layers.') ? '' : ' or a checkpoint\'s optimizer.<slot>.<param> and history.<name>';
+      throw fail(`unexpected tensor ${describeValue(t.name)}, expected only the architecture's params and buffers (${list || 'none'})${training}, got ${describeValue(t.name)}`);
     }
+    if (rule.shape === 'vector' ? t.shape.length !== 1 : !sameShape(t.shape, rule.shape)) {
+      const want = rule.shape === 'vector' ? '[length]' : `[${rule.shape.join(', ')}] (the param's)`;
+      throw fail(`tensor ${describeValue(t.name)}: wrong shape, expected ${want}, got [${t.shape.join(', ')}]`);
+    }
+    extra.push(t);
   }
   for (const [name, { param }] of expected) {
     const t = byName.get(name) as TensorEntry;
-    if (t.shape.length !== param.shape.length || t.shape.some((d, k) => d !== param.shape[k])) {
+    if (!sameShape(t.shape, param.shape)) {
       throw fail(`tensor "${name}": wrong shape, expected [${param.shape.join(', ')}], got [${t.shape.join(', ')}]`);
     }
   }
 
-  // Copy the values: DataView reads are little-endian whatever the platform
-  // and need no 4-byte alignment of `bytes`.
-  for (const [name, { param }] of expected) {
-    const values = param.value;
-    let at = dataStart + (byName.get(name) as TensorEntry).begin;
-    for (let k = 0; k < values.length; k++, at += 4) {
-      const v = view.getFloat32(at, true);
-      if (!Number.isFinite(v)) {
-        throw fail(`tensor "${name}" value ${k} is not finite (a corrupt or diverged model), expected a finite float32, got ${v}`, at);
-      }
-      if (param.min !== undefined && !(v >= param.min)) {
-        throw fail(`tensor "${name}" value ${k} is out of range (a corrupt model), expected a float32 ≥ ${param.min}, got ${v}`, at);
-      }
-      values[k] = v;
-    }
+  for (const [name, { param }] of expected) readValues(view, dataStart, byName.get(name) as TensorEntry, param.value, param.min, fail);
+  const trainingTensors = new Map<string, Float32Array | Float64Array>();
+  for (const t of extra) {
+    const count = (t.end - t.begin) / (t.dtype === 'F64' ? 8 : 4);
+    const values = t.dtype === 'F64' ? new Float64Array(count) : new Float32Array(count);
+    readValues(view, dataStart, t, values, undefined, fail);
+    trainingTensors.set(t.name, values);
   }
-  return { model, metadata, training };
+  return { model, metadata, training, trainingTensors };
+}
+
+/**
+ * Copies tensor `t`'s values into `out`, checking each is finite (and ≥ `min`
+ * if given). DataView reads are little-endian whatever the platform and need
+ * no alignment of the file's bytes.
+ */
+function readValues(view: DataView, dataStart: number, t: TensorEntry, out: Float32Array | Float64Array, min: number | undefined, fail: Fail): void {
+  const f64 = t.dtype === 'F64';
+  const size = f64 ? 8 : 4;
+  const kind = f64 ? 'float64' : 'float32';
+  let at = dataStart + t.begin;
+  for (let k = 0; k < out.length; k++, at += size) {
+    const v = f64 ? view.getFloat64(at, true) : view.getFloat32(at, true);
+    if (!Number.isFinite(v)) {
+      throw fail(`tensor "${t.name}" value ${k} is not finite (a corrupt or diverged model), expected a finite ${kind}, got ${v}`, at);
+    }
+    if (min !== undefined && !(v >= min)) {
+      throw fail(`tensor "${t.name}" value ${k} is out of range (a corrupt model), expected a ${kind} ≥ ${min}, got ${v}`, at);
+    }
+    out[k] = v;
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, k) => d === b[k]);
 }
 
 type Fail = (message: string, byte?: number) => ModelFileError;
@@ -245,7 +355,7 @@ function parseHeader(headerBytes: Uint8Array, fail: Fail): Record<string, unknow
   return header;
 }
 
-/** One header entry checked as `{dtype: "F32", shape: int[], data_offsets: [begin, end]}` within the data section. */
+/** One header entry checked as `{dtype: "F32", shape: int[], data_offsets: [begin, end]}` (F64 for `history.*`) within the data section. */
 function tensorEntry(name: string, entry: unknown, dataLength: number, fail: Fail): TensorEntry {
   const at = `header: tensor ${describeValue(name)}`;
   if (!isRecord(entry)) throw fail(`${at}: expected an object {"dtype", "shape", "data_offsets"}, got ${describeValue(entry)}`);
@@ -255,7 +365,8 @@ function tensorEntry(name: string, entry: unknown, dataLength: number, fail: Fai
     }
   }
   const dtype = own(entry, 'dtype');
-  if (dtype !== 'F32') throw fail(`${at}: unsupported dtype, expected "F32", got ${describeValue(dtype)}`);
+  const want = dtypeFor(name);
+  if (dtype !== want) throw fail(`${at}: unsupported dtype, expected "${want}", got ${describeValue(dtype)}`);
   const shape = own(entry, 'shape');
   if (!Array.isArray(shape) || !shape.every(isCount)) {
     throw fail(`${at}: shape, expected an array of non-negative integers, got ${describeValue(shape)}`);
@@ -270,10 +381,11 @@ function tensorEntry(name: string, entry: unknown, dataLength: number, fail: Fai
   }
   // A float product, exact for any size that could fit in the file.
   const count = (shape as number[]).reduce((n, d) => n * d, 1);
-  if (end - begin !== 4 * count) {
-    throw fail(`${at}: data_offsets [${begin}, ${end}] length, expected ${4 * count} bytes (4 × ${count} values of shape [${shape.join(', ')}]), got ${end - begin}`);
+  const size = want === 'F64' ? 8 : 4;
+  if (end - begin !== size * count) {
+    throw fail(`${at}: data_offsets [${begin}, ${end}] length, expected ${size * count} bytes (${size} × ${count} values of shape [${shape.join(', ')}]), got ${end - begin}`);
   }
-  return { name, shape: shape as number[], begin, end };
+  return { name, dtype: want, shape: shape as number[], begin, end };
 }
 
 /** The tensors must tile the data section exactly: no overlap, no gap, no trailing bytes. */

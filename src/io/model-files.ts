@@ -1,7 +1,7 @@
 import { DataError } from '../errors.js';
 import type { Sequential } from '../model/sequential.js';
 import { readFileBytes } from './files.js';
-import { decodeModel, encodeModel, type DecodedModel } from './model-file.js';
+import { decodeModel, encodeModel, type DecodedModel, type TrainingTensor } from './model-file.js';
 import { writeFileAtomic } from './write.js';
 
 /**
@@ -10,13 +10,13 @@ import { writeFileAtomic } from './write.js';
  */
 
 /**
- * Writes `model` (and optional JSON-serialisable `training` info) to `path` as
- * safetensors. The bytes are encoded first and then written atomically (temp
+ * Writes `model` (and optional JSON-serialisable `training` info, and a
+ * checkpoint's `trainingTensors`) to `path` as safetensors. The bytes are encoded first and then written atomically (temp
  * file, fsync, rename), so an existing file is replaced whole or not at all.
  * A folder that is missing or not writable is a DataError naming `path`.
  */
-export function saveModel(model: Sequential, path: string, training?: unknown): void {
-  const bytes = encodeModel(model, training);
+export function saveModel(model: Sequential, path: string, training?: unknown, trainingTensors: readonly TrainingTensor[] = []): void {
+  const bytes = encodeModel(model, training, trainingTensors);
   try {
     writeFileAtomic(path, bytes);
   } catch (err) {

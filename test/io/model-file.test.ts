@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { DataError, ModelFileError } from '../../src/errors.js';
-import { decodeModel, encodeModel, MAX_HEADER_BYTES } from '../../src/io/model-file.js';
+import { ConfigError, DataError, ModelFileError } from '../../src/errors.js';
+import { decodeModel, encodeModel, MAX_HEADER_BYTES, paramTensorNames, type TrainingTensor } from '../../src/io/model-file.js';
 import { loadModel, saveModel } from '../../src/io/model-files.js';
 import { tensor } from '../../src/kernels/tensor.js';
 import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../../src/layers/activations.js';
@@ -553,6 +553,127 @@ test('hostile: the tensors are exactly the params the architecture needs, with i
     }),
     /^bad\.safetensors: unexpected tensor "__proto__", /,
   );
+});
+
+// --- A checkpoint's training tensors ---------------------------------------
+
+/** A checkpoint's tensors for `model`: buffers of slots m and v for every param, and a batchLoss history. */
+function trainingTensorsOf(model: Sequential): TrainingTensor[] {
+  const rng = new Rng(8);
+  const names = paramTensorNames(model);
+  const tensors: TrainingTensor[] = [];
+  for (const slot of ['m', 'v']) {
+    model.params().forEach((p, k) => tensors.push({ name: `optimizer.${slot}.${names[k]}`, shape: p.shape, values: Float32Array.from(randn(rng, p.value.length)) }));
+  }
+  // Doubles that float32 would round, and extremes.
+  tensors.push({ name: 'history.batchLoss', shape: [5], values: Float64Array.from([2.302585092994046, 0.1, 1 / 3, 1e-300, -0]) });
+  return tensors;
+}
+
+test('training tensors round trip bit for bit beside the model, which loads as before', () => {
+  for (const model of [tiny(), normNetwork()]) {
+    const tensors = trainingTensorsOf(model);
+    const decoded = decodeModel(encodeModel(model, { epochs: 2 }, tensors), 'ckpt.safetensors');
+    assertSameModel(decoded.model, model);
+    assert.deepEqual([...decoded.trainingTensors.keys()], tensors.map((t) => t.name));
+    for (const t of tensors) {
+      const got = decoded.trainingTensors.get(t.name);
+      assert.ok(got !== undefined && got.constructor === t.values.constructor, t.name);
+      assert.deepEqual(new Uint8Array(got.buffer), new Uint8Array(t.values.slice().buffer), t.name);
+    }
+  }
+  assert.equal(decodeModel(encodeModel(tiny())).trainingTensors.size, 0);
+  // The names follow the model's params, BatchNorm's γ and β included, in order.
+  assert.deepEqual(paramTensorNames(tinyNorm()), ['layers.0.weight', 'layers.0.bias', 'layers.1.gamma', 'layers.1.beta', 'layers.2.weight', 'layers.2.bias']);
+});
+
+test('encodeModel refuses a training tensor that its decoder would reject', () => {
+  const model = tiny();
+  const bad = (t: TrainingTensor) => assert.throws(() => encodeModel(model, undefined, [t]), (err: unknown) => err instanceof ConfigError && err.message.includes(`"${t.name}"`));
+  bad({ name: 'optimizer.m.layers.0.weight', shape: [2, 3], values: new Float32Array(6) }); // the param is [3, 2]
+  bad({ name: 'optimizer.m.layers.1.weight', shape: [1], values: new Float32Array(1) }); // layer 1 is a ReLU
+  bad({ name: 'optimizer.m.layers.0.bias', shape: [2], values: new Float64Array(2) });
+  bad({ name: 'history.batchLoss', shape: [2], values: new Float32Array(2) });
+  bad({ name: 'history.batchLoss', shape: [3], values: new Float64Array(2) });
+  bad({ name: 'momentum', shape: [1], values: new Float32Array(1) });
+  const twice: TrainingTensor = { name: 'optimizer.m.layers.0.bias', shape: [2], values: new Float32Array(2) };
+  assert.throws(() => encodeModel(model, undefined, [twice, twice]), /^ConfigError: encodeModel: tensor "optimizer\.m\.layers\.0\.bias" given twice$/);
+});
+
+test('hostile: training tensors must fit the model: names of its params, their shapes, F32 / F64, finite values', () => {
+  const model = tinyNorm(); // 88 data bytes of model tensors
+  const with1 = (name: string, entry: Record<string, unknown>, bytes: number[]) =>
+    rewrite(model, (h, data) => {
+      h[name] = entry;
+      return Uint8Array.from([...data, ...bytes]);
+    });
+  const f32 = (...values: number[]) => [...new Uint8Array(Float32Array.from(values).buffer)];
+  const f64 = (...values: number[]) => [...new Uint8Array(Float64Array.from(values).buffer)];
+  // Well formed, for contrast.
+  assert.deepEqual([...decodeModel(with1('optimizer.m.layers.0.bias', { dtype: 'F32', shape: [2], data_offsets: [88, 96] }, f32(1, 2))).trainingTensors.keys()], ['optimizer.m.layers.0.bias']);
+  rejects(
+    with1('optimizer.m.layers.0.bias', { dtype: 'F32', shape: [2, 1], data_offsets: [88, 96] }, f32(1, 2)),
+    'bad.safetensors: tensor "optimizer.m.layers.0.bias": wrong shape, expected [2] (the param\'s), got [2, 1]',
+  );
+  // Running statistics are not trained: no optimizer buffer for them.
+  rejects(
+    with1('optimizer.m.layers.1.runningMean', { dtype: 'F32', shape: [2], data_offsets: [88, 96] }, f32(1, 2)),
+    /^bad\.safetensors: unexpected tensor "optimizer\.m\.layers\.1\.runningMean", expected only the architecture's params and buffers \(layers\.0\.weight, .*\) or a checkpoint's optimizer\.<slot>\.<param> and history\.<name>, got "optimizer\.m\.layers\.1\.runningMean"$/,
+  );
+  for (const name of ['optimizer.m.layers.3.weight', 'optimizer..layers.0.bias', 'optimizer.m-1.layers.0.bias', 'optimizer.m', 'history.batch.loss', 'history.', 'losses', '__proto__.x']) {
+    const history = name.startsWith('history.');
+    rejects(with1(name, { dtype: history ? 'F64' : 'F32', shape: [2], data_offsets: [88, history ? 104 : 96] }, history ? f64(1, 2) : f32(1, 2)), new RegExp(`^bad\\.safetensors: unexpected tensor "${name.replace(/[.]/g, '\\.')}"`));
+  }
+  rejects(
+    with1('optimizer.m.layers.0.bias', { dtype: 'F64', shape: [2], data_offsets: [88, 104] }, f64(1, 2)),
+    'bad.safetensors: header: tensor "optimizer.m.layers.0.bias": unsupported dtype, expected "F32", got "F64"',
+  );
+  rejects(
+    with1('history.batchLoss', { dtype: 'F32', shape: [2], data_offsets: [88, 96] }, f32(1, 2)),
+    'bad.safetensors: header: tensor "history.batchLoss": unsupported dtype, expected "F64", got "F32"',
+  );
+  rejects(
+    with1('history.batchLoss', { dtype: 'F64', shape: [2], data_offsets: [88, 96] }, f32(1, 2)),
+    'bad.safetensors: header: tensor "history.batchLoss": data_offsets [88, 96] length, expected 16 bytes (8 × 2 values of shape [2]), got 8',
+  );
+  rejects(
+    with1('history.batchLoss', { dtype: 'F64', shape: [1, 2], data_offsets: [88, 104] }, f64(1, 2)),
+    'bad.safetensors: tensor "history.batchLoss": wrong shape, expected [length], got [1, 2]',
+  );
+  const nan = with1('history.batchLoss', { dtype: 'F64', shape: [2], data_offsets: [88, 104] }, f64(1, NaN));
+  rejects(nan, `bad.safetensors: byte ${parseByHand(nan).dataStart + 96}: tensor "history.batchLoss" value 1 is not finite (a corrupt or diverged model), expected a finite float64, got NaN`);
+  const inf = with1('optimizer.v.layers.1.gamma', { dtype: 'F32', shape: [2], data_offsets: [88, 96] }, f32(-Infinity, 1));
+  rejects(inf, `bad.safetensors: byte ${parseByHand(inf).dataStart + 88}: tensor "optimizer.v.layers.1.gamma" value 0 is not finite (a corrupt or diverged model), expected a finite float32, got -Infinity`);
+});
+
+test('a plain json + struct + numpy script reads a checkpoint\'s training tensors too', { skip: hasNumpy ? false : 'python3 with numpy is not installed' }, () => {
+  const model = normNetwork();
+  const tensors = trainingTensorsOf(model);
+  const path = join(tmp.dir, 'ckpt-np.safetensors');
+  saveModel(model, path, { epochs: 1 }, tensors);
+  const script = `
+import hashlib, json, struct, sys
+import numpy as np
+raw = open(sys.argv[1], "rb").read()
+(n,) = struct.unpack("<Q", raw[:8])
+header = json.loads(raw[8:8 + n].decode("utf-8"))
+header.pop("__metadata__")
+body = raw[8 + n:]
+out = {}
+for k, v in header.items():
+    b, e = v["data_offsets"]
+    t = np.frombuffer(body[b:e], dtype={"F32": "<f4", "F64": "<f8"}[v["dtype"]]).reshape(v["shape"])
+    out[k] = [str(t.dtype), list(t.shape), hashlib.sha256(t.tobytes()).hexdigest()]
+print(json.dumps(out))
+`;
+  const r = spawnSync('python3', ['-c', script, path], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const seen = JSON.parse(r.stdout) as Record<string, [string, number[], string]>;
+  for (const t of tensors) {
+    const bytes = new Uint8Array(t.values.slice().buffer);
+    assert.deepEqual(seen[t.name], [t.values instanceof Float64Array ? 'float64' : 'float32', [...t.shape], createHash('sha256').update(bytes).digest('hex')], t.name);
+  }
+  assert.equal(Object.keys(seen).length, tensors.length + model.params().length + model.buffers().length);
 });
 
 test('hostile: BatchNorm running statistics are checked like params (missing, wrong shape, not finite, negative variance)', () => {
