@@ -6,14 +6,16 @@
 
 /** Base class of the errors caused by user input rather than by a bug. */
 export class ScratchnetError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the underlying error, e.g. Node's for a file that cannot be written. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
 
 /**
- * A data file is missing, unreadable or malformed. The message starts with the
+ * A data file is missing, unreadable or malformed, or a file cannot be
+ * written (a full disk, a read-only folder). The message starts with the
  * file name and the line (`mnist_train.csv:1042: ...`) or byte offset
  * (`train-images-idx3-ubyte: byte 16: ...`).
  */

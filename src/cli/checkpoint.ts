@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, ModelFileError } from '../errors.js';
 import { type DecodedModel, paramTensorNames, type TrainingTensor } from '../io/model-file.js';
 import { loadModel, saveModel } from '../io/model-files.js';
+import { makeFolder } from '../io/write.js';
 import { describeValue, isRecord } from '../layers/config-check.js';
 import type { Sequential } from '../model/sequential.js';
 import { Dropout } from '../layers/dropout.js';
@@ -124,7 +124,7 @@ export function checkpointPaths(runDir: string): { dir: string; last: string; be
 
 /** Writes a checkpoint (atomically: a crash leaves the previous one whole). */
 export function saveCheckpoint(path: string, model: Sequential, state: CheckpointState): void {
-  mkdirSync(join(path, '..'), { recursive: true });
+  makeFolder(join(path, '..'));
   const { batchLoss, ...history } = state.history;
   const names = paramTensorNames(model);
   const params = model.params();

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { subset } from '../data/dataset.js';
 import { svgToPng } from '../io/png.js';
-import { writeFileAtomic } from '../io/write.js';
+import { makeFolder, writeFileAtomic } from '../io/write.js';
 import { mlp } from '../model/mlp.js';
 import { optimizerFromConfig } from '../optim/from-config.js';
 import { buildCompareReport, type CompareResult } from '../report/compare.js';
@@ -91,7 +90,7 @@ export async function runCompare(flags: CompareFlags, out: Output): Promise<Comp
     quiet.log(`${name.padEnd(9)} test accuracy ${result.testAccuracy.toFixed(4)}, best val ${Math.max(...result.valAccuracy).toFixed(4)}, final train loss ${result.trainLoss[result.trainLoss.length - 1].toFixed(4)}, ${result.seconds.toFixed(1)} s  [${result.settings}]`);
   }
   const dir = flags.out ?? newRunDir('compare-');
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const description = `${flags.epochs} epochs each on ${train.count} training images (batch ${flags.batchSize}, seed ${flags.seed}); validation on ${data.val.count}, test on ${data.test.count}.`;
   const { html, svg } = await buildCompareReport(results, description);
   writeFileAtomic(join(dir, 'compare.html'), html);

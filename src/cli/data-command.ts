@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Dataset } from '../data/dataset.js';
@@ -6,7 +6,7 @@ import { idxToDataset, parseIdx } from '../data/idx.js';
 import { ConfigError } from '../errors.js';
 import { readFileBytes } from '../io/files.js';
 import { bundledMnistPaths } from '../io/mnist.js';
-import { writeFileAtomic } from '../io/write.js';
+import { makeFolder, writeFileAtomic } from '../io/write.js';
 
 /** The tutorial's file names. */
 export const TRAIN_CSV = 'mnist_train.csv';
@@ -61,7 +61,7 @@ export function exportMnistCsv(dir: string, force: boolean): string[] {
       throw new ConfigError(`${existing.join(' and ')}: already ${existing.length > 1 ? 'exist' : 'exists'}; pass --force to overwrite`);
     }
   }
-  mkdirSync(outDir, { recursive: true });
+  makeFolder(outDir);
   const paths = bundledMnistPaths();
   const sets: [string, string, string][] = [
     [targets[0], paths.trainImages, paths.trainLabels],

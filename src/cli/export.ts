@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { loadModel } from '../io/model-files.js';
 import { encodeOnnx, onnxSignature, type OnnxValue } from '../io/onnx.js';
 import { writeFileAtomic } from '../io/write.js';
@@ -48,14 +48,7 @@ export function runExport(flags: ExportFlags, log: (line: string) => void): void
   const { model } = loadModel(flags.model);
   const options = { logits: flags.logits };
   const bytes = encodeOnnx(model, options);
-  try {
-    writeFileAtomic(flags.onnx, bytes);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException | null)?.code;
-    if (typeof code !== 'string') throw err;
-    // Node's text is "ENOENT: no such file or directory, open '/x/.y.tmp'": keep the part before the path.
-    throw new DataError(`${flags.onnx}: cannot write (${(err as Error).message.split(', ')[0]})`);
-  }
+  writeFileAtomic(flags.onnx, bytes);
   const signature = onnxSignature(model, options);
   if (flags.json) {
     log(JSON.stringify({ onnx: flags.onnx, bytes: bytes.length, ...signature }));

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { DataError } from '../errors.js';
 import { readFileBytes } from '../io/files.js';
 import { loadModel } from '../io/model-files.js';
 import { digitPngDataUrl, svgToPng } from '../io/png.js';
-import { writeFileAtomic } from '../io/write.js';
+import { makeFolder, writeFileAtomic } from '../io/write.js';
 import { buildReport, type ReportInput, type RunHistory } from '../report/report.js';
 import { Rng } from '../rng.js';
 import { loadData, type DataSource } from './data-source.js';
@@ -21,7 +21,7 @@ export async function writeReport(
   writeFileAtomic(htmlPath, html);
   const written = [htmlPath];
   if (pngDir !== undefined) {
-    mkdirSync(pngDir, { recursive: true });
+    makeFolder(pngDir);
     for (const [id, svg] of svgs) {
       const path = join(pngDir, `${id}.png`);
       writeFileAtomic(path, svgToPng(svg));

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { subset } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
 import { saveModel } from '../io/model-files.js';
-import { writeFileAtomic } from '../io/write.js';
+import { makeFolder, writeFileAtomic } from '../io/write.js';
 import { activations, type ActivationName } from '../layers/activations.js';
 import { initNames, type InitName } from '../layers/init.js';
 import { mlp } from '../model/mlp.js';
@@ -188,7 +188,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   );
 
   const dir = flags.out ?? flags.resume ?? newRunDir();
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const checkpoints = checkpointPaths(dir);
   const bar = !flags.quiet && process.stderr.isTTY === true && !process.env.CI;
 

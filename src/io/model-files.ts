@@ -1,4 +1,3 @@
-import { DataError } from '../errors.js';
 import type { Sequential } from '../model/sequential.js';
 import { readFileBytes } from './files.js';
 import { decodeModel, encodeModel, type DecodedModel, type TrainingTensor } from './model-file.js';
@@ -13,18 +12,10 @@ import { writeFileAtomic } from './write.js';
  * Writes `model` (and optional JSON-serialisable `training` info, and a
  * checkpoint's `trainingTensors`) to `path` as safetensors. The bytes are encoded first and then written atomically (temp
  * file, fsync, rename), so an existing file is replaced whole or not at all.
- * A folder that is missing or not writable is a DataError naming `path`.
+ * A folder that is missing or not writable, or a full disk, is a DataError naming `path`.
  */
 export function saveModel(model: Sequential, path: string, training?: unknown, trainingTensors: readonly TrainingTensor[] = []): void {
-  const bytes = encodeModel(model, training, trainingTensors);
-  try {
-    writeFileAtomic(path, bytes);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException | null)?.code;
-    if (typeof code !== 'string') throw err;
-    // Node's text is "ENOENT: no such file or directory, open '/x/.y.tmp'": keep the part before the path.
-    throw new DataError(`${path}: cannot write (${(err as Error).message.split(', ')[0]})`);
-  }
+  writeFileAtomic(path, encodeModel(model, training, trainingTensors));
 }
 
 /**

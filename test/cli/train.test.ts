@@ -36,6 +36,29 @@ test('default training (the tutorial recipe, 5 epochs, bundled MNIST) reaches â‰
   assert.deepEqual((history.settings as { optimizer: unknown }).optimizer, { name: 'sgd', lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 });
 });
 
+test('the plain-JS kernels (SCRATCHNET_KERNELS=js) train as the SIMD ones: the same losses, test accuracy within 0.3 points', () => {
+  const run = (kernels: string) => {
+    const out = join(tmp, `kernels-${kernels || 'simd'}`);
+    const r = runCli(['train', '--subset', '20000', '--epochs', '2', '--json', '--quiet', '--no-report', '--out', out], {
+      env: { SCRATCHNET_KERNELS: kernels },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as { batchLoss: number[] };
+    return { accuracy: lastJson(r.stdout).testAccuracy as number, batchLoss: history.batchLoss };
+  };
+  const simd = run(''); // anything but "js" keeps the SIMD kernels
+  const js = run('js');
+  const accuracies = `test accuracy: SIMD ${simd.accuracy}, JS ${js.accuracy}`;
+  // Both learnt (two equally broken runs would agree too), and agree.
+  assert.ok(simd.accuracy > 0.9 && js.accuracy > 0.9, accuracies);
+  assert.ok(Math.abs(js.accuracy - simd.accuracy) <= 0.003, accuracies);
+  // The kernels differ only in rounding (~4e-7 here), which leaves every
+  // step's loss in place; a wrong gradient moves it by far more.
+  assert.equal(js.batchLoss.length, simd.batchLoss.length);
+  const worst = Math.max(...js.batchLoss.map((loss, i) => Math.abs(loss - simd.batchLoss[i])));
+  assert.ok(worst < 1e-4, `the batch losses of the two runs differ by up to ${worst}`);
+});
+
 test('--epochs 1 --json twice with the same seed: identical except time', () => {
   const runs = [1, 2].map((i) => {
     const r = runCli(['train', '--epochs', '1', '--json', '--quiet', '--out', join(tmp, `same-seed-${i}`)]);

@@ -3,7 +3,7 @@ import { Rng } from '../../src/rng.js';
 
 /**
  * Central-difference gradient check, accumulated in float64: for a sample of
- * indices i of `values`, compares (L(v + h) − L(v − h)) / (v⁺ − v⁻) with
+ * indices i of `values` (or the given `indices`), compares (L(v + h) − L(v − h)) / (v⁺ − v⁻) with
  * `analytic[i]`, where v± are the float32 values actually stored.
  */
 export function gradCheck(
@@ -11,10 +11,10 @@ export function gradCheck(
   loss: () => number,
   values: Float32Array,
   analytic: Float32Array,
-  { h = 1e-2, rtol = 2e-3, atol = 1e-4, samples = 40, seed = 1 } = {},
+  { h = 1e-2, rtol = 2e-3, atol = 1e-4, samples = 40, seed = 1, indices = undefined as readonly number[] | undefined } = {},
 ): void {
   const rng = new Rng(seed);
-  const indices = values.length <= samples ? [...values.keys()] : Array.from({ length: samples }, () => rng.int(values.length));
+  indices ??= values.length <= samples ? [...values.keys()] : Array.from({ length: samples }, () => rng.int(values.length));
   const expected = Float32Array.from(analytic); // the analytic grad may live in a buffer that loss() reuses
   for (const i of indices) {
     const v = values[i];

@@ -228,3 +228,33 @@ test('labels the model has no output for are refused up front, naming set and ex
   await assert.rejects(fit(mlp({ inputUnits: 16, hidden: [4], outputUnits: 3, rng: 1 }), { train: data }), /fit: example \d+ of the train set has label 3, the model's 3 output\(s\) take labels 0 to 2/);
   await assert.rejects(fit(mlp({ inputUnits: 16, hidden: [4], outputUnits: 1, rng: 1 }), { train: data }), /take labels 0 to 1/);
 });
+
+test('clipNorm clips the gradients of the step: plain SGD moves the weights by lr·clipNorm·g/‖g‖', async () => {
+  // One step on the whole set (one batch, no shuffle), so the step's gradient
+  // g is the same for every run: the unclipped run's update is −lr·g, from
+  // which the clipped update follows without the clipping code.
+  const lr = 0.5;
+  const data = { train: toyData(64, 4) };
+  const step = async (clipNorm?: number) => {
+    const model = mlp({ inputUnits: 16, hidden: [12], outputUnits: 4, rng: 8 });
+    const before = model.params().map((p) => Float64Array.from(p.value));
+    await fit(model, data, { epochs: 1, batchSize: 64, shuffle: false, optimizer: new SGD({ lr }), clipNorm });
+    return model.params().map((p, i) => Float64Array.from(p.value, (v, j) => v - before[i][j]));
+  };
+  const norm = (update: Float64Array[]) => Math.sqrt(update.reduce((s, u) => s + u.reduce((t, v) => t + v * v, 0), 0));
+  const free = await step();
+  const gradNorm = norm(free) / lr;
+  assert.ok(gradNorm > 0.1, `the toy gradient is not negligible (‖g‖ = ${gradNorm})`);
+
+  const clipNorm = gradNorm / 4;
+  const clipped = await step(clipNorm);
+  assert.ok(norm(clipped) <= lr * clipNorm * (1 + 1e-4), `‖update‖ = ${norm(clipped)} > lr·clipNorm = ${lr * clipNorm}`);
+  // Same direction, a quarter of the length: −lr·(clipNorm/‖g‖)·g, up to
+  // the float32 rounding of the weights (~1e-7 here; unclipped is ~1e-2 off).
+  let worst = 0;
+  free.forEach((u, i) => u.forEach((v, j) => (worst = Math.max(worst, Math.abs(clipped[i][j] - v / 4)))));
+  assert.ok(worst <= 1e-5 * lr * clipNorm, `largest deviation from lr·clipNorm·g/‖g‖: ${worst}`);
+
+  // A clipNorm above ‖g‖ leaves the step alone.
+  assert.deepEqual(await step(gradNorm * 2), free);
+});
