@@ -90,6 +90,7 @@ export interface Layer {
 export interface LayerPlan<L extends Layer = Layer> {
   /** Param and buffer values together (a hostile file cannot ask for gigabytes unseen). */
   readonly paramValues: number;
+  /** Makes the layer (its params initialised, to be overwritten by the loader). */
   build(): L;
 }
 

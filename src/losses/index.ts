@@ -5,6 +5,7 @@ import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 
 /** The losses {@link fit} trains with. */
 export type LossName = 'softmax-cross-entropy' | 'mse' | 'bce';
+/** Every {@link LossName}, the default first. */
 export const LOSS_NAMES: readonly LossName[] = ['softmax-cross-entropy', 'mse', 'bce'];
 
 /**
@@ -14,6 +15,7 @@ export const LOSS_NAMES: readonly LossName[] = ['softmax-cross-entropy', 'mse', 
  */
 export interface Loss {
   readonly name: LossName;
+  /** The batch's mean loss; dL/dlogits into `gradOut` unless it is null. */
   compute(gradOut: Float32Array | null, logits: Float32Array, labels: ArrayLike<number>, rows: number, cols: number): number;
 }
 
