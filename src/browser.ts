@@ -48,6 +48,7 @@ export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
 export { optimizerFromConfig, optimizerNames, type OptimizerName } from './optim/from-config.js';
+export { cliOptimizerNames, defaultLr, optimizerConfigFromFlags, type CliOptimizerName, type OptimizerFlags } from './optim/presets.js';
 
 export { Sequential, forward, predict, train, type Network } from './model/sequential.js';
 export { mlp, type MlpOptions } from './model/mlp.js';

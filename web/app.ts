@@ -3,8 +3,7 @@
  * (talking to worker.ts), and loading/downloading model files. Everything the
  * network does comes from the library (src/browser.ts); this file is wiring.
  */
-import { DataError, Dense, decodeModel, imageToMnist, tensor, type Sequential } from '../src/browser.js';
-import { defaultLr, type CliOptimizerName } from '../src/optim/presets.js';
+import { DataError, Dense, decodeModel, defaultLr, imageToMnist, tensor, type CliOptimizerName, type Sequential } from '../src/browser.js';
 import { lineChart } from './charts.js';
 import { DrawingPad } from './pad.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';

@@ -3,7 +3,7 @@
  * Both sides import these types, so a renamed field is a compile error.
  */
 import type { ActivationName } from '../src/browser.js';
-import type { CliOptimizerName } from '../src/optim/presets.js';
+import type { CliOptimizerName } from '../src/browser.js';
 
 /** What the Train panel asks for. */
 export interface TrainSettings {

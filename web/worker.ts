@@ -20,9 +20,8 @@ import {
   type FitOptions,
   type History,
   type Optimizer,
-  type RngState,
+  optimizerConfigFromFlags,
 } from '../src/browser.js';
-import { optimizerConfigFromFlags } from '../src/optim/presets.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
 
 // NOTE: typed as a Worker (the DOM lib's view of the other side) so that this
@@ -38,8 +37,6 @@ interface Run {
   rng: Rng;
   data: { train: Dataset; val: Dataset; test: Dataset };
   history?: History;
-  /** The generator's state when the current epoch began (fit replays that epoch's shuffle on resume). */
-  epochStartRng: RngState;
 }
 
 let full: Promise<{ train: Dataset; test: Dataset }> | undefined;
@@ -65,23 +62,15 @@ async function newRun(settings: TrainSettings): Promise<Run> {
   const { train, val } = splitTrainVal(mnist.train, 0.1, rng);
   const model = mlp({ hidden: settings.hidden, activation: settings.activation, rng });
   const optimizer = optimizerFromConfig(optimizerConfigFromFlags(settings.optimizer, { lr: settings.lr }));
-  return { settings, model, optimizer, rng, data: { train, val, test: mnist.test }, epochStartRng: rng.getState() };
+  return { settings, model, optimizer, rng, data: { train, val, test: mnist.test } };
 }
 
 /** Trains `r` (from where it stopped, if it did) and posts progress, then the model and the confusion matrix. */
 async function train(r: Run): Promise<void> {
   const { settings, data } = r;
   const previous = r.history;
-  let resume: FitOptions['resume'];
-  if (previous !== undefined) {
-    if (previous.resumeAt !== undefined) {
-      // Stopped mid-epoch: replay that epoch's shuffle from its start.
-      r.rng.setState(r.epochStartRng);
-      resume = { history: previous, ...previous.resumeAt };
-    } else {
-      resume = { history: previous, epoch: previous.epochs, batch: 0, epochLossSum: 0 };
-    }
-  }
+  // Where the last fit stopped (mid-epoch, or after its last epoch): fit replays from there.
+  const resume: FitOptions['resume'] = previous === undefined ? undefined : { history: previous, ...previous.resumeAt };
   // 'train' made the controller before loading the data, so a Stop during the download counts too.
   controller ??= new AbortController();
   let mark = performance.now();
@@ -92,7 +81,6 @@ async function train(r: Run): Promise<void> {
     onTrainBegin: ({ epochs, batches, trainCount }) =>
       post({ type: 'begin', epochs, batches, trainCount, valCount: data.val.count, testCount: data.test.count, resumed: resume !== undefined }),
     onEpochBegin: () => {
-      r.epochStartRng = r.rng.getState();
       mark = performance.now();
       images = 0;
     },

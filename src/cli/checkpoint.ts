@@ -7,7 +7,7 @@ import { describeValue, isRecord } from '../layers/config-check.js';
 import type { Sequential } from '../model/sequential.js';
 import { Dropout } from '../layers/dropout.js';
 import type { Optimizer, OptimizerConfig, OptimizerState } from '../optim/optimizer.js';
-import type { Rng, RngState } from '../rng.js';
+import type { RngState } from '../rng.js';
 import type { ScheduleName } from '../train/schedules.js';
 import type { History, ResumePoint } from '../train/fit.js';
 import type { DataSource } from './data-source.js';
@@ -43,8 +43,8 @@ export interface TrainSettings {
 export interface CheckpointState {
   settings: TrainSettings;
   history: Pick<History, 'epochs' | 'batchLoss' | 'trainLoss' | 'valAccuracy' | 'valLoss'>;
-  /** Where training continues, and the generator's state at the start of that epoch. */
-  resume: ResumePoint & { rng: RngState };
+  /** Where training continues, with the shuffling generator's state at the start of that epoch. */
+  resume: ResumePoint;
   /** The optimizer's step count and buffers (momenta, moments…). */
   optimizerState: OptimizerState;
   /** Each Dropout layer's generator, in layer order, as it was at the resume point. */
@@ -77,7 +77,6 @@ export function checkpointState(
   settings: TrainSettings,
   history: CheckpointState['history'],
   at: ResumePoint,
-  rng: RngState,
   model: Sequential,
   optimizer: Optimizer,
 ): CheckpointState {
@@ -85,14 +84,18 @@ export function checkpointState(
   return {
     settings,
     history: { epochs: history.epochs, batchLoss: history.batchLoss, trainLoss: history.trainLoss, valAccuracy: history.valAccuracy, valLoss: history.valLoss },
-    resume: { ...at, rng },
+    resume: at,
     optimizerState: opt,
     dropoutRngs: dropouts(model).map((d) => d.rng.getState()),
   };
 }
 
-/** Puts a checkpoint's weights, running statistics, optimizer state and generators into a freshly built run. */
-export function restoreCheckpoint(resumed: Checkpoint, model: Sequential, optimizer: Optimizer, rng: Rng): void {
+/**
+ * Puts a checkpoint's weights, running statistics, optimizer state and
+ * Dropout generators into a freshly built run (fit restores the shuffling
+ * generator from the resume point).
+ */
+export function restoreCheckpoint(resumed: Checkpoint, model: Sequential, optimizer: Optimizer): void {
   const saved = resumed.model;
   model.params().forEach((p, i) => p.value.set(saved.params()[i].value));
   model.buffers().forEach((b, i) => b.value.set(saved.buffers()[i].value));
@@ -106,7 +109,6 @@ export function restoreCheckpoint(resumed: Checkpoint, model: Sequential, optimi
   }
   optimizer.setState({ step, slots: Object.fromEntries(want.map((name) => [name, slots[name] ?? []])) });
   dropouts(model).forEach((d, i) => d.rng.setState(resumed.state.dropoutRngs[i]));
-  rng.setState(resumed.state.resume.rng);
 }
 
 /** The optimizer for a human: `sgd (lr 0.1)`, `adam (lr 0.001, beta1 0.9, …)`. */

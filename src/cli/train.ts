@@ -178,7 +178,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     batchNorm: settings.batchNorm,
   });
   const optimizer = optimizerFromConfig(settings.optimizer);
-  if (resumed !== undefined) restoreCheckpoint(resumed, model, optimizer, rng);
+  if (resumed !== undefined) restoreCheckpoint(resumed, model, optimizer);
   quiet.log('Network architecture:');
   for (const line of model.summary({ shapes: true })) quiet.log(line);
   quiet.log(`Total: ${model.paramCount().toLocaleString('en-US')} params`);
@@ -200,14 +200,10 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  let epochStartRng = rng.getState();
   let bestAccuracy = -Infinity;
   const checkpointing: Callbacks = {
-    onEpochBegin: () => {
-      epochStartRng = rng.getState();
-    },
     onEpochEnd: (logs, history) => {
-      const state = checkpointState(settings, history, { epoch: logs.epoch + 1, batch: 0, epochLossSum: 0 }, rng.getState(), model, optimizer);
+      const state = checkpointState(settings, history, logs.resumeAt, model, optimizer);
       if ((logs.epoch + 1) % flags.checkpointEvery === 0 || logs.epoch + 1 === settings.epochs) saveCheckpoint(checkpoints.last, model, state);
       if (!Number.isNaN(logs.valAccuracy) && logs.valAccuracy > bestAccuracy) {
         bestAccuracy = logs.valAccuracy;
@@ -237,9 +233,9 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     process.off('SIGINT', onSigint);
   }
 
-  if (history.stopped && history.resumeAt !== undefined) {
+  if (history.stopped) {
     const at = history.resumeAt;
-    saveCheckpoint(checkpoints.last, model, checkpointState(settings, history, at, at.batch === 0 ? rng.getState() : epochStartRng, model, optimizer));
+    saveCheckpoint(checkpoints.last, model, checkpointState(settings, history, at, model, optimizer));
     out.log(`Interrupted at epoch ${at.epoch + 1}, batch ${at.batch}. Wrote ${checkpoints.last}`);
     out.log(`Resume with: scratchnet train --resume ${dir}`);
     process.exitCode = 130;

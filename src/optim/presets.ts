@@ -3,6 +3,7 @@ import type { OptimizerConfig } from './optimizer.js';
 
 /** Optimizer presets by name (the CLI's `--optimizer` and the playground's menu): the library's, plus SGD with momentum or Nesterov momentum by name. */
 export const cliOptimizerNames = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
+/** One of {@link cliOptimizerNames}. */
 export type CliOptimizerName = (typeof cliOptimizerNames)[number];
 
 /** The optimizer flags of train and compare (undefined: not given). */

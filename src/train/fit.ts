@@ -7,7 +7,7 @@ import { SGD } from '../optim/sgd.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { TensorCache } from '../kernels/tensor.js';
 import { lossFor, type LossName } from '../losses/index.js';
-import { Rng } from '../rng.js';
+import { Rng, type RngState } from '../rng.js';
 import { evaluate } from './evaluate.js';
 import type { LrSchedule } from './schedules.js';
 
@@ -38,6 +38,8 @@ export interface EpochLogs {
   /** Wall time of the epoch's training steps, and its throughput. */
   seconds: number;
   imagesPerSecond: number;
+  /** Where a run stopped after this epoch continues (for checkpoints). */
+  resumeAt: ResumePoint;
 }
 
 /** Hooks called during {@link fit}, in the shape of Keras callbacks. */
@@ -90,21 +92,24 @@ export interface FitOptions {
    */
   signal?: AbortSignal;
   /**
-   * Continue an interrupted run (Keras's `initial_epoch`): the History so far
-   * and where it stopped. `rng` must be in the state it had at the start of
-   * that epoch, and the model's weights and optimizer as they were when it
-   * stopped; then the run ends bit-identical to an uninterrupted one.
+   * Continue a run (Keras's `initial_epoch`): the History so far and where
+   * it stopped, as the last fit returned them (`{history, ...history.resumeAt}`);
+   * fit puts `rng` back in the state the point records. With the model's
+   * weights and optimizer as they were when it stopped, the run ends
+   * bit-identical to an uninterrupted one.
    */
   resume?: { history: Pick<History, 'batchLoss' | 'trainLoss' | 'valAccuracy' | 'valLoss'> } & ResumePoint;
 }
 
-/** Where an interrupted fit stopped: the next batch to train and the loss sum of its epoch so far. */
+/** Where a fit stopped: the next batch to train, the loss sum of its epoch so far, and the shuffling generator's state. */
 export interface ResumePoint {
   /** 0-based epoch, and the first batch of it not yet trained. */
   epoch: number;
   batch: number;
   /** Σ of that epoch's batch losses so far (for its mean). */
   epochLossSum: number;
+  /** The shuffling generator at the start of that epoch (its shuffle is replayed). */
+  rng: RngState;
 }
 
 /** What {@link fit} recorded (Keras's `History`). Accuracies are fractions in [0, 1]. */
@@ -130,8 +135,8 @@ export interface History {
   imagesPerSecond: number;
   /** True when `signal` stopped training early. */
   stopped: boolean;
-  /** When stopped mid-epoch: where to resume (see FitOptions.resume). */
-  resumeAt?: ResumePoint;
+  /** Where to continue (see FitOptions.resume): after the last trained step, also when nothing stopped it (to train more epochs). */
+  resumeAt: ResumePoint;
 }
 
 /** Raised when the loss stops being a finite number. */
@@ -197,6 +202,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
     throw new ConfigError(`fit: cannot resume at epoch ${resume.epoch}, batch ${resume.batch} of ${batches}`);
   }
 
+  if (resume !== undefined) rng.setState(resume.rng);
   const history: History = {
     epochs: resume?.epoch ?? 0,
     batchLoss: [...(resume?.history.batchLoss ?? [])],
@@ -206,6 +212,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
     seconds: 0,
     imagesPerSecond: 0,
     stopped: false,
+    resumeAt: resume === undefined ? { epoch: 0, batch: 0, epochLossSum: 0, rng: rng.getState() } : { epoch: resume.epoch, batch: resume.batch, epochLossSum: resume.epochLossSum, rng: resume.rng },
   };
   let stepSeconds = 0;
   let imagesSeen = 0;
@@ -222,6 +229,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
       for (const cb of callbacks) cb.onEpochBegin?.(epoch);
       // Each epoch's order depends only on the generator's state at its start,
       // so an interrupted epoch can be replayed exactly.
+      const epochRng = rng.getState();
       for (let i = 0; i < order.length; i++) order[i] = i;
       if (shuffle) rng.shuffle(order);
       const epochStart = performance.now();
@@ -262,7 +270,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
         }
         if (options.signal?.aborted && b < batches - 1) {
           history.stopped = true;
-          history.resumeAt = { epoch, batch: b + 1, epochLossSum: lossSum };
+          history.resumeAt = { epoch, batch: b + 1, epochLossSum: lossSum, rng: epochRng };
           break;
         }
       }
@@ -278,6 +286,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
         valLoss: val?.loss ?? NaN,
         seconds,
         imagesPerSecond: epochImages / seconds,
+        resumeAt: { epoch: epoch + 1, batch: 0, epochLossSum: 0, rng: rng.getState() },
       };
       history.trainLoss.push(logs.trainLoss);
       if (val !== undefined) {
@@ -285,12 +294,10 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
         history.valLoss.push(val.loss);
       }
       history.epochs = epoch + 1;
+      history.resumeAt = logs.resumeAt;
       for (const cb of callbacks) cb.onEpochEnd?.(logs, history, control);
       if (stopRequested) break;
-      if (options.signal?.aborted && epoch < epochs - 1) {
-        history.stopped = true;
-        history.resumeAt = { epoch: epoch + 1, batch: 0, epochLossSum: 0 };
-      }
+      if (options.signal?.aborted && epoch < epochs - 1) history.stopped = true;
     }
   } finally {
     // The caller's optimizer as it came, whatever the schedule did to its rate.

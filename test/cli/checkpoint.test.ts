@@ -313,7 +313,7 @@ for (const config of configs) {
     for (let step = 0; step < 4; step++) train(model, x, y, optimizer);
     const path = join(tmp, `opt-${config.name}-${Object.keys(config).length}.safetensors`);
     const history = { epochs: 0, batchLoss: [2.302585092994046, 1 / 3, 0.1, 1e-300], trainLoss: [], valAccuracy: [], valLoss: [] };
-    saveCheckpoint(path, model, checkpointState(settingsFor(config), history, { epoch: 0, batch: 4, epochLossSum: 1.5 }, new Rng(9).getState(), model, optimizer));
+    saveCheckpoint(path, model, checkpointState(settingsFor(config), history, { epoch: 0, batch: 4, epochLossSum: 1.5, rng: new Rng(9).getState() }, model, optimizer));
 
     // One tensor per slot and param, none in the header.
     const { length, header } = headerOf(path);
@@ -329,7 +329,7 @@ for (const config of configs) {
     assert.deepEqual(loaded.state.history.batchLoss, history.batchLoss);
     const fresh = smallRun(4); // other initial weights: restoring must replace them
     const restored = optimizerFromConfig(config);
-    restoreCheckpoint(loaded, fresh.model, restored, new Rng(0));
+    restoreCheckpoint(loaded, fresh.model, restored);
     assert.deepEqual(stateBits(restored.getState()), stateBits(optimizer.getState()));
     for (let step = 0; step < 3; step++) {
       train(model, x, y, optimizer);
@@ -346,7 +346,7 @@ test('a checkpoint missing an optimizer tensor, or holding another optimizer\'s,
   const adam = optimizerFromConfig({ name: 'adam', lr: 0.01 });
   train(model, x, y, adam);
   const path = join(tmp, 'opt-broken.safetensors');
-  saveCheckpoint(path, model, checkpointState(settingsFor(adam.config()), { epochs: 0, batchLoss: [1], trainLoss: [], valAccuracy: [], valLoss: [] }, { epoch: 0, batch: 1, epochLossSum: 1 }, new Rng(9).getState(), model, adam));
+  saveCheckpoint(path, model, checkpointState(settingsFor(adam.config()), { epochs: 0, batchLoss: [1], trainLoss: [], valAccuracy: [], valLoss: [] }, { epoch: 0, batch: 1, epochLossSum: 1, rng: new Rng(9).getState() }, model, adam));
   const decoded = decodeModel(readFileSync(path), path);
   const shapes = new Map(paramTensorNames(model).map((name, k) => [name, model.params()[k].shape]));
   /** The checkpoint re-encoded without the training tensors `drop` selects. */
@@ -361,7 +361,7 @@ test('a checkpoint missing an optimizer tensor, or holding another optimizer\'s,
   const one = without((name) => name === 'optimizer.v.layers.3.bias', 'opt-missing-one.safetensors');
   assert.throws(() => loadCheckpoint(one), { message: `${one}: missing tensor "optimizer.v.layers.3.bias", expected the optimizer's v buffer of every param, got nothing` });
   const slot = without((name) => name.startsWith('optimizer.v.'), 'opt-missing-slot.safetensors');
-  assert.throws(() => restoreCheckpoint(loadCheckpoint(slot), smallRun(4).model, optimizerFromConfig({ name: 'adam', lr: 0.01 }), new Rng(0)), {
+  assert.throws(() => restoreCheckpoint(loadCheckpoint(slot), smallRun(4).model, optimizerFromConfig({ name: 'adam', lr: 0.01 })), {
     message: `${slot}: optimizer state, expected the tensors of adam (lr 0.01, beta1 0.9, beta2 0.999, eps 1e-8) (optimizer.m.*, optimizer.v.*), got optimizer.m.*`,
   });
   const losses = without((name) => name === 'history.batchLoss', 'opt-no-losses.safetensors');
@@ -415,7 +415,7 @@ test('a 0.1.0 checkpoint too large to read, or with malformed slots, is one clea
   const sgd = optimizerFromConfig({ name: 'sgd', lr: 0.1, momentum: 0.9 });
   train(model, x, y, sgd);
   const path = join(tmp, 'old-bad.safetensors');
-  saveCheckpoint(path, model, checkpointState(settingsFor(sgd.config()), { epochs: 0, batchLoss: [1], trainLoss: [], valAccuracy: [], valLoss: [] }, { epoch: 0, batch: 1, epochLossSum: 1 }, new Rng(9).getState(), model, sgd));
+  saveCheckpoint(path, model, checkpointState(settingsFor(sgd.config()), { epochs: 0, batchLoss: [1], trainLoss: [], valAccuracy: [], valLoss: [] }, { epoch: 0, batch: 1, epochLossSum: 1, rng: new Rng(9).getState() }, model, sgd));
   toOldLayout(path);
   const { training } = decodeModel(readFileSync(path), path) as { training: { optimizerState: { slots: { v: number[][] } } } };
   training.optimizerState.slots.v[2] = [1, 2];
