@@ -8,30 +8,8 @@ import type { Sequential } from '../model/sequential.js';
 import { Dropout } from '../layers/dropout.js';
 import type { Optimizer, OptimizerConfig, OptimizerState } from '../optim/optimizer.js';
 import type { RngState } from '../rng.js';
-import type { ScheduleName } from '../train/schedules.js';
 import type { History, ResumePoint } from '../train/fit.js';
-import type { DataSource } from './data-source.js';
-
-/** A run's settings, as history.json and every checkpoint record them. */
-export interface TrainSettings {
-  hidden: number[];
-  activation: 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu';
-  init: 'he' | 'glorot';
-  epochs: number;
-  batchSize: number;
-  /** The optimizer's full config() (optimizerFromConfig rebuilds it). */
-  optimizer: OptimizerConfig;
-  dropout: number;
-  batchNorm: boolean;
-  clipNorm: number | null;
-  schedule: { kind: ScheduleName; warmupEpochs: number };
-  earlyStop: number | null;
-  seed: number;
-  valSplit: number;
-  subset: number | null;
-  data: DataSource;
-  tutorialCompat: boolean;
-}
+import { describeOptimizer, type TrainSettings } from './settings.js';
 
 /**
  * What a checkpoint holds besides the weights. The file keeps the large
@@ -109,13 +87,6 @@ export function restoreCheckpoint(resumed: Checkpoint, model: Sequential, optimi
   }
   optimizer.setState({ step, slots: Object.fromEntries(want.map((name) => [name, slots[name] ?? []])) });
   dropouts(model).forEach((d, i) => d.rng.setState(resumed.state.dropoutRngs[i]));
-}
-
-/** The optimizer for a human: `sgd (lr 0.1)`, `adam (lr 0.001, beta1 0.9, …)`. */
-export function describeOptimizer(config: OptimizerConfig): string {
-  const { name, ...options } = config;
-  const shown = Object.entries(options).filter(([k, v]) => k === 'lr' || (v !== 0 && v !== false));
-  return `${name} (${shown.map(([k, v]) => `${k} ${String(v)}`).join(', ')})`;
 }
 
 /** The checkpoint files of a run folder: the latest state, and the best validation accuracy so far. */

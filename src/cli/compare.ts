@@ -8,12 +8,12 @@ import { optimizerFromConfig } from '../optim/from-config.js';
 import { buildCompareReport, type CompareResult } from '../report/compare.js';
 import { Rng } from '../rng.js';
 import { fit } from '../train/fit.js';
-import { describeOptimizer } from './checkpoint.js';
+import { describeOptimizer } from './settings.js';
 import { loadData } from './data-source.js';
 import { positiveInt, seedValue } from './options.js';
 import { cliOptimizerNames, optimizerConfigFromFlags, type CliOptimizerName } from '../optim/presets.js';
 import type { Output } from './progress.js';
-import { newRunDir } from './train.js';
+import { newRunDir } from './run-folder.js';
 
 interface CompareFlags {
   optimizers: CliOptimizerName[];

@@ -33,15 +33,6 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
-/** A number in [0, 1). */
-export function fraction(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) {
-    throw new InvalidArgumentError('expected a number in [0, 1)');
-  }
-  return n;
-}
-
 /** A comma-separated list of positive integers, e.g. `64,32`. */
 export function intList(value: string): number[] {
   const parts = value.split(',');
@@ -51,7 +42,7 @@ export function intList(value: string): number[] {
   return parts.map(Number);
 }
 
-/** A number in [0, 1) (momentum, betas, dropout rate). */
+/** A number in [0, 1) (momentum, betas, dropout rate, validation split). */
 export function unitInterval(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) {

@@ -1,51 +1,28 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { subset } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
-import { saveModel } from '../io/model-files.js';
-import { makeFolder, writeFileAtomic } from '../io/write.js';
-import { activations, type ActivationName } from '../layers/activations.js';
-import { initNames, type InitName } from '../layers/init.js';
-import { mlp } from '../model/mlp.js';
-import type { Sequential } from '../model/sequential.js';
+import { makeFolder } from '../io/write.js';
+import { activations } from '../layers/activations.js';
+import { initNames } from '../layers/init.js';
 import { optimizerFromConfig } from '../optim/from-config.js';
+import { cliOptimizerNames, defaultLr } from '../optim/presets.js';
 import { Rng } from '../rng.js';
 import { earlyStopping } from '../train/early-stopping.js';
-import { fit, type Callbacks, type History } from '../train/fit.js';
-import { lrSchedule, scheduleNames, type ScheduleName } from '../train/schedules.js';
-import { VERSION } from '../version.js';
-import { type Checkpoint, checkpointPaths, checkpointState, describeOptimizer, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainSettings } from './checkpoint.js';
-import { dataSource, loadData } from './data-source.js';
-import { fraction, intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
-import { cliOptimizerNames, defaultLr, optimizerConfigFromFlags, type CliOptimizerName, type OptimizerFlags } from '../optim/presets.js';
+import { fit, type History } from '../train/fit.js';
+import { lrSchedule, scheduleNames } from '../train/schedules.js';
+import { checkpointCallbacks, stopOnSigint } from './callbacks.js';
+import { type Checkpoint, checkpointPaths, checkpointState, loadCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadData } from './data-source.js';
+import { intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
 import { progressCallbacks, type Output } from './progress.js';
-import { writeReport } from './report.js';
+import { newRunDir, writeRunFolder } from './run-folder.js';
+import { describeOptimizer, modelFromSettings, settingsFromFlags, type SettingsFlags, type TrainSettings } from './settings.js';
 
 /** The parsed flags of `scratchnet train`. */
-export interface TrainFlags extends OptimizerFlags {
-  epochs: number;
-  batchSize: number;
-  optimizer: CliOptimizerName;
-  dropout: number;
-  batchNorm: boolean;
-  clipNorm?: number;
-  schedule: ScheduleName;
-  warmupEpochs: number;
-  earlyStop?: number;
-  hidden: number[];
-  activation: ActivationName;
-  init: InitName;
-  seed: number;
-  valSplit: number;
-  subset?: number;
-  trainCsv?: string;
-  testCsv?: string;
-  idxDir?: string;
+export interface TrainFlags extends SettingsFlags {
   out?: string;
   json: boolean;
   quiet: boolean;
-  tutorialCompat: boolean;
   /** False with --no-report. */
   report: boolean;
   /** Write checkpoints/last.safetensors every this many epochs. */
@@ -94,7 +71,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--activation <name>', 'hidden activation').choices(Object.keys(activations)).default('relu'))
     .addOption(new Option('--init <name>', 'weight initialisation').choices(initNames).default('he'))
     .option('--seed <n>', 'seed of the one RNG behind the split, init and shuffling', seedValue, 42)
-    .option('--val-split <fraction>', 'fraction of the training file held out for validation', fraction, 0.1)
+    .option('--val-split <fraction>', 'fraction of the training file held out for validation', unitInterval, 0.1)
     .option('--subset <n>', 'train on a random n of the training examples (the tutorial used 10000)', positiveInt)
     .option('--train-csv <file>', "training data in the tutorial's CSV layout (header, label, 784 pixels)")
     .option('--test-csv <file>', "test data in the tutorial's CSV layout")
@@ -113,14 +90,6 @@ export function trainCommand(): Command {
     });
 }
 
-/** A new folder under runs/ named after the current time (with a suffix if taken). */
-export function newRunDir(prefix = ''): string {
-  const stamp = prefix + new Date().toISOString().replace(/\..*$/, '').replace(/[-:]/g, '').replace('T', '-');
-  let dir = join('runs', stamp);
-  for (let i = 2; existsSync(dir); i++) dir = join('runs', `${stamp}-${i}`);
-  return dir;
-}
-
 /** Runs `scratchnet train` with parsed flags; human lines go to `out`, the JSON line to stdout. `explicit` names the flags given on the command line. */
 export async function runTrain(flags: TrainFlags, out: Output, explicit: ReadonlySet<string> = new Set()): Promise<History> {
   const quiet: Output = flags.quiet ? { log: () => {} } : out;
@@ -136,26 +105,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     }
     quiet.log(`Resuming ${flags.resume} at epoch ${at.epoch + 1}, batch ${at.batch + 1}`);
   } else {
-    const { lr, momentum, beta1, beta2, eps, weightDecay } = flags;
-    settings = {
-      hidden: flags.hidden,
-      activation: flags.activation,
-      init: flags.init,
-      epochs: flags.epochs,
-      batchSize: flags.batchSize,
-      // Built once here so that a bad combination fails before any data is read.
-      optimizer: optimizerFromConfig(optimizerConfigFromFlags(flags.optimizer, { lr, momentum, beta1, beta2, eps, weightDecay })).config(),
-      dropout: flags.dropout,
-      batchNorm: flags.batchNorm,
-      clipNorm: flags.clipNorm ?? null,
-      schedule: { kind: flags.schedule, warmupEpochs: flags.warmupEpochs },
-      earlyStop: flags.earlyStop ?? null,
-      seed: flags.seed,
-      valSplit: flags.valSplit,
-      subset: flags.subset ?? null,
-      data: dataSource(flags),
-      tutorialCompat: flags.tutorialCompat,
-    };
+    settings = settingsFromFlags(flags);
   }
 
   // One generator, used in a fixed order: split, subset, init, shuffling.
@@ -167,16 +117,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   }
   quiet.log(`Training data: ${train.count} × ${train.features}, validation: ${data.val.count}, test: ${data.test.count}`);
 
-  const model = mlp({
-    inputUnits: train.features,
-    hidden: settings.hidden,
-    activation: settings.activation,
-    init: settings.init,
-    rng,
-    tutorialCompat: settings.tutorialCompat,
-    dropout: settings.dropout,
-    batchNorm: settings.batchNorm,
-  });
+  const model = modelFromSettings(settings, train.features, rng);
   const optimizer = optimizerFromConfig(settings.optimizer);
   if (resumed !== undefined) restoreCheckpoint(resumed, model, optimizer);
   quiet.log('Network architecture:');
@@ -189,28 +130,8 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
 
   const dir = flags.out ?? flags.resume ?? newRunDir();
   makeFolder(dir);
-  const checkpoints = checkpointPaths(dir);
   const bar = !flags.quiet && process.stderr.isTTY === true && !process.env.CI;
-
-  // Ctrl-C: finish the current step, checkpoint, and say how to resume; a second Ctrl-C quits at once.
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nStopping after this step to save a checkpoint (Ctrl-C again to quit without one)...\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  let bestAccuracy = -Infinity;
-  const checkpointing: Callbacks = {
-    onEpochEnd: (logs, history) => {
-      const state = checkpointState(settings, history, logs.resumeAt, model, optimizer);
-      if ((logs.epoch + 1) % flags.checkpointEvery === 0 || logs.epoch + 1 === settings.epochs) saveCheckpoint(checkpoints.last, model, state);
-      if (!Number.isNaN(logs.valAccuracy) && logs.valAccuracy > bestAccuracy) {
-        bestAccuracy = logs.valAccuracy;
-        saveCheckpoint(checkpoints.best, model, state);
-      }
-    },
-  };
+  const interrupt = stopOnSigint();
   const stopper = settings.earlyStop === null ? undefined : earlyStopping(model, { patience: settings.earlyStop });
   let history: History;
   try {
@@ -222,21 +143,26 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
         batchSize: settings.batchSize,
         optimizer,
         rng,
-        signal: controller.signal,
-        callbacks: [progressCallbacks(quiet, { bar, batchSize: settings.batchSize }), checkpointing, ...(stopper === undefined ? [] : [stopper])],
+        signal: interrupt.signal,
+        callbacks: [
+          progressCallbacks(quiet, { bar, batchSize: settings.batchSize }),
+          checkpointCallbacks(dir, { settings, model, optimizer }, flags.checkpointEvery),
+          ...(stopper === undefined ? [] : [stopper]),
+        ],
         lrSchedule: settings.schedule.kind === 'constant' && settings.schedule.warmupEpochs === 0 ? undefined : lrSchedule(settings.schedule),
         clipNorm: settings.clipNorm ?? undefined,
         resume: resumed === undefined ? undefined : { ...resumed.state.resume, history: resumed.state.history },
       },
     );
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
   }
 
   if (history.stopped) {
     const at = history.resumeAt;
-    saveCheckpoint(checkpoints.last, model, checkpointState(settings, history, at, model, optimizer));
-    out.log(`Interrupted at epoch ${at.epoch + 1}, batch ${at.batch}. Wrote ${checkpoints.last}`);
+    const last = checkpointPaths(dir).last;
+    saveCheckpoint(last, model, checkpointState(settings, history, at, model, optimizer));
+    out.log(`Interrupted at epoch ${at.epoch + 1}, batch ${at.batch}. Wrote ${last}`);
     out.log(`Resume with: scratchnet train --resume ${dir}`);
     process.exitCode = 130;
     return history;
@@ -248,18 +174,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     quiet.log(`Test accuracy: ${history.testAccuracy.toFixed(4)} (loss ${history.testLoss?.toFixed(4)})`);
   }
 
-  const record = { format: 'scratchnet-history', version: VERSION, settings, architecture: model.config(), ...history };
-  writeFileAtomic(join(dir, 'history.json'), `${JSON.stringify(record, null, 2)}\n`);
-  quiet.log(`Wrote ${join(dir, 'history.json')}`);
-  const { batchLoss: _perBatch, ...summary } = history;
-  saveModel(model, join(dir, 'model.safetensors'), { settings, history: summary });
-  quiet.log(`Wrote ${join(dir, 'model.safetensors')}`);
-  if (flags.report) {
-    const html = join(dir, 'report.html');
-    // The samples come from the split before --subset, as `scratchnet report` reloads them.
-    await writeReport({ history: { ...record, settings: { ...settings } }, model, train: data.train, test: data.test, seed: settings.seed }, html, undefined);
-    quiet.log(`Wrote ${html}`);
-  }
+  await writeRunFolder(dir, { settings, model, history, train: data.train, test: data.test }, { report: flags.report, out: quiet });
 
   if (flags.json) {
     console.log(

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { saveModel } from '../io/model-files.js';
+import { writeFileAtomic } from '../io/write.js';
+import type { Sequential } from '../model/sequential.js';
+import type { History } from '../train/fit.js';
+import { VERSION } from '../version.js';
+import type { Output } from './progress.js';
+import { writeReport } from './report.js';
+import type { TrainSettings } from './settings.js';
+
+/** A new folder under runs/ named after the current time (with a suffix if taken). */
+export function newRunDir(prefix = ''): string {
+  const stamp = prefix + new Date().toISOString().replace(/\..*$/, '').replace(/[-:]/g, '').replace('T', '-');
+  let dir = join('runs', stamp);
+  for (let i = 2; existsSync(dir); i++) dir = join('runs', `${stamp}-${i}`);
+  return dir;
+}
+
+/** What a finished run leaves in its folder. */
+export interface FinishedRun {
+  settings: TrainSettings;
+  model: Sequential;
+  history: History;
+  /** The training set before any --subset, and the test set: the report draws its samples from them. */
+  train: Dataset;
+  test: Dataset;
+}
+
+/**
+ * Writes a finished run's folder: history.json (settings, architecture and
+ * every History figure), model.safetensors (weights, with the settings and
+ * a History summary in its metadata) and, with `report`, report.html.
+ * Each file is written whole or not at all; each written path is logged.
+ */
+export async function writeRunFolder(dir: string, run: FinishedRun, options: { report: boolean; out: Output }): Promise<void> {
+  const { settings, model, history } = run;
+  const record = { format: 'scratchnet-history', version: VERSION, settings, architecture: model.config(), ...history };
+  writeFileAtomic(join(dir, 'history.json'), `${JSON.stringify(record, null, 2)}\n`);
+  options.out.log(`Wrote ${join(dir, 'history.json')}`);
+  const { batchLoss: _perBatch, ...summary } = history;
+  saveModel(model, join(dir, 'model.safetensors'), { settings, history: summary });
+  options.out.log(`Wrote ${join(dir, 'model.safetensors')}`);
+  if (options.report) {
+    const html = join(dir, 'report.html');
+    // The samples come from the split before --subset, as `scratchnet report` reloads them.
+    await writeReport({ history: { ...record, settings: { ...settings } }, model, train: run.train, test: run.test, seed: settings.seed }, html, undefined);
+    options.out.log(`Wrote ${html}`);
+  }
+}
