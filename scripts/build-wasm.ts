@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import wabtInit from 'wabt';
-import { kernelsWat, MEMORY_PAGES } from '../src/kernels/wasm/source.js';
+import { kernelsWat, MEMORY_PAGES } from '../src/kernels/wasm/module.js';
 
 const wabt = await wabtInit();
 const module = wabt.parseWat('kernels.wat', kernelsWat(MEMORY_PAGES), { simd: true, bulk_memory: true });

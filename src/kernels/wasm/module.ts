@@ -1,0 +1,59 @@
+/**
+ * The WebAssembly text (WAT) of scratchnet's SIMD kernels, generated here in
+ * TypeScript and assembled by `scripts/build-wasm.ts` (wabt) at build time into
+ * `module.generated.ts`. Nothing in this file runs at training time.
+ *
+ * All pointers are byte offsets into the module's own memory; matrices are
+ * row-major float32. The kernels mirror the JS ones in ../matmul.ts and
+ * ../elementwise.ts (same names, same argument order) and are held to the same
+ * plain references in tests.
+ *
+ * Two ideas make them fast:
+ * - f32x4 SIMD with the output row block kept in v128 locals (registers)
+ *   while the inner dimension streams past;
+ * - the products X·W and Xᵀ·G are computed as sums of scaled rows
+ *   (out_row += x · W_row), so zeros of x can be skipped: four zeros in a
+ *   row skip four rows of W (runs of blank pixels when a whole image set is
+ *   scored), and the sparse kernels below, for training batches of MNIST
+ *   (81 % zeros), touch only the nonzeros.
+ */
+
+import { bytesToUnitKernel, compressByteRowsKernel, gatherByteRowsKernel, scatterKernel } from './bytes.js';
+import { addBiasKernel, axpyKernel, reluBackwardKernel, reluForwardKernel, sumColumnsKernel } from './elementwise.js';
+import { dotRowsKernel, scaledRowsKernel } from './matmul.js';
+import { optimizerKernels } from './optimizers.js';
+import { softmaxRowsKernel } from './softmax.js';
+import { compressRowsKernel, sparseKernel } from './sparse.js';
+
+/**
+ * The module's memory, in 64 KiB pages (64 MiB): model params, gradients,
+ * activations and batch buffers live here. It never grows, because growing
+ * would detach every Float32Array view JS holds on it; past it, allocations
+ * fall back to ordinary arrays and the JS kernels.
+ */
+export const MEMORY_PAGES = 1024;
+
+/** The whole module: its memory (exported) and every kernel. */
+export function kernelsWat(memoryPages: number): string {
+  return `(module
+  (memory (export "memory") ${memoryPages})
+  ${scaledRowsKernel('matmul', '(i32.shl (local.get $k) (i32.const 2))', '(i32.const 4)')}
+  ${scaledRowsKernel('matmulTransA', '(i32.const 4)', '(i32.shl (local.get $m) (i32.const 2))')}
+  ${dotRowsKernel()}
+  ${compressRowsKernel()}
+  ${bytesToUnitKernel()}
+  ${compressByteRowsKernel()}
+  ${gatherByteRowsKernel()}
+  ${scatterKernel('scatterRows')}
+  ${scatterKernel('clearRows')}
+  ${sparseKernel('sparseMatmul')}
+  ${sparseKernel('sparseMatmulTransA')}
+  ${axpyKernel()}
+  ${addBiasKernel()}
+  ${sumColumnsKernel()}
+  ${optimizerKernels()}
+  ${softmaxRowsKernel()}
+  ${reluForwardKernel()}
+  ${reluBackwardKernel()}
+)`;
+}
