@@ -1,73 +1,57 @@
-import { range } from './wat.js';
+import { appendNonzero } from './sparse.js';
+import { add, type Code, and, f32At, forRange, inc, kernel, locals, loop, mul, offset, params, range, set, shl, sub, when, ZERO } from './wat.js';
+
+// Byte images (0–255) in and out of compressed rows: the input side of the
+// sparse first layer (see ../gather.ts and ../sparse.ts).
+
+/** For each set bit of $mask, lowest first: $bit = bitAt(its index), then `body`; the bit is cleared. */
+function eachBit(bitAt: (index: string) => string, ...body: Code[]): string {
+  return loop('bits', '(i32.eqz (local.get $mask))', set('$bit', bitAt('(i32.ctz (local.get $mask))')), ...body, set('$mask', and('$mask', sub('$mask', 1))));
+}
 
 /**
  * bytesToUnit: a batch of byte images (rows × cols, 0–255) to floats in
  * [0, 1] (out = byte / 255, correctly rounded, as the JS path), and, when
  * `idx` is not 0, its nonzeros in compressed rows at the same time
- * (see compressRows). Sixteen bytes are tested at once; an all-zero group
- * costs one compare and four stores.
+ * (see compressRows). Sixteen bytes are tested at once, so an all-zero
+ * group costs one compare and four stores. Returns the number of nonzeros.
+ * reference: src/kernels/bytes.ts (bytesToUnitJs)
  */
 export function bytesToUnitKernel(): string {
-  const cvt = (half: 'low' | 'high', quarter: 'low' | 'high') =>
+  const toUnit = (half: 'low' | 'high', quarter: 'low' | 'high') =>
     `(f32x4.div (f32x4.convert_i32x4_u (i32x4.extend_${quarter}_i16x8_u (i16x8.extend_${half}_i8x16_u (local.get $v)))) (local.get $k255))`;
-  return `
-  (func $bytesToUnit (export "bytesToUnit") (param $out i32) (param $idx i32) (param $val i32) (param $rowEnd i32) (param $src i32) (param $rows i32) (param $cols i32) (result i32)
-    (local $r i32) (local $c i32) (local $c16 i32) (local $srow i32) (local $orow i32) (local $o i32) (local $nnz i32)
-    (local $v v128) (local $mask i32) (local $bit i32) (local $k255 v128) (local $f f32)
-    (local.set $k255 (f32x4.splat (f32.const 255)))
-    (local.set $c16 (i32.and (local.get $cols) (i32.const -16)))
-    (local.set $r (i32.const 0))
-    (block $rowsDone (loop $rows
-      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $srow (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $cols))))
-      (local.set $orow (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
-      (local.set $c (i32.const 0))
-      (block $vecDone (loop $vec
-        (br_if $vecDone (i32.ge_u (local.get $c) (local.get $c16)))
-        (local.set $v (v128.load align=1 (i32.add (local.get $srow) (local.get $c))))
-        (local.set $o (i32.add (local.get $orow) (i32.shl (local.get $c) (i32.const 2))))
-        (local.set $mask (i8x16.bitmask (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0))))
-        (if (i32.eqz (local.get $mask))
-          (then
-            (v128.store offset=0 align=4 (local.get $o) (v128.const i32x4 0 0 0 0))
-            (v128.store offset=16 align=4 (local.get $o) (v128.const i32x4 0 0 0 0))
-            (v128.store offset=32 align=4 (local.get $o) (v128.const i32x4 0 0 0 0))
-            (v128.store offset=48 align=4 (local.get $o) (v128.const i32x4 0 0 0 0)))
-          (else
-            (v128.store offset=0 align=4 (local.get $o) ${cvt('low', 'low')})
-            (v128.store offset=16 align=4 (local.get $o) ${cvt('low', 'high')})
-            (v128.store offset=32 align=4 (local.get $o) ${cvt('high', 'low')})
-            (v128.store offset=48 align=4 (local.get $o) ${cvt('high', 'high')})
-            (if (local.get $idx)
-              (then
-                (block $bitsDone (loop $bits
-                  (br_if $bitsDone (i32.eqz (local.get $mask)))
-                  (local.set $bit (i32.ctz (local.get $mask)))
-                  (i32.store (i32.add (local.get $idx) (i32.shl (local.get $nnz) (i32.const 2))) (i32.add (local.get $c) (local.get $bit)))
-                  (f32.store (i32.add (local.get $val) (i32.shl (local.get $nnz) (i32.const 2)))
-                    (f32.load (i32.add (local.get $o) (i32.shl (local.get $bit) (i32.const 2)))))
-                  (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
-                  (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
-                  (br $bits)))))))
-        (local.set $c (i32.add (local.get $c) (i32.const 16)))
-        (br $vec)))
-      (block $tailDone (loop $tail
-        (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
-        (local.set $f (f32.div (f32.convert_i32_u (i32.load8_u (i32.add (local.get $srow) (local.get $c)))) (f32.const 255)))
-        (f32.store (i32.add (local.get $orow) (i32.shl (local.get $c) (i32.const 2))) (local.get $f))
-        (if (i32.and (i32.ne (local.get $idx) (i32.const 0)) (f32.ne (local.get $f) (f32.const 0)))
-          (then
-            (i32.store (i32.add (local.get $idx) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
-            (f32.store (i32.add (local.get $val) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $f))
-            (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $tail)))
-      (if (local.get $idx)
-        (then (i32.store (i32.add (local.get $rowEnd) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rows)))
-    (local.get $nnz)
-  )`;
+  const store16 = (vectors: string[]) => vectors.map((v, q) => `(v128.store offset=${16 * q} align=4 (local.get $o) ${v})`);
+  return kernel(
+    'bytesToUnit',
+    [
+      `${params('i32', '$out', '$idx', '$val', '$rowEnd', '$src', '$rows', '$cols')} (result i32)`,
+      locals('i32', '$r', '$c', '$c16', '$srow', '$orow', '$o', '$nnz'),
+      `${locals('v128', '$v')} ${locals('i32', '$mask', '$bit')} ${locals('v128', '$k255')} ${locals('f32', '$f')}`,
+    ],
+    set('$k255', '(f32x4.splat (f32.const 255))'),
+    set('$c16', and('$cols', -16)),
+    set('$r', 0),
+    forRange('rows', '$r', '$rows', 1,
+      set('$srow', add('$src', mul('$r', '$cols'))),
+      set('$orow', f32At('$out', mul('$r', '$cols'))),
+      set('$c', 0),
+      forRange('vec', '$c', '$c16', 16,
+        set('$v', `(v128.load align=1 ${add('$srow', '$c')})`),
+        set('$o', f32At('$orow', '$c')),
+        set('$mask', `(i8x16.bitmask (i8x16.ne (local.get $v) ${ZERO}))`),
+        when('(i32.eqz (local.get $mask))',
+          store16(range(4).map(() => ZERO)),
+          [
+            ...store16([toUnit('low', 'low'), toUnit('low', 'high'), toUnit('high', 'low'), toUnit('high', 'high')]),
+            when('(local.get $idx)', eachBit((i) => i, appendNonzero(add('$c', '$bit'), `(f32.load ${f32At('$o', '$bit')})`))),
+          ])),
+      forRange('tail', '$c', '$cols', 1,
+        set('$f', `(f32.div (f32.convert_i32_u (i32.load8_u ${add('$srow', '$c')})) (f32.const 255))`),
+        `(f32.store ${f32At('$orow', '$c')} (local.get $f))`,
+        when('(i32.and (i32.ne (local.get $idx) (i32.const 0)) (f32.ne (local.get $f) (f32.const 0)))', appendNonzero('$c', '$f'))),
+      when('(local.get $idx)', `(i32.store ${f32At('$rowEnd', '$r')} (local.get $nnz))`)),
+    '(local.get $nnz)',
+  );
 }
 
 /**
@@ -76,51 +60,33 @@ export function bytesToUnitKernel(): string {
  * rowEnd[r] = base + the running count after row r. With idx16 = 0 it only
  * counts (and fills rowEnd), so a caller can size the arrays first. Returns
  * the number of nonzeros. Sixteen bytes are tested at once.
+ * reference: none in JS; its caller is CompressedImages.build in src/kernels/sparse.ts,
+ * whose gathered batches the tests compare with bytesToUnit's.
  */
 export function compressByteRowsKernel(): string {
-  return `
-  (func $compressByteRows (export "compressByteRows") (param $src i32) (param $rows i32) (param $cols i32) (param $rowEnd i32) (param $idx16 i32) (param $val8 i32) (param $base i32) (result i32)
-    (local $r i32) (local $c i32) (local $c16 i32) (local $srow i32) (local $nnz i32) (local $mask i32) (local $bit i32) (local $b i32)
-    (local.set $c16 (i32.and (local.get $cols) (i32.const -16)))
-    (local.set $r (i32.const 0))
-    (block $rowsDone (loop $rows
-      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $srow (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $cols))))
-      (local.set $c (i32.const 0))
-      (block $vecDone (loop $vec
-        (br_if $vecDone (i32.ge_u (local.get $c) (local.get $c16)))
-        (local.set $mask (i8x16.bitmask (i8x16.ne (v128.load align=1 (i32.add (local.get $srow) (local.get $c))) (v128.const i32x4 0 0 0 0))))
-        (if (local.get $idx16)
-          (then
-            (block $bitsDone (loop $bits
-              (br_if $bitsDone (i32.eqz (local.get $mask)))
-              (local.set $bit (i32.add (local.get $c) (i32.ctz (local.get $mask))))
-              (i32.store16 (i32.add (local.get $idx16) (i32.shl (local.get $nnz) (i32.const 1))) (local.get $bit))
-              (i32.store8 (i32.add (local.get $val8) (local.get $nnz)) (i32.load8_u (i32.add (local.get $srow) (local.get $bit))))
-              (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
-              (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
-              (br $bits))))
-          (else (local.set $nnz (i32.add (local.get $nnz) (i32.popcnt (local.get $mask))))))
-        (local.set $c (i32.add (local.get $c) (i32.const 16)))
-        (br $vec)))
-      (block $tailDone (loop $tail
-        (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
-        (local.set $b (i32.load8_u (i32.add (local.get $srow) (local.get $c))))
-        (if (local.get $b)
-          (then
-            (if (local.get $idx16)
-              (then
-                (i32.store16 (i32.add (local.get $idx16) (i32.shl (local.get $nnz) (i32.const 1))) (local.get $c))
-                (i32.store8 (i32.add (local.get $val8) (local.get $nnz)) (local.get $b))))
-            (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $tail)))
-      (if (local.get $rowEnd)
-        (then (i32.store (i32.add (local.get $rowEnd) (i32.shl (local.get $r) (i32.const 2))) (i32.add (local.get $base) (local.get $nnz)))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rows)))
-    (local.get $nnz)
-  )`;
+  const store = (col: string, byte: string) => [`(i32.store16 ${offset('$idx16', '$nnz', 1)} ${col})`, `(i32.store8 ${add('$val8', '$nnz')} ${byte})`];
+  return kernel(
+    'compressByteRows',
+    [
+      `${params('i32', '$src', '$rows', '$cols', '$rowEnd', '$idx16', '$val8', '$base')} (result i32)`,
+      locals('i32', '$r', '$c', '$c16', '$srow', '$nnz', '$mask', '$bit', '$b'),
+    ],
+    set('$c16', and('$cols', -16)),
+    set('$r', 0),
+    forRange('rows', '$r', '$rows', 1,
+      set('$srow', add('$src', mul('$r', '$cols'))),
+      set('$c', 0),
+      forRange('vec', '$c', '$c16', 16,
+        set('$mask', `(i8x16.bitmask (i8x16.ne (v128.load align=1 ${add('$srow', '$c')}) ${ZERO}))`),
+        when('(local.get $idx16)',
+          eachBit((i) => add('$c', i), store('(local.get $bit)', `(i32.load8_u ${add('$srow', '$bit')})`), inc('$nnz', 1)),
+          inc('$nnz', '(i32.popcnt (local.get $mask))'))),
+      forRange('tail', '$c', '$cols', 1,
+        set('$b', `(i32.load8_u ${add('$srow', '$c')})`),
+        when('(local.get $b)', [when('(local.get $idx16)', store('(local.get $c)', '(local.get $b)')), inc('$nnz', 1)])),
+      when('(local.get $rowEnd)', `(i32.store ${f32At('$rowEnd', '$r')} ${add('$base', '$nnz')})`)),
+    '(local.get $nnz)',
+  );
 }
 
 /**
@@ -128,84 +94,64 @@ export function compressByteRowsKernel(): string {
  * each of the `count` image numbers at `order` (i32), its nonzeros become
  * floats byte / 255 (correctly rounded, as bytesToUnit) in compressed rows
  * (outIdx, outVal, outRowEnd, as compressRows makes them); scatterRows
- * writes the dense floats from those. The floats
- * come from `table` (256 of them, float32(b / 255)): a division per pixel
- * cost ~12 ms an MNIST epoch. Returns the number of nonzeros.
+ * writes the dense floats from those. The floats come from `table` (256 of
+ * them, float32(b / 255)), cheaper than a division per pixel. Returns the
+ * number of nonzeros.
+ * reference: src/kernels/sparse.ts (CompressedImages.gather, its JS loop)
  */
 export function gatherByteRowsKernel(): string {
+  // $img: byte offset of image order[r]'s entry in rowStart.
+  const image = set('$img', shl(`(i32.load ${f32At('$order', '$r')})`, 2));
   // Image order[r]'s nonzeros are t … end − 1.
-  const imageRange = `(local.set $img (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
-      (local.set $t (i32.load (i32.add (local.get $rowStart) (local.get $img))))
-      (local.set $end (i32.load offset=4 (i32.add (local.get $rowStart) (local.get $img))))`;
+  const imageRange = [image, set('$t', `(i32.load ${add('$rowStart', '$img')})`), set('$end', `(i32.load offset=4 ${add('$rowStart', '$img')})`)];
   // Reads one byte of every 64-byte line in [from, to).
-  const touchLines = (label: string, from: string, to: string): string => `(local.set $line ${from})
-      (local.set $lineEnd ${to})
-      (block $${label}Done (loop $${label}
-        (br_if $${label}Done (i32.ge_u (local.get $line) (local.get $lineEnd)))
-        (local.set $sink (i32.add (local.get $sink) (i32.load8_u (local.get $line))))
-        (local.set $line (i32.add (local.get $line) (i32.const 64)))
-        (br $${label})))`;
+  const touchLines = (label: string, from: string, to: string) => [
+    set('$line', from),
+    set('$lineEnd', to),
+    forRange(label, '$line', '$lineEnd', 64, inc('$sink', '(i32.load8_u (local.get $line))')),
+  ];
   // Moves the four pointers on by `count` nonzeros (u16 index, byte, i32 index, float).
-  const advance = (count: number): string =>
-    `(local.set $pi (i32.add (local.get $pi) (i32.const ${2 * count}))) (local.set $pb (i32.add (local.get $pb) (i32.const ${count})))
-        (local.set $po (i32.add (local.get $po) (i32.const ${4 * count}))) (local.set $pv (i32.add (local.get $pv) (i32.const ${4 * count})))`;
+  const advance = (count: number) => [inc('$pi', 2 * count), inc('$pb', count), inc('$po', 4 * count), inc('$pv', 4 * count)];
   // Copies the image's nonzero u of the step: its column index, and the float of its byte.
-  const copy = (u: number): string => `(i32.store offset=${4 * u} (local.get $po) (i32.load16_u offset=${2 * u} (local.get $pi)))
-        (f32.store offset=${4 * u} (local.get $pv) (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u offset=${u} (local.get $pb)) (i32.const 2)))))`;
-  return `
-  (func $gatherByteRows (export "gatherByteRows") (param $order i32) (param $count i32) (param $rowStart i32) (param $idx16 i32) (param $val8 i32)
-    (param $outIdx i32) (param $outVal i32) (param $outRowEnd i32) (param $table i32) (result i32)
-    (local $r i32) (local $img i32) (local $t i32) (local $end i32) (local $nnz i32)
-    (local $sink i32) (local $line i32) (local $lineEnd i32)
-    (local $pi i32) (local $pb i32) (local $pbEnd i32) (local $pb4 i32) (local $po i32) (local $pv i32)
-    ;; The images are scattered over megabytes: touch each one's start, then
-    ;; every 64-byte line of its nonzeros, before using any, so that the
-    ;; cache misses overlap instead of coming one image at a time.
-    (local.set $r (i32.const 0))
-    (block $startsDone (loop $starts
-      (br_if $startsDone (i32.ge_u (local.get $r) (local.get $count)))
-      (local.set $img (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
-      (local.set $sink (i32.add (local.get $sink) (i32.load (i32.add (local.get $rowStart) (local.get $img)))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $starts)))
-    (local.set $r (i32.const 0))
-    (block $linesDone (loop $lines
-      (br_if $linesDone (i32.ge_u (local.get $r) (local.get $count)))
-      ${imageRange}
-      ${touchLines('idx', '(i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1)))', '(i32.add (local.get $idx16) (i32.shl (local.get $end) (i32.const 1)))')}
-      ${touchLines('val', '(i32.add (local.get $val8) (local.get $t))', '(i32.add (local.get $val8) (local.get $end))')}
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $lines)))
-    ;; (Stored so that the touching loads are not optimised away; the loop below overwrites it.)
-    (i32.store (local.get $outRowEnd) (local.get $sink))
-    (local.set $r (i32.const 0))
-    (block $rowsDone (loop $rows
-      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $count)))
-      ${imageRange}
-      ;; Pointers walk the image's indices and bytes and the batch's outputs,
-      ;; four nonzeros a step with their offsets in the immediates.
-      (local.set $pi (i32.add (local.get $idx16) (i32.shl (local.get $t) (i32.const 1))))
-      (local.set $pb (i32.add (local.get $val8) (local.get $t)))
-      (local.set $pbEnd (i32.add (local.get $val8) (local.get $end)))
-      (local.set $pb4 (i32.add (local.get $pb) (i32.and (i32.sub (local.get $end) (local.get $t)) (i32.const -4))))
-      (local.set $po (i32.add (local.get $outIdx) (i32.shl (local.get $nnz) (i32.const 2))))
-      (local.set $pv (i32.add (local.get $outVal) (i32.shl (local.get $nnz) (i32.const 2))))
-      (local.set $nnz (i32.add (local.get $nnz) (i32.sub (local.get $end) (local.get $t))))
-      (block $foursDone (loop $fours
-        (br_if $foursDone (i32.ge_u (local.get $pb) (local.get $pb4)))
-        ${range(4).map(copy).join('\n        ')}
-        ${advance(4)}
-        (br $fours)))
-      (block $nzDone (loop $nz
-        (br_if $nzDone (i32.ge_u (local.get $pb) (local.get $pbEnd)))
-        ${copy(0)}
-        ${advance(1)}
-        (br $nz)))
-      (i32.store (i32.add (local.get $outRowEnd) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rows)))
-    (local.get $nnz)
-  )`;
+  const copy = (u: number) => [
+    `(i32.store offset=${4 * u} (local.get $po) (i32.load16_u offset=${2 * u} (local.get $pi)))`,
+    `(f32.store offset=${4 * u} (local.get $pv) (f32.load ${f32At('$table', `(i32.load8_u offset=${u} (local.get $pb))`)}))`,
+  ];
+  return kernel(
+    'gatherByteRows',
+    [
+      `${params('i32', '$order', '$count', '$rowStart', '$idx16', '$val8', '$outIdx', '$outVal', '$outRowEnd', '$table')} (result i32)`,
+      locals('i32', '$r', '$img', '$t', '$end', '$nnz', '$sink', '$line', '$lineEnd', '$pi', '$pb', '$pbEnd', '$pb4', '$po', '$pv'),
+    ],
+    ';; The images are scattered over megabytes: touch each one\'s start, then',
+    ';; every 64-byte line of its nonzeros, before using any, so that the',
+    ';; cache misses overlap instead of coming one image at a time.',
+    set('$r', 0),
+    forRange('starts', '$r', '$count', 1, image, inc('$sink', `(i32.load ${add('$rowStart', '$img')})`)),
+    set('$r', 0),
+    forRange('lines', '$r', '$count', 1,
+      imageRange,
+      touchLines('idx', offset('$idx16', '$t', 1), offset('$idx16', '$end', 1)),
+      touchLines('val', add('$val8', '$t'), add('$val8', '$end'))),
+    ';; (Stored so that the touching loads are not optimised away; the loop below overwrites it.)',
+    '(i32.store (local.get $outRowEnd) (local.get $sink))',
+    set('$r', 0),
+    forRange('rows', '$r', '$count', 1,
+      imageRange,
+      ';; Pointers walk the image\'s indices and bytes and the batch\'s outputs,',
+      ';; four nonzeros a step with their offsets in the immediates.',
+      set('$pi', offset('$idx16', '$t', 1)),
+      set('$pb', add('$val8', '$t')),
+      set('$pbEnd', add('$val8', '$end')),
+      set('$pb4', add('$pb', and(sub('$end', '$t'), -4))),
+      set('$po', f32At('$outIdx', '$nnz')),
+      set('$pv', f32At('$outVal', '$nnz')),
+      inc('$nnz', sub('$end', '$t')),
+      loop('fours', '(i32.ge_u (local.get $pb) (local.get $pb4))', range(4).map(copy), advance(4)),
+      loop('nz', '(i32.ge_u (local.get $pb) (local.get $pbEnd))', copy(0), advance(1)),
+      `(i32.store ${f32At('$outRowEnd', '$r')} (local.get $nnz))`),
+    '(local.get $nnz)',
+  );
 }
 
 /**
@@ -214,23 +160,18 @@ export function gatherByteRowsKernel(): string {
  * gathered batch keeps its dense floats current this way: clearing the last
  * batch's nonzeros and scattering the new ones touches only the nonzeros,
  * where zeroing the whole batch would write every pixel.
+ * reference: src/kernels/sparse.ts (SparseRows.toDense, which also zeroes the rest)
  */
 export function scatterKernel(name: 'scatterRows' | 'clearRows'): string {
-  const value = name === 'scatterRows' ? '(f32.load (i32.add (local.get $val) (i32.shl (local.get $t) (i32.const 2))))' : '(f32.const 0)';
-  return `
-  (func $${name} (export "${name}") (param $out i32) (param $idx i32) (param $val i32) (param $rowEnd i32) (param $rows i32) (param $cols i32)
-    (local $r i32) (local $t i32) (local $end i32) (local $row i32)
-    (local.set $row (local.get $out))
-    (block $rowsDone (loop $rows
-      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $end (i32.load (i32.add (local.get $rowEnd) (i32.shl (local.get $r) (i32.const 2)))))
-      (block $nzDone (loop $nz
-        (br_if $nzDone (i32.ge_u (local.get $t) (local.get $end)))
-        (f32.store (i32.add (local.get $row) (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 2))) ${value})
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $nz)))
-      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $cols) (i32.const 2))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rows)))
-  )`;
+  const value = name === 'scatterRows' ? `(f32.load ${f32At('$val', '$t')})` : '(f32.const 0)';
+  // $r and $t start at 0 (locals are zeroed); $t runs on from row to row.
+  return kernel(
+    name,
+    [params('i32', '$out', '$idx', '$val', '$rowEnd', '$rows', '$cols'), locals('i32', '$r', '$t', '$end', '$row')],
+    set('$row', '$out'),
+    forRange('rows', '$r', '$rows', 1,
+      set('$end', `(i32.load ${f32At('$rowEnd', '$r')})`),
+      forRange('nz', '$t', '$end', 1, `(f32.store ${f32At('$row', `(i32.load ${f32At('$idx', '$t')})`)} ${value})`),
+      inc('$row', shl('$cols', 2))),
+  );
 }

@@ -1,5 +1,10 @@
 import { BLOCK } from './matmul.js';
-import { range } from './wat.js';
+import { f32At, inc, type Operand, range, val } from './wat.js';
+
+/** Appends a nonzero (column `col`, value `value`) to compressed rows $idx / $val as nonzero number $nnz, and counts it. */
+export function appendNonzero(col: Operand, value: Operand): string[] {
+  return [`(i32.store ${f32At('$idx', '$nnz')} ${val(col)})`, `(f32.store ${f32At('$val', '$nnz')} ${val(value)})`, inc('$nnz', 1)];
+}
 
 /** The sparse forward product's block: seven accumulators, seven loaded rows and the splat fit x64's 15 free SIMD registers. */
 const FORWARD_BLOCK = 7;
