@@ -37,8 +37,8 @@ export const MEMORY_PAGES = 1024;
 export function kernelsWat(memoryPages: number): string {
   return `(module
   (memory (export "memory") ${memoryPages})
-  ${scaledRowsKernel('matmul', '(i32.shl (local.get $k) (i32.const 2))', '(i32.const 4)')}
-  ${scaledRowsKernel('matmulTransA', '(i32.const 4)', '(i32.shl (local.get $m) (i32.const 2))')}
+  ${scaledRowsKernel('matmul')}
+  ${scaledRowsKernel('matmulTransA')}
   ${dotRowsKernel()}
   ${compressRowsKernel()}
   ${bytesToUnitKernel()}

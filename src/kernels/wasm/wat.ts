@@ -41,6 +41,8 @@ export const inc = (local: string, by: Operand): string => set(local, add(local,
 export const offset = (base: Operand, index: Operand, shift: number): string => add(base, shl(index, shift));
 /** The address of base[index] in an array of 4-byte elements (f32 or i32). */
 export const f32At = (base: Operand, index: Operand): string => offset(base, index, 2);
+/** The address of base[row, col] in a row-major float32 matrix of `cols` columns. */
+export const matAt = (base: Operand, row: Operand, col: Operand, cols: Operand): string => f32At(base, add(mul(row, cols), col));
 
 /** The v128 of four zeros. */
 export const ZERO = '(v128.const i32x4 0 0 0 0)';
@@ -83,8 +85,23 @@ export function forRange(label: string, i: string, end: Operand, step: Operand, 
 
 /** (if cond (then …)), with an else when given. */
 export function when(cond: string, then: Code, otherwise?: Code): string {
-  const alt = otherwise === undefined ? '' : `\n(else ${lines(otherwise)})`;
-  return `(if ${cond}\n(then ${lines(then)})${alt})`;
+  // Each closing bracket on a line of its own: a `;;` comment ends at the line's end.
+  return lines(`(if ${cond}`, '(then', then, ')', otherwise === undefined ? '' : ['(else', otherwise, ')'], ')');
+}
+
+/** `for (; i + width ≤ end; i += width) { body }`: whole blocks of `width` only (unsigned i32). */
+export function forBlocks(label: string, i: string, width: number, end: Operand, ...body: Code[]): string {
+  return loop(label, `(i32.gt_u ${add(i, width)} ${val(end)})`, ...body, inc(i, width));
+}
+
+/**
+ * `switch (count) { case v: body(v) }` for v = 1 … max, by a br_table; 0
+ * does nothing and a count above max runs body(max).
+ */
+export function switchOn(count: Operand, max: number, body: (v: number) => Code): string {
+  let code = `(br_table ${range(max + 1).map((v) => `$case${v}`).join(' ')} ${val(count)})`;
+  for (let v = 0; v <= max; v++) code = lines(`(block $case${v}`, code, ')', v === 0 ? '' : body(v), '(br $switchDone)');
+  return lines('(block $switchDone', code, ')');
 }
 
 /** (param $a type) (param $b type) …, in the order given. */
