@@ -21,7 +21,7 @@
 import { bytesToUnitKernel, compressByteRowsKernel, gatherByteRowsKernel, scatterKernel } from './bytes.js';
 import { addBiasKernel, axpyKernel, reluBackwardKernel, reluForwardKernel, sumColumnsKernel } from './elementwise.js';
 import { dotRowsKernel, scaledRowsKernel } from './matmul.js';
-import { optimizerKernels } from './optimizers.js';
+import { adagradKernel, adamKernel, rmspropKernel, sgdMomentumKernel } from './optimizers.js';
 import { softmaxRowsKernel } from './softmax.js';
 import { compressRowsKernel, sparseKernel } from './sparse.js';
 
@@ -51,7 +51,11 @@ export function kernelsWat(memoryPages: number): string {
   ${axpyKernel()}
   ${addBiasKernel()}
   ${sumColumnsKernel()}
-  ${optimizerKernels()}
+  ${adamKernel()}
+  ${sgdMomentumKernel()}
+  ${rmspropKernel(false)}
+  ${rmspropKernel(true)}
+  ${adagradKernel()}
   ${softmaxRowsKernel()}
   ${reluForwardKernel()}
   ${reluBackwardKernel()}
