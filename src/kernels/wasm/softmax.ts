@@ -1,4 +1,4 @@
-import { range } from './wat.js';
+import { and, f32At, forRange, kernel, lines, locals, mul, offset, params, range, set, when } from './wat.js';
 
 /** ln 2 with its last 21 bits zero, so that k · LN2_HI is exact for every k an exponent can need. */
 const LN2_HI = 6.93147180369123816490e-1;
@@ -19,6 +19,7 @@ const ROUNDING_MAGIC_BITS = 0x4338000000000000n;
  * which holds an e^0 = 1. NaN stays NaN. Within 1 ulp of Math.exp
  * (fdlibm's): about 4 % of inputs in [−200, 0] differ by 1 ulp, none once
  * rounded to float32 (test/kernels/exp.test.ts). Exported for that test.
+ * reference: Math.exp
  */
 export function expF64x2(x: string): string {
   const splat = (v: number): string => `(v128.const f64x2 ${v} ${v})`;
@@ -32,74 +33,67 @@ export function expF64x2(x: string): string {
   const quad = (i: number): string => `(f64x2.add ${pair(2 * i)} (f64x2.mul ${pair(2 * i + 1)} (local.get $r2)))`;
   const q = `(f64x2.add (f64x2.add ${quad(0)} (f64x2.mul ${quad(1)} (local.get $r4))) (f64x2.mul ${quad(2)} (f64x2.mul (local.get $r4) (local.get $r4))))`;
   const exponentBias = 1023n - ROUNDING_MAGIC_BITS;
-  return `(local.set $x (f64x2.pmax ${x} ${splat(-200)}))
-        (local.set $t (f64x2.add (f64x2.mul (local.get $x) ${splat(1 / Math.LN2)}) ${splat(ROUNDING_MAGIC)}))
-        (local.set $k (f64x2.sub (local.get $t) ${splat(ROUNDING_MAGIC)}))
-        (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) ${splat(LN2_HI)})) (f64x2.mul (local.get $k) ${splat(LN2_LO)})))
-        (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
-        (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
-        (local.set $e (f64x2.mul
-          (f64x2.add ${splat(1)} (f64x2.add (local.get $r) (f64x2.mul (local.get $r2) ${q})))
-          (i64x2.shl (i64x2.add (local.get $t) (v128.const i64x2 ${exponentBias} ${exponentBias})) (i32.const 52))))`;
+  return lines(
+    set('$x', `(f64x2.pmax ${x} ${splat(-200)})`),
+    set('$t', `(f64x2.add (f64x2.mul (local.get $x) ${splat(1 / Math.LN2)}) ${splat(ROUNDING_MAGIC)})`),
+    set('$k', `(f64x2.sub (local.get $t) ${splat(ROUNDING_MAGIC)})`),
+    set('$r', `(f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) ${splat(LN2_HI)})) (f64x2.mul (local.get $k) ${splat(LN2_LO)}))`),
+    set('$r2', '(f64x2.mul (local.get $r) (local.get $r))'),
+    set('$r4', '(f64x2.mul (local.get $r2) (local.get $r2))'),
+    set('$e', `(f64x2.mul
+      (f64x2.add ${splat(1)} (f64x2.add (local.get $r) (f64x2.mul (local.get $r2) ${q})))
+      (i64x2.shl (i64x2.add (local.get $t) (v128.const i64x2 ${exponentBias} ${exponentBias})) (i32.const 52)))`),
+  );
 }
 
 /**
- * softmaxRows: the first half of softmax cross-entropy (losses/
- * softmax-cross-entropy.ts), in its JS loop's float64 operations and order:
- * for each row of logits (rows × cols, float32), max = its largest value,
- * e_j = e^(z_j − max), out_j = float32(e_j), sum = Σ e_j in order of j,
- * then out_j = float32(out_j · (scale / sum)); stats[2r] = sum and
- * stats[2r + 1] = max (float64) for the loss, which the caller adds up.
- * With scale 1 it is the softmax itself. The e^x is expF64x2, two columns
- * at a time (within 1 ulp of the JS loop's Math.exp, so a sum may differ in
- * its last bit). Computing the whole batch's exponentials first, in
- * scratch, was measured no faster.
+ * softmaxRows: the first half of softmax cross-entropy, in its JS loop's
+ * float64 operations and order: for each row of logits (rows × cols,
+ * float32), max = its largest value, e_j = e^(z_j − max), out_j =
+ * float32(e_j), sum = Σ e_j in order of j, then out_j = float32(out_j ·
+ * (scale / sum)); stats[2r] = sum and stats[2r + 1] = max (float64) for the
+ * loss, which the caller adds up. With scale 1 it is the softmax itself.
+ * The e^x is expF64x2, two columns at a time (within 1 ulp of the JS loop's
+ * Math.exp, so a sum may differ in its last bit).
+ * reference: src/kernels/softmax.ts (softmaxRows, softmaxCrossEntropyRows)
  */
 export function softmaxRowsKernel(): string {
-  const at = (base: string, index: string, shift: number): string => `(i32.add (local.get ${base}) (i32.shl ${index} (i32.const ${shift})))`;
-  return `
-  (func $softmaxRows (export "softmaxRows") (param $out i32) (param $logits i32) (param $rows i32) (param $cols i32) (param $stats i32) (param $scale f64)
-    (local $row i32) (local $j i32) (local $z i32) (local $o i32) (local $cols2 i32)
-    (local $max f64) (local $sum f64) (local $v f64) (local $inv f64)
-    (local $x v128) (local $t v128) (local $k v128) (local $r v128) (local $r2 v128) (local $r4 v128) (local $e v128)
-    (local.set $cols2 (i32.and (local.get $cols) (i32.const -2)))
-    (block $rowsDone (loop $rowsLoop
-      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
-      (local.set $z ${at('$logits', '(i32.mul (local.get $row) (local.get $cols))', 2)})
-      (local.set $o ${at('$out', '(i32.mul (local.get $row) (local.get $cols))', 2)})
-      (local.set $max (f64.const -inf))
-      (local.set $j (i32.const 0))
-      (block $maxDone (loop $maxLoop
-        (br_if $maxDone (i32.ge_u (local.get $j) (local.get $cols)))
-        (local.set $v (f64.promote_f32 (f32.load ${at('$z', '(local.get $j)', 2)})))
-        (local.set $max (select (local.get $v) (local.get $max) (f64.gt (local.get $v) (local.get $max))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $maxLoop)))
-      ;; e_j two at a time: out_j = float32(e_j), the sum in order of j.
-      (local.set $sum (f64.const 0))
-      (local.set $j (i32.const 0))
-      (block $pairsDone (loop $pairs
-        (br_if $pairsDone (i32.ge_u (local.get $j) (local.get $cols2)))
-        ${expF64x2(`(f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero align=4 ${at('$z', '(local.get $j)', 2)})) (f64x2.splat (local.get $max)))`)}
-        (v128.store64_lane align=4 0 ${at('$o', '(local.get $j)', 2)} (f32x4.demote_f64x2_zero (local.get $e)))
-        (local.set $sum (f64.add (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $e))) (f64x2.extract_lane 1 (local.get $e))))
-        (local.set $j (i32.add (local.get $j) (i32.const 2)))
-        (br $pairs)))
-      (if (i32.lt_u (local.get $j) (local.get $cols))
-        (then
-          ${expF64x2(`(f64x2.splat (f64.sub (f64.promote_f32 (f32.load ${at('$z', '(local.get $j)', 2)})) (local.get $max)))`)}
-          (f32.store ${at('$o', '(local.get $j)', 2)} (f32.demote_f64 (f64x2.extract_lane 0 (local.get $e))))
-          (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $e))))))
-      (local.set $inv (f64.div (local.get $scale) (local.get $sum)))
-      (local.set $j (i32.const 0))
-      (block $scaleDone (loop $scaleLoop
-        (br_if $scaleDone (i32.ge_u (local.get $j) (local.get $cols)))
-        (f32.store ${at('$o', '(local.get $j)', 2)} (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load ${at('$o', '(local.get $j)', 2)})) (local.get $inv))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $scaleLoop)))
-      (f64.store ${at('$stats', '(local.get $row)', 4)} (local.get $sum))
-      (f64.store offset=8 ${at('$stats', '(local.get $row)', 4)} (local.get $max))
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $rowsLoop)))
-  )`;
+  const z = (j: string) => f32At('$z', j);
+  const o = (j: string) => f32At('$o', j);
+  return kernel(
+    'softmaxRows',
+    [
+      `${params('i32', '$out', '$logits', '$rows', '$cols', '$stats')} ${params('f64', '$scale')}`,
+      locals('i32', '$row', '$j', '$z', '$o', '$cols2'),
+      locals('f64', '$max', '$sum', '$v', '$inv'),
+      locals('v128', '$x', '$t', '$k', '$r', '$r2', '$r4', '$e'),
+    ],
+    set('$cols2', and('$cols', -2)),
+    forRange('rows', '$row', '$rows', 1,
+      set('$z', f32At('$logits', mul('$row', '$cols'))),
+      set('$o', f32At('$out', mul('$row', '$cols'))),
+      set('$max', '(f64.const -inf)'),
+      set('$j', 0),
+      forRange('max', '$j', '$cols', 1,
+        set('$v', `(f64.promote_f32 (f32.load ${z('$j')}))`),
+        set('$max', '(select (local.get $v) (local.get $max) (f64.gt (local.get $v) (local.get $max)))')),
+      ';; e_j two at a time: out_j = float32(e_j), the sum in order of j.',
+      set('$sum', '(f64.const 0)'),
+      set('$j', 0),
+      forRange('pairs', '$j', '$cols2', 2,
+        expF64x2(`(f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero align=4 ${z('$j')})) (f64x2.splat (local.get $max)))`),
+        `(v128.store64_lane align=4 0 ${o('$j')} (f32x4.demote_f64x2_zero (local.get $e)))`,
+        set('$sum', '(f64.add (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $e))) (f64x2.extract_lane 1 (local.get $e)))')),
+      when('(i32.lt_u (local.get $j) (local.get $cols))', [
+        expF64x2(`(f64x2.splat (f64.sub (f64.promote_f32 (f32.load ${z('$j')})) (local.get $max)))`),
+        `(f32.store ${o('$j')} (f32.demote_f64 (f64x2.extract_lane 0 (local.get $e))))`,
+        set('$sum', '(f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $e)))'),
+      ]),
+      set('$inv', '(f64.div (local.get $scale) (local.get $sum))'),
+      set('$j', 0),
+      forRange('scale', '$j', '$cols', 1,
+        `(f32.store ${o('$j')} (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load ${o('$j')})) (local.get $inv))))`),
+      `(f64.store ${offset('$stats', '$row', 4)} (local.get $sum))`,
+      `(f64.store offset=8 ${offset('$stats', '$row', 4)} (local.get $max))`),
+  );
 }
