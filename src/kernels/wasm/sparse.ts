@@ -57,7 +57,7 @@ export function compressRowsKernel(): string {
  * indices and values (no index arithmetic per load), each value loaded
  * straight into all four lanes. transA adds into out, so it cannot
  * overlap: blocks of BLOCK vectors, then single vectors; it keeps a
- * counter, which was as fast there. Both end one float at a time.
+ * counter (walking pointers gains nothing there). Both end one float at a time.
  */
 export function sparseKernel(name: 'sparseMatmul' | 'sparseMatmulTransA'): string {
   const forward = name === 'sparseMatmul';
