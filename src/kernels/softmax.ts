@@ -3,7 +3,7 @@ import { wasm } from './wasm/instance.js';
 
 /**
  * Softmax rows and the softmax cross-entropy of a batch of logits (rows ×
- * cols). The SIMD kernel (softmaxRows in wasm/source.ts) runs the loops
+ * cols). The SIMD kernel (softmaxRows in wasm/softmax.ts) runs the loops
  * below with its own e^x, within 1 ulp of Math.exp's: the probabilities and
  * gradients agree in float32, the loss may differ in its last bit.
  */

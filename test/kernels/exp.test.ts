@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import wabtInit from 'wabt';
-import { expF64x2 } from '../../src/kernels/wasm/source.js';
+import { expF64x2 } from '../../src/kernels/wasm/softmax.js';
 import { Rng } from '../../src/rng.js';
 
 /** expF64x2 alone, in a module of its own: exp(out, in, n) over float64 arrays (n even). */

@@ -1,0 +1,70 @@
+/**
+ * The WebAssembly text (WAT) of scratchnet's SIMD kernels, generated in
+ * TypeScript and assembled by `scripts/build-wasm.ts` (wabt) at build time into
+ * `module.generated.ts`. Nothing in these files runs at training time.
+ *
+ * One file per kernel family: matmul.ts (dense products), sparse.ts
+ * (compressed rows and the sparse products), bytes.ts (byte images in and
+ * out of compressed rows), elementwise.ts (bias, column sums, axpy, ReLU),
+ * optimizers.ts (float64 updates), softmax.ts (e^x and softmax rows);
+ * wat.ts holds the small builders they share. Each kernel's comment names
+ * the plain version in src/kernels/ that the tests hold it to.
+ *
+ * All pointers are byte offsets into the module's own memory; matrices are
+ * row-major float32. Two ideas make the products fast:
+ * - f32x4 SIMD with the output row block kept in v128 locals (registers)
+ *   while the inner dimension streams past;
+ * - the products X·W and Xᵀ·G are computed as sums of scaled rows
+ *   (out_row += x · W_row), so zeros of x can be skipped: four zeros in a
+ *   row skip four rows of W (runs of blank pixels when a whole image set is
+ *   scored), and the sparse kernels, for training batches of MNIST
+ *   (81 % zeros), touch only the nonzeros.
+ */
+
+import { bytesToUnitKernel, compressByteRowsKernel, gatherByteRowsKernel, scatterKernel } from './bytes.js';
+import { addBiasKernel, axpyKernel, reluBackwardKernel, reluForwardKernel, sumColumnsKernel } from './elementwise.js';
+import { dotRowsKernel, scaledRowsKernel } from './matmul.js';
+import { adagradKernel, adamKernel, rmspropKernel, sgdMomentumKernel } from './optimizers.js';
+import { softmaxRowsKernel } from './softmax.js';
+import { compressRowsKernel, sparseKernel } from './sparse.js';
+
+/**
+ * The module's memory, in 64 KiB pages (64 MiB): model params, gradients,
+ * activations and batch buffers live here. It never grows, because growing
+ * would detach every Float32Array view JS holds on it; past it, allocations
+ * fall back to ordinary arrays and the JS kernels.
+ */
+export const MEMORY_PAGES = 1024;
+
+/**
+ * The whole module: its memory (exported) and every kernel.
+ * NOTE: the order of the kernels fixes their function indices, and so the
+ * module's bytes; append new kernels at the end.
+ */
+export function kernelsWat(memoryPages: number): string {
+  return `(module
+  (memory (export "memory") ${memoryPages})
+  ${scaledRowsKernel('matmul')}
+  ${scaledRowsKernel('matmulTransA')}
+  ${dotRowsKernel()}
+  ${compressRowsKernel()}
+  ${bytesToUnitKernel()}
+  ${compressByteRowsKernel()}
+  ${gatherByteRowsKernel()}
+  ${scatterKernel('scatterRows')}
+  ${scatterKernel('clearRows')}
+  ${sparseKernel('sparseMatmul')}
+  ${sparseKernel('sparseMatmulTransA')}
+  ${axpyKernel()}
+  ${addBiasKernel()}
+  ${sumColumnsKernel()}
+  ${adamKernel()}
+  ${sgdMomentumKernel()}
+  ${rmspropKernel(false)}
+  ${rmspropKernel(true)}
+  ${adagradKernel()}
+  ${softmaxRowsKernel()}
+  ${reluForwardKernel()}
+  ${reluBackwardKernel()}
+)`;
+}
