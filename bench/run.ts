@@ -38,6 +38,7 @@ const { values: flags } = parseArgs({
     peers: { type: 'string' },
     full: { type: 'boolean', default: false },
     out: { type: 'string', default: join(benchDir, 'results.json') },
+    baseline: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -50,14 +51,19 @@ Options:
   --reps <n>       repetitions of every peer (default 5; tfjs-cpu runs once)
   --epochs <n>     epochs per run (default 1)
   --peers <list>   comma-separated, from: PEERS
-                   (default: all but tfjs-cpu)
+                   (default: all but tfjs-cpu, and scratchnet-baseline
+                   unless --baseline is given)
   --full           also run tfjs-cpu (slow: ~25 s an epoch), once
   --out <file>     results file (default bench/results.json)
+  --baseline <dir> also time another checkout of scratchnet (built, with
+                   its own bench/), as peer scratchnet-baseline: old against
+                   new in one interleaved run
 
 Examples:
   npm run bench
   npm run bench -- --reps 1
   npm run bench -- --peers scratchnet,numpy-float32 --reps 9
+  npm run bench -- --peers scratchnet,scratchnet-baseline --baseline /tmp/old --reps 9
 `;
 
 function usageError(message: string): never {
@@ -199,6 +205,18 @@ const PEERS: PeerSpec[] = [
     what: 'this library, built dist/ (bench/scratchnet_epoch.ts)',
     skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
     command: (epochs) => tsxCommand('scratchnet_epoch.ts', ['--epochs', String(epochs)]),
+    timeoutSeconds: (epochs) => 120 + 60 * epochs,
+  },
+  {
+    name: 'scratchnet-baseline',
+    what: 'another checkout of scratchnet, built (--baseline DIR: its bench/scratchnet_epoch.ts and dist/)',
+    skipReason: () =>
+      flags.baseline === undefined
+        ? 'no --baseline DIR given'
+        : existsSync(join(flags.baseline, 'dist', 'index.js')) && existsSync(join(flags.baseline, 'bench', 'scratchnet_epoch.ts'))
+          ? undefined
+          : `${flags.baseline} has no built dist/ and bench/scratchnet_epoch.ts`,
+    command: (epochs) => ({ file: process.execPath, args: ['--import', tsxImport ?? 'tsx', join(flags.baseline ?? '', 'bench', 'scratchnet_epoch.ts'), '--epochs', String(epochs)], env: process.env }),
     timeoutSeconds: (epochs) => 120 + 60 * epochs,
   },
   numpyPeer('numpy-float32', 'float32', "the tutorial's NumPy code in float32, OpenBLAS default threads (bench/tutorial_numpy.py)"),
@@ -392,7 +410,7 @@ function main(): void {
     if (unknown.length > 0) usageError(`--peers: unknown peer ${unknown.join(', ')}; expected some of ${names.join(', ')}`);
     if (flags.full && !chosen.includes('tfjs-cpu')) chosen.push('tfjs-cpu');
   } else {
-    chosen = names.filter((n) => flags.full || n !== 'tfjs-cpu');
+    chosen = names.filter((n) => (flags.full || n !== 'tfjs-cpu') && (n !== 'scratchnet-baseline' || flags.baseline !== undefined));
   }
   const specs = PEERS.filter((p) => chosen.includes(p.name));
 

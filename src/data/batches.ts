@@ -44,8 +44,8 @@ export class BatchLoader {
     }
     const x = this.gatherer.gather(order, start, count);
     let batch = this.tensors.get(count);
-    if (batch === undefined) {
-      batch = { x: { data: x, shape: [count, data.features] }, y: this.y.subarray(0, count) };
+    if (batch === undefined || batch.x !== x) {
+      batch = { x, y: this.y.subarray(0, count) };
       this.tensors.set(count, batch);
     }
     return batch;

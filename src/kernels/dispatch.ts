@@ -2,6 +2,7 @@ import * as js from './elementwise.js';
 import * as blocked from './matmul.js';
 import { inKernelMemory } from './memory.js';
 import { nonzerosOf, sparseMatmul, sparseMatmulTransA } from './sparse.js';
+import type { Tensor } from './tensor.js';
 import { wasm } from './wasm/instance.js';
 
 /**
@@ -13,23 +14,26 @@ import { wasm } from './wasm/instance.js';
  * nonzeros when X is mostly zeros (see sparse.ts for when): same results.
  */
 
-/** out (m×n) = a (m×k) · b (k×n). */
-export function matmul(out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
-  if (wasm !== null && inKernelMemory(out, a, b)) {
-    const sparse = nonzerosOf(a, m, k);
-    if (sparse !== null) sparseMatmul(out, sparse, b, n);
-    else wasm.matmul(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
-  } else blocked.matmul(out, a, b, m, k, n);
+/**
+ * out (m×n) = a (m×k) · b (k×n). `a` may be a tensor (a batch): a gathered
+ * batch's nonzeros then stand in for its floats, which are never read.
+ */
+export function matmul(out: Float32Array, a: Float32Array | Tensor, b: Float32Array, m: number, k: number, n: number): Float32Array {
+  const sparse = wasm === null || !inKernelMemory(out, b) ? null : nonzerosOf(a, m, k);
+  if (sparse !== null) return sparseMatmul(out, sparse, b, n);
+  const x = a instanceof Float32Array ? a : a.data;
+  if (wasm !== null && inKernelMemory(out, x, b)) wasm.matmul(out.byteOffset, x.byteOffset, b.byteOffset, m, k, n);
+  else blocked.matmul(out, x, b, m, k, n);
   return out;
 }
 
-/** out (m×n) = aᵀ · b, a stored k×m, b k×n. */
-export function matmulTransA(out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
-  if (wasm !== null && inKernelMemory(out, a, b)) {
-    const sparse = nonzerosOf(a, k, m);
-    if (sparse !== null) sparseMatmulTransA(out, sparse, b, n);
-    else wasm.matmulTransA(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
-  } else blocked.matmulTransA(out, a, b, m, k, n);
+/** out (m×n) = aᵀ · b, a stored k×m, b k×n; `a` may be a tensor, as in matmul. */
+export function matmulTransA(out: Float32Array, a: Float32Array | Tensor, b: Float32Array, m: number, k: number, n: number): Float32Array {
+  const sparse = wasm === null || !inKernelMemory(out, b) ? null : nonzerosOf(a, k, m);
+  if (sparse !== null) return sparseMatmulTransA(out, sparse, b, n);
+  const x = a instanceof Float32Array ? a : a.data;
+  if (wasm !== null && inKernelMemory(out, x, b)) wasm.matmulTransA(out.byteOffset, x.byteOffset, b.byteOffset, m, k, n);
+  else blocked.matmulTransA(out, x, b, m, k, n);
   return out;
 }
 

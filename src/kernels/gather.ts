@@ -1,6 +1,7 @@
 import { bytesToUnitJs } from './bytes.js';
 import { allocFloat32, allocInt32, allocUint8, inKernelMemory } from './memory.js';
 import { CompressedImages, keepNonzeros, SPARSE_MAX_ROWS, SparseRows } from './sparse.js';
+import type { Tensor } from './tensor.js';
 import { wasm } from './wasm/instance.js';
 
 /**
@@ -70,11 +71,13 @@ export function fingerprint(x: Uint8Array): string {
 
 /**
  * Gathers batches of byte images (0–255, one image of `cols` pixels a row)
- * as float rows in [0, 1] into one buffer it owns, so a training loop
+ * as tensors of floats in [0, 1], in one buffer it owns, so a training loop
  * allocates nothing per step. Where the SIMD kernels run, each batch's
  * nonzeros are built with it and kept for the matrix products (see
  * sparse.ts), and a sparse enough set (MNIST) is compressed once and its
- * batches gathered from the nonzeros alone, without touching the zeros.
+ * batches gathered from the nonzeros alone, without touching the zeros:
+ * such a batch writes its floats out the first time its `data` is read (a
+ * Dense first layer never reads it: the products take its nonzeros).
  * Otherwise the chosen rows' bytes are copied side by side and converted in
  * one pass.
  */
@@ -86,10 +89,10 @@ export class ByteRowGather {
   private stage: Uint8Array = new Uint8Array(0);
   private images: CompressedImages | null = null;
   private source: Uint8Array = new Uint8Array(0);
-  /** One view of `x` per batch size (the full batch and the last, partial one). */
-  private readonly views = new Map<number, Float32Array>();
-  /** True when x holds +0 everywhere but at the nonzeros `sparse` lists (a gathered batch). */
-  private holdsSparse = false;
+  /** One batch tensor per batch size (the full batch and the last, partial one). */
+  private readonly batches = new Map<number, Tensor>();
+  /** Whether the last gathered batch's floats are still to be written from its nonzeros. */
+  private pending = false;
 
   constructor(readonly maxRows: number, readonly cols: number) {
     this.x = allocFloat32(maxRows * cols);
@@ -107,41 +110,60 @@ export class ByteRowGather {
     this.source = x;
     const size = this.images === null ? this.maxRows * this.cols : 0;
     if (this.stage.length !== size) this.stage = size === 0 ? new Uint8Array(0) : allocUint8(size);
-    this.x.fill(0);
-    this.holdsSparse = false;
+    this.pending = false;
   }
 
   /**
-   * Images order[start … start+count) as floats byte / 255, count × cols (a
-   * view overwritten by the next call: copy it to keep it). The caller checks
-   * that the rows exist and count ≤ maxRows.
-   * NOTE: treat the view as read-only: a gathered batch rewrites only the
-   * entries its images change.
+   * Images order[start … start+count) as floats byte / 255, a [count, cols]
+   * tensor (reused: the next call overwrites it). The caller checks that
+   * the rows exist and count ≤ maxRows.
    */
-  gather(order: Uint32Array, start: number, count: number): Float32Array {
+  gather(order: Uint32Array, start: number, count: number): Tensor {
     const { cols, images, rows, stage, sparse } = this;
-    let view = this.views.get(count);
-    if (view === undefined) {
-      view = this.x.subarray(0, count * cols);
-      this.views.set(count, view);
-      if (sparse !== null) keepNonzeros(view, sparse);
-    }
+    const batch = this.batch(count);
     if (images !== null) {
-      const s = sparse as SparseRows;
-      // The last batch's nonzeros back to +0, then this batch's in place.
-      if (this.holdsSparse) s.clear(this.x);
       for (let r = 0; r < count; r++) rows[r] = order[start + r];
-      images.gather(rows, count, s);
-      s.scatter(this.x);
-      this.holdsSparse = true;
-      return view;
+      images.gather(rows, count, sparse as SparseRows);
+      this.pending = true;
+      return batch;
     }
     const source = this.source;
     for (let r = 0; r < count; r++) {
       const row = order[start + r];
       stage.set(source.subarray(row * cols, (row + 1) * cols), r * cols);
     }
-    bytesToUnit(view, stage, count, cols, sparse);
+    bytesToUnit(this.x.subarray(0, count * cols), stage, count, cols, sparse);
+    return batch;
+  }
+
+  /** The tensor of batches of `count` rows: its `data` writes the floats of a gathered batch when first read. */
+  private batch(count: number): Tensor {
+    let batch = this.batches.get(count);
+    if (batch === undefined) {
+      const view = this.x.subarray(0, count * this.cols);
+      const sparse = this.sparse;
+      const gatherer = this;
+      batch = {
+        shape: [count, this.cols],
+        get data(): Float32Array {
+          // (Only the latest batch can be pending: a tensor of another size was overwritten anyway.)
+          return gatherer.fill(view, count);
+        },
+      };
+      if (sparse !== null) keepNonzeros(batch, sparse);
+      this.batches.set(count, batch);
+    }
+    return batch;
+  }
+
+  /** `view` with the last gathered batch's floats written in, if they are still pending. */
+  private fill(view: Float32Array, count: number): Float32Array {
+    const sparse = this.sparse;
+    if (this.pending && sparse !== null && sparse.rows === count) {
+      view.fill(0);
+      sparse.scatter(view);
+      this.pending = false;
+    }
     return view;
   }
 }

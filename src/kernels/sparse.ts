@@ -1,5 +1,6 @@
 import { BYTE_TO_UNIT } from './bytes.js';
 import { allocFloat32, allocInt32, allocUint16, allocUint8, inKernelMemory, kernelMemoryUsage } from './memory.js';
+import type { Tensor } from './tensor.js';
 import { wasm } from './wasm/instance.js';
 
 // The sparse path: X·W and Xᵀ·G over the nonzeros of X only, for inputs that
@@ -67,16 +68,10 @@ export class SparseRows {
 
   /**
    * Writes the nonzeros into dense rows `out` (rows × cols, in kernel
-   * memory), leaving every other entry as it is; `clear` sets the same
-   * entries back to +0.
+   * memory), leaving every other entry as it is.
    */
   scatter(out: Float32Array): void {
     (wasm as NonNullable<typeof wasm>).scatterRows(out.byteOffset, this.idx.byteOffset, this.val.byteOffset, this.rowEnd.byteOffset, this.rows, this.cols);
-  }
-
-  /** Sets the entries of `out` that {@link scatter} writes back to +0. */
-  clear(out: Float32Array): void {
-    (wasm as NonNullable<typeof wasm>).clearRows(out.byteOffset, this.idx.byteOffset, this.val.byteOffset, this.rowEnd.byteOffset, this.rows, this.cols);
   }
 
   /** Records that the buffers now hold `rows` rows with `nnz` nonzeros (rows 0: nothing valid). */
@@ -87,34 +82,37 @@ export class SparseRows {
 }
 
 /**
- * The nonzeros of gathered batches, keyed by the batch's dense floats (see
+ * The nonzeros of gathered batches, keyed by the batch tensor (see
  * gather.ts): a batch's nonzeros are built as it is gathered, so the
- * products find them without scanning the floats again.
+ * products find them without reading its floats at all.
  */
-const gathered = new WeakMap<Float32Array, SparseRows>();
+const gathered = new WeakMap<Tensor, SparseRows>();
 /** Compressed copies of inputs that come without their nonzeros, one per width. */
 const scratch = new Map<number, SparseRows>();
 
 /**
- * Records that `sparse`, whenever its `rows` equals x's row count, holds the
- * nonzeros of `x` (the gatherer keeps both current together).
+ * Records that `sparse`, whenever its `rows` equals the batch's row count,
+ * holds the nonzeros of `batch` (the gatherer keeps both current together).
  */
-export function keepNonzeros(x: Float32Array, sparse: SparseRows): void {
-  gathered.set(x, sparse);
+export function keepNonzeros(batch: Tensor, sparse: SparseRows): void {
+  gathered.set(batch, sparse);
 }
 
 /**
- * The nonzeros of x (rows × cols, in kernel memory, SIMD kernels present) in
- * compressed rows, if the sparse path should take it: a gathered batch's
- * own, or x compressed into scratch here when x is wide enough to be worth
- * the scan. Null when the dense kernels are the better choice.
+ * The nonzeros of x (rows × cols; a tensor or its floats) in compressed
+ * rows, if the sparse path should take it: a gathered batch's own, or x
+ * compressed into scratch here (floats in kernel memory) when x is wide
+ * enough to be worth the scan. Null when the dense kernels are the better
+ * choice. The SIMD kernels must be present.
  * NOTE: the scratch copy is valid until the next call.
  */
-export function nonzerosOf(x: Float32Array, rows: number, cols: number): SparseRows | null {
+export function nonzerosOf(a: Float32Array | Tensor, rows: number, cols: number): SparseRows | null {
   if (rows > SPARSE_MAX_ROWS) return null;
-  let sparse = gathered.get(x);
+  let sparse = a instanceof Float32Array ? undefined : gathered.get(a);
   if (sparse === undefined || sparse.rows !== rows || sparse.cols !== cols) {
     if (cols < SPARSE_MIN_COLS) return null;
+    const x = a instanceof Float32Array ? a : a.data;
+    if (!inKernelMemory(x, x)) return null;
     sparse = scratch.get(cols);
     if (sparse === undefined || sparse.maxRows < rows) {
       sparse = new SparseRows(Math.max(rows, 32), cols);

@@ -11,8 +11,7 @@ import { wasm } from './wasm/instance.js';
  */
 
 /** Plain SGD: θ ← θ − lr·(g + wd·θ); with wd = 0 the tutorial's θ ← θ − lr·g. */
-export function sgdStep(value: Float32Array, grad: Float32Array, c: { lr: number; wd: number }): Float32Array {
-  const { lr, wd } = c;
+export function sgdStep(value: Float32Array, grad: Float32Array, lr: number, wd: number): Float32Array {
   if (wd === 0) return axpy(value, -lr, grad);
   for (let i = 0, n = value.length; i < n; i++) value[i] -= lr * (grad[i] + wd * value[i]);
   return value;

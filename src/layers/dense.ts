@@ -55,7 +55,7 @@ export class Dense implements Layer {
   forward(input: Tensor): Tensor {
     const rows = this.checkInput(input);
     const out = this.outputs.get(rows, this.outputUnits);
-    matmul(out.data, input.data, this.weight.value, rows, this.inputUnits, this.outputUnits);
+    matmul(out.data, input, this.weight.value, rows, this.inputUnits, this.outputUnits);
     addBias(out.data, this.bias.value, rows, this.outputUnits);
     return out;
   }
@@ -77,7 +77,7 @@ export class Dense implements Layer {
       throw new ShapeError(`Dense.backward: expected gradOutput of shape [${rows}, ${this.outputUnits}], got [${gRows}, ${gCols}]`);
     }
     // The loss gradient is already a mean over the batch, so these are sums.
-    matmulTransA(this.weight.grad, input.data, gradOutput.data, this.inputUnits, rows, this.outputUnits);
+    matmulTransA(this.weight.grad, input, gradOutput.data, this.inputUnits, rows, this.outputUnits);
     sumColumns(this.bias.grad, gradOutput.data, rows, this.outputUnits);
     if (this.tutorialCompat) {
       // NOTE: the tutorial's second division by the batch size (its

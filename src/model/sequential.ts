@@ -204,12 +204,18 @@ export class Sequential {
 
   private checkInput(x: Tensor, what: string): void {
     const s = x.shape;
-    const fits = s.length === this.inputShape.length + 1 && this.inputShape.every((d, i) => s[i + 1] === d);
     const flat = s.length === 2 && s[1] === this.inputUnits;
-    if (!fits && !flat) {
+    if (!flat && !this.fitsInputShape(s)) {
       const expected = `[rows, ${this.inputShape.join(', ')}]${this.inputShape.length > 1 ? ` or [rows, ${this.inputUnits}]` : ''}`;
       throw new ShapeError(`Sequential.${what}: expected input of shape ${expected}, got ${shapeText(s)}`);
     }
+  }
+
+  /** Whether `shape` is [rows, …inputShape]. */
+  private fitsInputShape(shape: readonly number[]): boolean {
+    if (shape.length !== this.inputShape.length + 1) return false;
+    for (let i = 0; i < this.inputShape.length; i++) if (shape[i + 1] !== this.inputShape[i]) return false;
+    return true;
   }
 
   /** The last batch given as flat rows, and the same values as [rows, …inputShape]. */

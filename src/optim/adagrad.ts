@@ -47,9 +47,8 @@ export class Adagrad implements Optimizer {
     this.state.begin(params);
     const { lr, eps, weightDecay: wd } = this;
     const sums = this.state.slots.s;
-    for (let k = 0; k < params.length; k++) {
-      adagradStep(params[k].value, params[k].grad, sums[k], { lr, eps, wd });
-    }
+    const c = { lr, eps, wd };
+    for (let k = 0; k < params.length; k++) adagradStep(params[k].value, params[k].grad, sums[k], c);
   }
 
   config(): { name: 'adagrad' } & Required<AdagradOptions> {

@@ -59,9 +59,8 @@ export abstract class AdamBase implements Optimizer {
     const stepSize = lr / correction1;
     const invCorrection2 = 1 / correction2;
     const { m: means, v: squares } = this.state.slots;
-    for (let k = 0; k < params.length; k++) {
-      adamStep(params[k].value, params[k].grad, means[k], squares[k], { beta1, beta2, eps, coupled, shrink, stepSize, invCorrection2 });
-    }
+    const c = { beta1, beta2, eps, coupled, shrink, stepSize, invCorrection2 };
+    for (let k = 0; k < params.length; k++) adamStep(params[k].value, params[k].grad, means[k], squares[k], c);
   }
 
   abstract config(): { name: 'adam' | 'adamw' } & Required<AdamOptions>;

@@ -55,9 +55,8 @@ export class RMSprop implements Optimizer {
     this.state.begin(params);
     const { lr, alpha, eps, momentum: mu, weightDecay: wd } = this;
     const { v: squares, b: buffers } = this.state.slots;
-    for (let k = 0; k < params.length; k++) {
-      rmspropStep(params[k].value, params[k].grad, squares[k], mu > 0 ? buffers[k] : null, { lr, alpha, eps, mu, wd });
-    }
+    const c = { lr, alpha, eps, mu, wd };
+    for (let k = 0; k < params.length; k++) rmspropStep(params[k].value, params[k].grad, squares[k], mu > 0 ? buffers[k] : null, c);
   }
 
   config(): { name: 'rmsprop' } & Required<RMSpropOptions> {

@@ -62,10 +62,11 @@ export class SGD implements Optimizer {
     const keep = 1 - this.dampening;
     const first = this.state.step === 1;
     const velocities = this.state.slots.v;
+    const c = { lr, mu, keep, wd, first, nesterov };
     for (let k = 0; k < params.length; k++) {
       const { value, grad } = params[k];
-      if (mu === 0) sgdStep(value, grad, { lr, wd });
-      else sgdMomentumStep(value, grad, velocities[k], { lr, mu, keep, wd, first, nesterov });
+      if (mu === 0) sgdStep(value, grad, lr, wd);
+      else sgdMomentumStep(value, grad, velocities[k], c);
     }
   }
 

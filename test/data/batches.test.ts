@@ -43,6 +43,13 @@ test('every batch\'s floats are whole after batches of other sizes and rows (not
     gatherBatch(want, data, order, start, count, new Uint8Array(count));
     assert.deepEqual(x.data, want, `rows ${start}…${start + count}`);
   }
+  // A gathered batch writes its floats when they are first read (the first
+  // layer's products take its nonzeros): batches nobody read leave nothing behind.
+  for (const [start, count] of [[0, 8], [8, 8], [3, 5], [30, 8], [8, 8]]) loader.load(order, start, count);
+  const { x } = loader.load(order, 16, 8);
+  const want = new Float32Array(8 * data.features);
+  gatherBatch(want, data, order, 16, 8, new Uint8Array(8));
+  assert.deepEqual(x.data, want);
 });
 
 test('every byte becomes exactly float32(byte / 255)', () => {
@@ -55,7 +62,7 @@ test('a batch\'s nonzeros are kept in compressed rows for the products', () => {
   const data = sparseDigits(20, 3);
   const { x } = new BatchLoader(data, 10).load(new Rng(4).permutation(20), 5, 10);
   // (The matrix products find them by the batch's floats.)
-  const sparse = nonzerosOf(x.data, 10, data.features);
+  const sparse = nonzerosOf(x, 10, data.features);
   assert.ok(sparse !== null && sparse.rows === 10);
   let t = 0;
   for (let r = 0; r < 10; r++) {
@@ -101,7 +108,7 @@ test('loaders of several MNIST-sized sets still leave kernel memory for the mode
     loaders.push(new BatchLoader(set, 32));
   }
   const batch = loaders[3].load(new Rng(1).permutation(count), 0, 32);
-  assert.equal(nonzerosOf(batch.x.data, 32, features)?.rows, 32);
+  assert.equal(nonzerosOf(batch.x, 32, features)?.rows, 32);
   const params = mlp({ hidden: [512, 256] }).params();
   assert.ok(params.every((p) => inKernelMemory(p.value, p.grad)), 'a 784-512-256-10 model fits beside the sets');
 });

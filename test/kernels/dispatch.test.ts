@@ -160,21 +160,21 @@ test('matmul and matmulTransA walk only the nonzeros of a mostly-zero X, and kee
   const g = inMemory(Float32Array.from({ length: rows * n }, () => rng.normal()));
   const order = Uint32Array.from({ length: count }, (_, i) => i);
   for (const [start, sparse] of [[0, false], [16, true]] as const) {
-    const x = loader.load(order, start, rows).x.data;
-    assert.equal(nonzerosOf(x, rows, cols) !== null, sparse, `rows ${start}…: sparse path ${sparse}`);
+    const batch = loader.load(order, start, rows).x;
+    assert.equal(nonzerosOf(batch, rows, cols) !== null, sparse, `rows ${start}…: sparse path ${sparse}`);
     // The same floats in kernel memory but not gathered: compressed by the kernel itself (300 ≥ its width threshold).
-    const copy = inMemory(x);
+    const copy = inMemory(batch.data);
     assert.equal(nonzerosOf(copy, rows, cols) !== null, sparse);
     // And in an ordinary array: the JS kernels.
-    const plain = Float32Array.from(x);
+    const plain = Float32Array.from(copy);
     const want = matmulRef(new Float32Array(rows * n), plain, w, rows, cols, n);
     const wantGrad = matmulTransARef(new Float32Array(cols * n), plain, g, cols, rows, n);
-    for (const [what, a] of [['gathered', x], ['copied', copy]] as const) {
+    for (const [what, a] of [['gathered', batch], ['copied', copy]] as const) {
       const out = matmul(allocFloat32(rows * n), a, w, rows, cols, n);
       out.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-4, `${what} X·W[${i}] ${v} vs ${want[i]}`));
       const grad = matmulTransA(allocFloat32(cols * n).fill(7), a, g, cols, rows, n);
       grad.forEach((v, i) => assert.ok(Math.abs(v - wantGrad[i]) < 1e-5, `${what} Xᵀ·G[${i}] ${v} vs ${wantGrad[i]}`));
     }
-    assert.deepEqual(matmul(allocFloat32(rows * n), x, w, rows, cols, n), matmul(allocFloat32(rows * n), copy, w, rows, cols, n), 'gathered = compressed here, bit for bit');
+    assert.deepEqual(matmul(allocFloat32(rows * n), batch, w, rows, cols, n), matmul(allocFloat32(rows * n), copy, w, rows, cols, n), 'gathered = compressed here, bit for bit');
   }
 });

@@ -50,8 +50,8 @@ function check(name: string, makeReference: () => Reference, makeKernel: (alloc:
 
 {
   const lr = 0.1, wd = 0.01;
-  check('sgdStep with weight decay', () => (theta, g) => theta.forEach((w, i) => (theta[i] = w - lr * (g[i] + wd * w))), () => (value, grad) => sgdStep(value, grad, { lr, wd }));
-  check('sgdStep (the tutorial\'s)', () => (theta, g) => theta.forEach((w, i) => (theta[i] = w - lr * g[i])), () => (value, grad) => sgdStep(value, grad, { lr, wd: 0 }));
+  check('sgdStep with weight decay', () => (theta, g) => theta.forEach((w, i) => (theta[i] = w - lr * (g[i] + wd * w))), () => (value, grad) => sgdStep(value, grad, lr, wd));
+  check('sgdStep (the tutorial\'s)', () => (theta, g) => theta.forEach((w, i) => (theta[i] = w - lr * g[i])), () => (value, grad) => sgdStep(value, grad, lr, 0));
 }
 
 for (const nesterov of [false, true]) {

@@ -155,15 +155,14 @@ export function gatherByteRowsKernel(): string {
 }
 
 /**
- * scatterRows / clearRows: writes compressed rows back into dense rows
- * (out, rows × cols): each nonzero's value at its column, or +0 there. A
- * gathered batch keeps its dense floats current this way: clearing the last
- * batch's nonzeros and scattering the new ones touches only the nonzeros,
- * where zeroing the whole batch would write every pixel.
+ * scatterRows: writes compressed rows into dense rows (out, rows × cols):
+ * each nonzero's value at its column, the other entries left as they are
+ * (a gathered batch's floats, written when first read, over zeros).
  * reference: src/kernels/sparse.ts (SparseRows.toDense, which also zeroes the rest)
  */
-export function scatterKernel(name: 'scatterRows' | 'clearRows'): string {
-  const value = name === 'scatterRows' ? `(f32.load ${f32At('$val', '$t')})` : '(f32.const 0)';
+export function scatterKernel(): string {
+  const name = 'scatterRows';
+  const value = `(f32.load ${f32At('$val', '$t')})`;
   // $r and $t start at 0 (locals are zeroed); $t runs on from row to row.
   return kernel(
     name,

@@ -10,7 +10,6 @@ export interface WasmKernels {
   compressByteRows(src: number, rows: number, cols: number, rowEnd: number, idx16: number, val8: number, base: number): number;
   gatherByteRows(order: number, count: number, rowStart: number, idx16: number, val8: number, outIdx: number, outVal: number, outRowEnd: number, table: number): number;
   scatterRows(out: number, idx: number, val: number, rowEnd: number, rows: number, cols: number): void;
-  clearRows(out: number, idx: number, val: number, rowEnd: number, rows: number, cols: number): void;
   compressRows(idx: number, val: number, rowEnd: number, x: number, rows: number, cols: number): number;
   sparseMatmul(out: number, idx: number, val: number, rowEnd: number, b: number, m: number, n: number): void;
   sparseMatmulTransA(out: number, idx: number, val: number, rowEnd: number, g: number, m: number, n: number): void;

@@ -51,8 +51,7 @@ export function kernelsWat(memoryPages: number): string {
   ${bytesToUnitKernel()}
   ${compressByteRowsKernel()}
   ${gatherByteRowsKernel()}
-  ${scatterKernel('scatterRows')}
-  ${scatterKernel('clearRows')}
+  ${scatterKernel()}
   ${sparseKernel('sparseMatmul')}
   ${sparseKernel('sparseMatmulTransA')}
   ${axpyKernel()}
