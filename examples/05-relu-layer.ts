@@ -20,7 +20,7 @@ const identity: Layer = {
   forward: (input) => input, // output = input
   backward: (_input, gradOutput) => gradOutput, // pass the gradient unchanged
   params: () => [], // nothing to train
-  outputSize: (inputUnits) => inputUnits,
+  outputShape: (inputShape) => [...inputShape], // one example's shape out = in
   config: () => ({ kind: 'identity' }),
 };
 
