@@ -14,13 +14,17 @@
  * inference form (scale = gamma, B = beta, mean = runningMean, var =
  * runningVar, epsilon = eps); Dropout, the identity at inference, gets no
  * node; a Softmax layer is a Softmax node, except a final one, which is the
- * graph's own Softmax (its input is then the `logits` output). Initializers keep the model file's
+ * graph's own Softmax (its input is then the `logits` output); Conv2D is a
+ * Conv, the pooling layers MaxPool and AveragePool, Flatten a Flatten
+ * (axis 1). A model whose input has several dimensions (images [1, 28, 28])
+ * still takes rows of pixels: a Reshape node comes first. Initializers keep the model file's
  * tensor names (`layers.<i>.weight`, `layers.<i>.runningVar`, …) and hold
  * the float32 values as raw little-endian bytes, exactly the bytes of the
  * safetensors file.
  *
  * Versions: opset 17 (ONNX 1.12; Gemm-13, Relu-14, Sigmoid-13, Tanh-13,
- * LeakyRelu-16, Softmax-13, BatchNormalization-15, Identity-16) and the IR
+ * LeakyRelu-16, Softmax-13, BatchNormalization-15, Identity-16, Conv-11,
+ * MaxPool-12, AveragePool-11, Flatten-13, Reshape-14) and the IR
  * version that goes with it, 8. Every ONNX runtime of the last few years
  * (onnxruntime ≥ 1.12, onnxruntime-web, PyTorch's and TF's converters) reads it.
  *
@@ -102,6 +106,12 @@ export function encodeOnnx(model: Sequential, options: OnnxOptions = {}): Uint8A
   const logitLayers = model.logitLayerCount;
   const endsInSoftmax = logitLayers < layers.length;
   let value = ONNX_INPUT;
+  if (model.inputShape.length > 1) {
+    // The graph keeps taking rows of pixels [batch, 784]; the layers see them as [batch, 1, 28, 28].
+    initializers.push(int64Tensor('input.shape', [-1, ...model.inputShape]));
+    nodes.push({ name: 'input', op_type: 'Reshape', input: [ONNX_INPUT, 'input.shape'], output: ['input.reshaped'], attribute: [] });
+    value = 'input.reshaped';
+  }
   for (let i = 0; i < logitLayers; i++) {
     const layer = layers[i];
     let count = 0;
@@ -166,6 +176,14 @@ function savedTensor(layer: Layer, name: string, index: number): LayerBuffer {
   return found;
 }
 
+/** An int64 initializer of `values` (a Reshape's target shape), raw little-endian bytes. */
+function int64Tensor(name: string, values: readonly number[]): TensorProto {
+  const raw_data = new Uint8Array(8 * values.length);
+  const view = new DataView(raw_data.buffer);
+  values.forEach((v, k) => view.setBigInt64(8 * k, BigInt(v), true));
+  return { name, dims: [values.length], data_type: DataType.INT64, raw_data };
+}
+
 /** A float32 initializer: dims and raw little-endian bytes (the byte order ONNX requires, whatever the platform). */
 function floatTensor(name: string, param: LayerBuffer): TensorProto {
   const values = param.value;
@@ -202,7 +220,7 @@ function valueInfo({ name, shape: [batch, units] }: OnnxValue): ValueInfoProto {
 // repeated in onnx.proto.
 
 /** TensorProto.DataType (the subset we use). */
-const DataType = { FLOAT: 1 } as const;
+const DataType = { FLOAT: 1, INT64: 7 } as const;
 /** AttributeProto.AttributeType (the subset we use). */
 const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 

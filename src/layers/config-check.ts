@@ -49,6 +49,14 @@ export function positiveInteger(value: unknown, at: string): number {
   return value;
 }
 
+/** A safe integer ≥ 0, or ConfigError naming `at`. */
+export function nonNegativeInteger(value: unknown, at: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigError(`${at}: expected an integer ≥ 0, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
 /** A finite number for which `ok` holds (`expected` says which, for the message). */
 export function finiteNumber(value: unknown, at: string, expected: string, ok: (v: number) => boolean): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {

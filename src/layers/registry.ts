@@ -1,9 +1,12 @@
 import { ConfigError } from '../errors.js';
 import { activationKinds } from './activations.js';
 import { batchNormKind } from './batchnorm.js';
+import { conv2dKind } from './conv2d.js';
 import { denseKind } from './dense.js';
 import { dropoutKind } from './dropout.js';
+import { flattenKind } from './flatten.js';
 import type { Layer, LayerKind } from './layer.js';
+import { avgPool2dKind, maxPool2dKind } from './pool2d.js';
 import { softmaxKind } from './softmax.js';
 
 /**
@@ -11,7 +14,17 @@ import { softmaxKind } from './softmax.js';
  * declared in its own file (see docs/adding-a-layer.md). A new layer is one
  * more entry here.
  */
-const KINDS: readonly LayerKind[] = [denseKind, ...activationKinds, softmaxKind, dropoutKind, batchNormKind];
+const KINDS: readonly LayerKind[] = [
+  denseKind,
+  ...activationKinds,
+  softmaxKind,
+  dropoutKind,
+  batchNormKind,
+  conv2dKind,
+  maxPool2dKind,
+  avgPool2dKind,
+  flattenKind,
+];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));
 

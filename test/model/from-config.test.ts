@@ -6,6 +6,9 @@ import { BatchNorm } from '../../src/layers/batchnorm.js';
 import { Dense, defaultRng } from '../../src/layers/dense.js';
 import { Dropout } from '../../src/layers/dropout.js';
 import { Softmax } from '../../src/layers/softmax.js';
+import { Conv2D } from '../../src/layers/conv2d.js';
+import { Flatten } from '../../src/layers/flatten.js';
+import { AvgPool2D, MaxPool2D } from '../../src/layers/pool2d.js';
 import { describeValue } from '../../src/layers/config-check.js';
 import { layerFromConfig, layerKinds, MAX_LAYERS, sequentialFromArchitecture } from '../../src/model/from-config.js';
 import { mlp } from '../../src/model/mlp.js';
@@ -34,13 +37,19 @@ test('layerFromConfig rebuilds every kind from its config()', () => {
     new Dropout(0),
     new BatchNorm(7),
     new BatchNorm(3, { momentum: 0, eps: 1e-3 }),
+    new Conv2D(3, 8, 5, { init: 'glorot' }),
+    new Conv2D(1, 4, 3, { stride: 2, padding: 1 }),
+    new MaxPool2D(2),
+    new MaxPool2D(3, { stride: 2 }),
+    new AvgPool2D(2),
+    new Flatten(),
   ];
   for (const layer of layers) {
     const rebuilt = layerFromConfig(layer.config(), 0);
     assert.equal(rebuilt.constructor, layer.constructor);
     assert.deepEqual(rebuilt.config(), layer.config());
   }
-  assert.deepEqual(layerKinds, ['dense', 'sigmoid', 'relu', 'tanh', 'leaky-relu', 'softmax', 'dropout', 'batchnorm']);
+  assert.deepEqual(layerKinds, ['dense', 'sigmoid', 'relu', 'tanh', 'leaky-relu', 'softmax', 'dropout', 'batchnorm', 'conv2d', 'maxpool2d', 'avgpool2d', 'flatten']);
   // Omitted BatchNorm options take their defaults.
   assert.deepEqual(layerFromConfig({ kind: 'batchnorm', units: 4 }, 0).config(), { kind: 'batchnorm', units: 4, momentum: 0.1, eps: 1e-5 });
 });
@@ -69,10 +78,10 @@ test('sequentialFromArchitecture inverts {inputUnits, layers: model.config()}', 
 
 test('an unknown kind is named, with the known kinds', () => {
   throwsConfig(
-    () => sequentialFromArchitecture(arch([{ kind: 'relu' }, { kind: 'conv2d' }]), 'net.json'),
-    /^net\.json: layers\[1\]\.kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm", got "conv2d"$/,
+    () => sequentialFromArchitecture(arch([{ kind: 'relu' }, { kind: 'lstm' }]), 'net.json'),
+    /^net\.json: layers\[1\]\.kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm", "conv2d", "maxpool2d", "avgpool2d", "flatten", got "lstm"$/,
   );
-  throwsConfig(() => layerFromConfig({ kind: 'layernorm' }, 3), /^layers\[3\]\.kind: unknown layer kind, expected one of .*"batchnorm", got "layernorm"$/);
+  throwsConfig(() => layerFromConfig({ kind: 'layernorm' }, 3), /^layers\[3\]\.kind: unknown layer kind, expected one of .*"flatten", got "layernorm"$/);
   throwsConfig(() => layerFromConfig({ kind: 'toString' }, 0), /got "toString"$/);
   throwsConfig(() => sequentialFromArchitecture(arch([{ units: 3 }]), 'w'), /^w: layers\[0\]\.kind: unknown layer kind, .*, got nothing$/);
   throwsConfig(() => sequentialFromArchitecture(arch([{ kind: '__proto__' }]), 'w'), /got "__proto__"$/);

@@ -1,0 +1,191 @@
+/**
+ * The loops under convolution and pooling, on NCHW batches [n, channels,
+ * height, width] (row-major, as PyTorch and ONNX). A convolution is
+ * im2col + a matrix product: `col` lays out, for every kernel position
+ * (c, ki, kj), the input value each output pixel of the batch sees there,
+ * so that the convolution of the whole batch is one product W · col (see
+ * layers/conv2d.ts). col is [C·kH·kW, n·oH·oW]: row (c·kH + ki)·kW + kj,
+ * column (b·oH + oh)·oW + ow.
+ *
+ * NOTE: no kernel validates its arguments; the layers check shapes at the
+ * boundary.
+ */
+
+/** The geometry of a 2-D window sliding over an image: input, kernel, stride, padding, and the output it gives. */
+export interface Window2D {
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly stride: number;
+  readonly padding: number;
+  readonly outH: number;
+  readonly outW: number;
+}
+
+/** The output size of a window of `kernel` at `stride` with `padding` on both sides over `size` pixels: ⌊(size + 2·padding − kernel) / stride⌋ + 1 (PyTorch's). */
+export function slidingOutput(size: number, kernel: number, stride: number, padding: number): number {
+  return Math.floor((size + 2 * padding - kernel) / stride) + 1;
+}
+
+/** col = im2col(x) for a batch of `n` images x [n, C, H, W]; col [C·kH·kW, n·oH·oW], zeros where the window is over the padding. */
+export function im2col(col: Float32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
+  const { channels: C, height: H, width: W, kernelH, kernelW, stride, padding, outH, outW } = g;
+  const hw = outH * outW;
+  const cols = n * hw;
+  for (let c = 0; c < C; c++) {
+    for (let ki = 0; ki < kernelH; ki++) {
+      for (let kj = 0; kj < kernelW; kj++) {
+        const row = ((c * kernelH + ki) * kernelW + kj) * cols;
+        for (let b = 0; b < n; b++) {
+          const image = (b * C + c) * H * W;
+          for (let oh = 0; oh < outH; oh++) {
+            const ih = oh * stride - padding + ki;
+            const at = row + b * hw + oh * outW;
+            if (ih < 0 || ih >= H) {
+              col.fill(0, at, at + outW);
+              continue;
+            }
+            const line = image + ih * W;
+            for (let ow = 0, iw = kj - padding; ow < outW; ow++, iw += stride) col[at + ow] = iw >= 0 && iw < W ? x[line + iw] : 0;
+          }
+        }
+      }
+    }
+  }
+  return col;
+}
+
+/** dx = col2im(dcol): each col entry added back to the input pixel it came from (the adjoint of im2col); dx [n, C, H, W]. */
+export function col2im(dx: Float32Array, dcol: Float32Array, n: number, g: Window2D): Float32Array {
+  const { channels: C, height: H, width: W, kernelH, kernelW, stride, padding, outH, outW } = g;
+  const hw = outH * outW;
+  const cols = n * hw;
+  dx.fill(0, 0, n * C * H * W);
+  for (let c = 0; c < C; c++) {
+    for (let ki = 0; ki < kernelH; ki++) {
+      for (let kj = 0; kj < kernelW; kj++) {
+        const row = ((c * kernelH + ki) * kernelW + kj) * cols;
+        for (let b = 0; b < n; b++) {
+          const image = (b * C + c) * H * W;
+          for (let oh = 0; oh < outH; oh++) {
+            const ih = oh * stride - padding + ki;
+            if (ih < 0 || ih >= H) continue;
+            const at = row + b * hw + oh * outW;
+            const line = image + ih * W;
+            for (let ow = 0, iw = kj - padding; ow < outW; ow++, iw += stride) if (iw >= 0 && iw < W) dx[line + iw] += dcol[at + ow];
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+/**
+ * out [n, O, hw] = y [O, n·hw] regrouped by image, plus bias[o] (the
+ * product W · col is channel-major; the layer's output is image-major).
+ */
+export function channelsToImages(out: Float32Array, y: Float32Array, bias: Float32Array, n: number, channels: number, hw: number): Float32Array {
+  for (let o = 0; o < channels; o++) {
+    const b0 = bias[o];
+    for (let b = 0; b < n; b++) {
+      const from = o * n * hw + b * hw;
+      const to = (b * channels + o) * hw;
+      for (let i = 0; i < hw; i++) out[to + i] = y[from + i] + b0;
+    }
+  }
+  return out;
+}
+
+/** y [O, n·hw] = g [n, O, hw] regrouped by channel (the inverse of channelsToImages, without a bias). */
+export function imagesToChannels(y: Float32Array, g: Float32Array, n: number, channels: number, hw: number): Float32Array {
+  for (let o = 0; o < channels; o++) {
+    for (let b = 0; b < n; b++) {
+      const to = o * n * hw + b * hw;
+      const from = (b * channels + o) * hw;
+      for (let i = 0; i < hw; i++) y[to + i] = g[from + i];
+    }
+  }
+  return y;
+}
+
+/**
+ * Max pooling without padding: out[b, c, oh, ow] = the largest x in its
+ * window, and argmax the index into x it came from (the first of equal
+ * maxima), for the backward pass.
+ */
+export function maxPool2d(out: Float32Array, argmax: Int32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
+  const { channels: C, height: H, width: W, kernelH, kernelW, stride, outH, outW } = g;
+  for (let plane = 0, o = 0; plane < n * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++, o++) {
+        let best = base + oh * stride * W + ow * stride;
+        let max = x[best];
+        for (let ki = 0; ki < kernelH; ki++) {
+          const line = base + (oh * stride + ki) * W + ow * stride;
+          for (let kj = 0; kj < kernelW; kj++) {
+            const v = x[line + kj];
+            // NOTE: a NaN wins its window (and takes the gradient), as in PyTorch: a broken input is not hidden.
+            if (v > max || (Number.isNaN(v) && !Number.isNaN(max))) {
+              max = v;
+              best = line + kj;
+            }
+          }
+        }
+        out[o] = max;
+        argmax[o] = best;
+      }
+    }
+  }
+  return out;
+}
+
+/** dx = the gradient of max pooling: each g at the position its window's maximum came from (argmax), 0 elsewhere. */
+export function maxPool2dBackward(dx: Float32Array, g: Float32Array, argmax: Int32Array, size: number, outputs: number): Float32Array {
+  dx.fill(0, 0, size);
+  for (let o = 0; o < outputs; o++) dx[argmax[o]] += g[o];
+  return dx;
+}
+
+/** Average pooling without padding: out = the mean of each window. */
+export function avgPool2d(out: Float32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
+  const { channels: C, height: H, width: W, kernelH, kernelW, stride, outH, outW } = g;
+  const inv = 1 / (kernelH * kernelW);
+  for (let plane = 0, o = 0; plane < n * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++, o++) {
+        let sum = 0;
+        for (let ki = 0; ki < kernelH; ki++) {
+          const line = base + (oh * stride + ki) * W + ow * stride;
+          for (let kj = 0; kj < kernelW; kj++) sum += x[line + kj];
+        }
+        out[o] = sum * inv;
+      }
+    }
+  }
+  return out;
+}
+
+/** dx = the gradient of average pooling: each g shared equally by the k·k inputs of its window. */
+export function avgPool2dBackward(dx: Float32Array, g: Float32Array, n: number, win: Window2D): Float32Array {
+  const { channels: C, height: H, width: W, kernelH, kernelW, stride, outH, outW } = win;
+  const inv = 1 / (kernelH * kernelW);
+  dx.fill(0, 0, n * C * H * W);
+  for (let plane = 0, o = 0; plane < n * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const share = g[o] * inv;
+        for (let ki = 0; ki < kernelH; ki++) {
+          const line = base + (oh * stride + ki) * W + ow * stride;
+          for (let kj = 0; kj < kernelW; kj++) dx[line + kj] += share;
+        }
+      }
+    }
+  }
+  return dx;
+}

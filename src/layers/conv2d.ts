@@ -1,0 +1,197 @@
+import { ConfigError, ShapeError } from '../errors.js';
+import { channelsToImages, col2im, im2col, imagesToChannels, slidingOutput, type Window2D } from '../kernels/conv.js';
+import { matmul, matmulTransA, matmulTransB } from '../kernels/index.js';
+import { shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
+import { Rng } from '../rng.js';
+import { checkKeys, nonNegativeInteger, oneOf, positiveInteger } from './config-check.js';
+import { defaultRng } from './dense.js';
+import { initNames, initWeights, type InitName } from './init.js';
+import { layerKind, param, type Layer, type LayerConfig, type Param } from './layer.js';
+
+/** Options of a {@link Conv2D} layer. */
+export interface Conv2DOptions {
+  /** Step of the window in both directions (default 1). */
+  stride?: number;
+  /** Zeros added on every side of the image (default 0). */
+  padding?: number;
+  /** Weight initialisation (default `he`, fan-in inChannels·k·k). */
+  init?: InitName;
+  /** The generator for the initial weights (default: the shared {@link defaultRng}). */
+  rng?: Rng;
+}
+
+/**
+ * A 2-D convolution on NCHW batches [n, inChannels, height, width]: each
+ * output channel o slides its own k × k filter over every input channel
+ * and adds a bias (cross-correlation, as PyTorch's Conv2d and ONNX's Conv):
+ *
+ *   Y[b, o, i, j] = bias[o] + Σ_c Σ_ki Σ_kj W[o, c, ki, kj] · X[b, c, i·s − p + ki, j·s − p + kj]
+ *
+ * (X is 0 outside the image). W is [outChannels, inChannels, k, k] and bias
+ * [outChannels], PyTorch's layout. The batch is laid out as col = im2col(X)
+ * [inChannels·k·k, n·outH·outW] (kernels/conv.ts), so the convolution is one
+ * product W · col, and the backward pass three:
+ *
+ *   dL/dW = G · colᵀ,   dL/dbias = Σ G,   dL/dX = col2im(Wᵀ · G)
+ *
+ * with G the output gradient regrouped as [outChannels, n·outH·outW].
+ */
+export class Conv2D implements Layer {
+  readonly weight: Param;
+  readonly bias: Param;
+  readonly stride: number;
+  readonly padding: number;
+  readonly init: InitName;
+  private readonly outputs = new TensorCache();
+  private readonly gradInputs = new TensorCache();
+  /** im2col of the last forward input, W · col, and the regrouped output gradient, one buffer each per batch size. */
+  private readonly cols = new TensorCache();
+  private readonly products = new TensorCache();
+  private readonly grads = new TensorCache();
+  private readonly colGrads = new TensorCache();
+  /** The input whose im2col `cols` holds (backward reuses it when it gets that same input). */
+  private colInput: Tensor | null = null;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv2DOptions = {}) {
+    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['kernelSize', kernelSize]] as const) {
+      if (!Number.isSafeInteger(v) || v < 1) throw new ConfigError(`Conv2D: expected ${name} to be a positive integer, got ${String(v)}`);
+    }
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding ?? 0;
+    if (!Number.isSafeInteger(this.stride) || this.stride < 1) throw new ConfigError(`Conv2D: expected stride to be a positive integer, got ${String(this.stride)}`);
+    if (!Number.isSafeInteger(this.padding) || this.padding < 0) throw new ConfigError(`Conv2D: expected padding to be an integer ≥ 0, got ${String(this.padding)}`);
+    this.init = options.init ?? 'he';
+    const k = kernelSize;
+    this.weight = param('weight', [outChannels, inChannels, k, k]);
+    this.bias = param('bias', [outChannels]);
+    initWeights(this.weight.value, this.init, inChannels * k * k, outChannels * k * k, options.rng ?? defaultRng);
+  }
+
+  /** Y = W ⊛ X + b: [n, inChannels, H, W] → [n, outChannels, outH, outW]. */
+  forward(input: Tensor): Tensor {
+    const [n, g] = this.window(input.shape);
+    const hw = g.outH * g.outW;
+    const patch = this.inChannels * this.kernelSize * this.kernelSize;
+    const col = this.cols.get(n, patch * hw);
+    im2col(col.data, input.data, n, g);
+    this.colInput = input;
+    const y = this.products.get(n, this.outChannels * hw);
+    matmul(y.data, this.weight.value, col.data, this.outChannels, patch, n * hw);
+    const out = this.outputs.shaped([n, this.outChannels, g.outH, g.outW]);
+    channelsToImages(out.data, y.data, this.bias.value, n, this.outChannels, hw);
+    return out;
+  }
+
+  /** dL/dW = G · colᵀ and dL/db = Σ G (into the params' grads); returns dL/dX = col2im(Wᵀ · G). */
+  backward(input: Tensor, gradOutput: Tensor): Tensor {
+    const [n, g] = this.backwardParamsAt(input, gradOutput);
+    const hw = g.outH * g.outW;
+    const patch = this.inChannels * this.kernelSize * this.kernelSize;
+    const dcol = this.colGrads.get(n, patch * hw);
+    matmulTransA(dcol.data, this.weight.value, this.grads.get(n, this.outChannels * hw).data, patch, this.outChannels, n * hw);
+    const gradInput = this.gradInputs.shaped(input.shape);
+    col2im(gradInput.data, dcol.data, n, g);
+    return gradInput;
+  }
+
+  /** Fills dL/dW and dL/db without computing dL/dX (the model's first layer). */
+  backwardParams(input: Tensor, gradOutput: Tensor): void {
+    this.backwardParamsAt(input, gradOutput);
+  }
+
+  params(): Param[] {
+    return [this.weight, this.bias];
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    const g = this.geometry(inputShape);
+    return [this.outChannels, g.outH, g.outW];
+  }
+
+  config(): LayerConfig {
+    const { inChannels, outChannels, kernelSize, stride, padding, init } = this;
+    return { kind: 'conv2d', inChannels, outChannels, kernelSize, stride, padding, init };
+  }
+
+  /** The weight and bias grads for `gradOutput`; leaves G regrouped by channel in `grads` for dL/dX. */
+  private backwardParamsAt(input: Tensor, gradOutput: Tensor): [number, Window2D] {
+    const [n, g] = this.window(input.shape);
+    const hw = g.outH * g.outW;
+    const want = [n, this.outChannels, g.outH, g.outW];
+    if (gradOutput.shape.length !== 4 || want.some((d, i) => gradOutput.shape[i] !== d)) {
+      throw new ShapeError(`Conv2D.backward: expected gradOutput of shape ${shapeText(want)}, got ${shapeText(gradOutput.shape)}`);
+    }
+    const patch = this.inChannels * this.kernelSize * this.kernelSize;
+    const col = this.cols.get(n, patch * hw);
+    // NOTE: forward's im2col is reused when backward gets the input forward saw (the tutorial's contract); otherwise it is redone.
+    if (this.colInput !== input) {
+      im2col(col.data, input.data, n, g);
+      this.colInput = input;
+    }
+    const grad = this.grads.get(n, this.outChannels * hw);
+    imagesToChannels(grad.data, gradOutput.data, n, this.outChannels, hw);
+    // Sums over the batch and the positions: the loss gradient is already a mean over the batch.
+    matmulTransB(this.weight.grad, grad.data, col.data, this.outChannels, n * hw, patch);
+    this.sumRows(grad.data, n * hw);
+    return [n, g];
+  }
+
+  /** bias.grad[o] = Σ of row o of grad [outChannels, cols]. */
+  private sumRows(grad: Float32Array, cols: number): void {
+    const db = this.bias.grad;
+    for (let o = 0; o < this.outChannels; o++) {
+      let s = 0;
+      for (let i = o * cols, end = i + cols; i < end; i++) s += grad[i];
+      db[o] = s;
+    }
+  }
+
+  /** The batch size and the window geometry for an input of `shape` [n, C, H, W]. */
+  private window(shape: readonly number[]): [number, Window2D] {
+    if (shape.length !== 4) throw new ShapeError(`Conv2D: expected input of shape [batch, ${this.inChannels}, height, width], got ${shapeText(shape)}`);
+    return [shape[0], this.geometry(shape.slice(1))];
+  }
+
+  private geometry(inputShape: readonly number[]): Window2D {
+    const [channels, height, width] = inputShape;
+    const k = this.kernelSize;
+    if (inputShape.length !== 3 || channels !== this.inChannels || height + 2 * this.padding < k || width + 2 * this.padding < k) {
+      throw new ShapeError(`Conv2D: expected input shape [${this.inChannels}, height, width] of at least ${k} × ${k} pixels with padding ${this.padding}, got ${shapeText(inputShape)}`);
+    }
+    return {
+      channels,
+      height,
+      width,
+      kernelH: k,
+      kernelW: k,
+      stride: this.stride,
+      padding: this.padding,
+      outH: slidingOutput(height, k, this.stride, this.padding),
+      outW: slidingOutput(width, k, this.stride, this.padding),
+    };
+  }
+}
+
+/** Conv2D in model files (`{kind: 'conv2d', inChannels, outChannels, kernelSize, stride, padding, init}`), ONNX (one Conv) and the summary. */
+export const conv2dKind = layerKind<Conv2D>({
+  kind: 'conv2d',
+  plan(config, at) {
+    checkKeys(config, ['kind', 'inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'init'], at);
+    const inChannels = positiveInteger(config.inChannels, `${at}.inChannels`);
+    const outChannels = positiveInteger(config.outChannels, `${at}.outChannels`);
+    const kernelSize = positiveInteger(config.kernelSize, `${at}.kernelSize`);
+    const stride = config.stride === undefined ? 1 : positiveInteger(config.stride, `${at}.stride`);
+    const padding = config.padding === undefined ? 0 : nonNegativeInteger(config.padding, `${at}.padding`);
+    const init = config.init === undefined ? 'he' : oneOf(config.init, initNames, `${at}.init`);
+    const weights = outChannels * inChannels * kernelSize * kernelSize;
+    return {
+      paramValues: weights + outChannels,
+      build: () => new Conv2D(inChannels, outChannels, kernelSize, { stride, padding, init, rng: new Rng(0) }),
+    };
+  },
+  title: (l) => `Conv2D (${l.inChannels} -> ${l.outChannels}, ${l.kernelSize}×${l.kernelSize}${l.stride === 1 ? '' : `, stride ${l.stride}`}${l.padding === 0 ? '' : `, padding ${l.padding}`})`,
+  onnx(layer, graph) {
+    const { kernelSize: k, stride: s, padding: p } = layer;
+    graph.node('Conv', [graph.input, graph.tensor('weight'), graph.tensor('bias')], { ints: { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p] } });
+  },
+});

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
+import type { Dataset } from '../../src/data/dataset.js';
+import { decodeModel, encodeModel } from '../../src/io/model-file.js';
+import { encodeOnnx } from '../../src/io/onnx.js';
+import { ReLU } from '../../src/layers/activations.js';
+import { Conv2D } from '../../src/layers/conv2d.js';
+import { Dense } from '../../src/layers/dense.js';
+import { Flatten } from '../../src/layers/flatten.js';
+import { AvgPool2D, MaxPool2D } from '../../src/layers/pool2d.js';
+import { kernelMemoryUsage } from '../../src/kernels/memory.js';
+import { tensor } from '../../src/kernels/tensor.js';
+import { softmaxCrossEntropy } from '../../src/losses/softmax-cross-entropy.js';
+import { Sequential, train } from '../../src/model/sequential.js';
+import type { Optimizer } from '../../src/optim/optimizer.js';
+import { Adam } from '../../src/optim/adam.js';
+import { Rng } from '../../src/rng.js';
+import { fit } from '../../src/train/fit.js';
+import { gradCheck, randn } from '../support/gradcheck.js';
+
+/** A small CNN on 1 × 12 × 12 images: every new layer kind, odd strides and padding. */
+function smallCnn(seed: number): Sequential {
+  const rng = new Rng(seed);
+  return new Sequential(
+    [
+      new Conv2D(1, 4, 3, { padding: 1, rng }), // [4, 12, 12]
+      new ReLU(),
+      new MaxPool2D(2), // [4, 6, 6]
+      new Conv2D(4, 6, 3, { stride: 2, rng }), // [6, 2, 2]
+      new ReLU(),
+      new AvgPool2D(1), // [6, 2, 2]
+      new Flatten(), // [24]
+      new Dense(24, 3, { rng }),
+    ],
+    [1, 12, 12],
+  );
+}
+
+/** Byte images 12 × 12: the class (0–2) is which third of the rows holds a bright bar, at a random column. */
+function bars(count: number, seed: number): Dataset {
+  const rng = new Rng(seed);
+  const x = new Uint8Array(count * 144);
+  const y = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const label = rng.int(3);
+    y[i] = label;
+    const row = 4 * label + rng.int(4);
+    const col = rng.int(9);
+    for (let j = 0; j < 4; j++) x[i * 144 + row * 12 + col + j] = 150 + rng.int(100);
+  }
+  return { x, y, count, features: 144 };
+}
+
+const noUpdate: Optimizer = { lr: 0, step: () => {}, config: () => ({ name: 'none' }), getState: () => ({ step: 0, slots: {} }), setState: () => {} };
+
+test('a whole small CNN passes the central-difference check end to end (every param)', () => {
+  const model = smallCnn(1);
+  assert.deepEqual(model.layerShapes, [[4, 12, 12], [4, 12, 12], [4, 6, 6], [6, 2, 2], [6, 2, 2], [6, 2, 2], [24], [3]]);
+  const rng = new Rng(2);
+  const x = tensor(randn(rng, 5 * 144), [5, 144]); // flat rows, read as [5, 1, 12, 12]
+  const labels = [0, 2, 1, 1, 0];
+  const loss = () => softmaxCrossEntropy(null, model.logits(x).data, labels, 5, 3);
+  train(model, x, labels, noUpdate);
+  model.params().forEach((p, i) => gradCheck(`param ${i} (${p.name}, ${p.shape.join('×')})`, loss, p.value, p.grad, { h: 1e-3, rtol: 1e-2, atol: 1e-4, samples: 30 }));
+});
+
+test('a CNN trains with fit on byte images (first layer reads the gathered floats), allocates nothing after its first step', async () => {
+  const model = smallCnn(3);
+  const data = { train: bars(600, 4), test: bars(200, 5) };
+  let allocations = -1;
+  const history = await fit(model, data, {
+    epochs: 3,
+    batchSize: 20,
+    optimizer: new Adam({ lr: 0.01 }),
+    rng: 6,
+    callbacks: {
+      onBatchEnd: ({ epoch, batch }) => {
+        if (epoch === 0 && batch === 1) allocations = kernelMemoryUsage().allocations;
+        if (epoch === 2 && batch === 5) assert.equal(kernelMemoryUsage().allocations, allocations, 'kernel buffers allocated after the first steps');
+      },
+    },
+  });
+  assert.ok(history.testAccuracy !== undefined && history.testAccuracy > 0.9, `test accuracy ${history.testAccuracy}`);
+});
+
+test('a CNN round-trips through the model file bit for bit, and ONNX (input rows of pixels, reshaped) gives its logits', async () => {
+  const model = smallCnn(7);
+  const rng = new Rng(8);
+  const x = tensor(randn(rng, 6 * 144), [6, 144]);
+  train(model, x, [0, 1, 2, 0, 1, 2], new Adam({ lr: 0.05 }));
+  const want = model.logits(x).data.slice();
+  const decoded = decodeModel(encodeModel(model), 'cnn.safetensors').model;
+  assert.deepEqual(decoded.inputShape, [1, 12, 12]);
+  assert.deepEqual(decoded.summary(), model.summary());
+  assert.deepEqual(decoded.logits(x).data, want);
+  const session = await ort.InferenceSession.create(encodeOnnx(model));
+  const result = await session.run({ pixels: new ort.Tensor('float32', x.data, [6, 144]) });
+  const got = result.logits.data as Float32Array;
+  want.forEach((v, i) => assert.ok(Math.abs(v - got[i]) < 1e-4, `logit ${i}: onnxruntime ${got[i]}, ours ${v}`));
+});
