@@ -5,12 +5,22 @@ import type { Sequential } from '../model/sequential.js';
 import { optimizerFromConfig } from '../optim/from-config.js';
 import type { OptimizerConfig } from '../optim/optimizer.js';
 import { optimizerConfigFromFlags, type CliOptimizerName, type OptimizerFlags } from '../optim/presets.js';
-import type { Rng } from '../rng.js';
+import { Rng } from '../rng.js';
+import { ConfigError } from '../errors.js';
+import { ARCHITECTURES, sequentialFromSpec } from '../model/spec.js';
 import type { ScheduleName } from '../train/schedules.js';
 import { dataSource, type DataSource } from './data-source.js';
 
+/** The networks of `--arch`: the tutorial's MLP (`--hidden`, `--activation`), or a CNN (see model/spec.ts). */
+export type ArchName = 'mlp' | 'lenet5' | 'cnn';
+export const archNames: readonly ArchName[] = ['mlp', 'lenet5', 'cnn'];
+
 /** A run's settings, as history.json and every checkpoint record them. */
 export interface TrainSettings {
+  /** The network: `mlp` (from hidden, activation, dropout, batchNorm), a named CNN, or `layers` (a --layers spec). Absent in 0.1.0 files: mlp. */
+  arch?: ArchName | 'layers';
+  /** The --layers spec, when arch is `layers`. */
+  layers?: string | null;
   hidden: number[];
   activation: ActivationName;
   init: InitName;
@@ -32,6 +42,8 @@ export interface TrainSettings {
 
 /** The flags of `scratchnet train` that make its settings. */
 export interface SettingsFlags extends OptimizerFlags {
+  arch: ArchName;
+  layers?: string;
   epochs: number;
   batchSize: number;
   optimizer: CliOptimizerName;
@@ -53,10 +65,27 @@ export interface SettingsFlags extends OptimizerFlags {
   tutorialCompat: boolean;
 }
 
-/** A new run's settings from the command line's flags; a bad optimizer combination fails here, before any data is read. */
-export function settingsFromFlags(flags: SettingsFlags): TrainSettings {
+/** The flags that shape the MLP only: refused with a CNN (`explicit` names the flags given on the command line). */
+const MLP_FLAGS = [['hidden', '--hidden'], ['activation', '--activation'], ['dropout', '--dropout'], ['batchNorm', '--batch-norm']] as const;
+
+/**
+ * A new run's settings from the command line's flags; a bad combination
+ * fails here, before any data is read. `explicit` names the flags given on
+ * the command line.
+ */
+export function settingsFromFlags(flags: SettingsFlags, explicit: ReadonlySet<string> = new Set()): TrainSettings {
   const { lr, momentum, beta1, beta2, eps, weightDecay } = flags;
+  if (flags.layers !== undefined && explicit.has('arch')) throw new ConfigError('give either --arch or --layers, not both');
+  const arch = flags.layers !== undefined ? 'layers' : flags.arch;
+  if (arch !== 'mlp') {
+    const given = MLP_FLAGS.filter(([name]) => explicit.has(name)).map(([, flag]) => flag);
+    if (given.length > 0) throw new ConfigError(`${given.join(', ')} ${given.length === 1 ? 'shapes' : 'shape'} the mlp only; ${arch === 'layers' ? '--layers gives' : `--arch ${arch} has`} its own layers`);
+    // Built once now, so that a bad spec fails before any data is read.
+    cnn(arch, flags.layers ?? null, new Rng(0));
+  }
   return {
+    arch,
+    layers: flags.layers ?? null,
     hidden: flags.hidden,
     activation: flags.activation,
     init: flags.init,
@@ -76,8 +105,27 @@ export function settingsFromFlags(flags: SettingsFlags): TrainSettings {
   };
 }
 
+/** The shape of an MNIST image, as the CNNs take it: one channel of 28 × 28. */
+const MNIST_IMAGE = [1, 28, 28];
+
+/** A named CNN, or the --layers spec's network, for MNIST images; a bad spec is a ConfigError naming --layers and the layer. */
+function cnn(arch: Exclude<ArchName, 'mlp'> | 'layers', layers: string | null, rng: Rng): Sequential {
+  if (arch !== 'layers') return sequentialFromSpec(ARCHITECTURES[arch], MNIST_IMAGE, rng);
+  try {
+    return sequentialFromSpec(layers ?? '', MNIST_IMAGE, rng);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`--layers: ${err.message}`);
+    throw err;
+  }
+}
+
 /** The network the settings describe, for inputs of `features` values, initialised from `rng`. */
 export function modelFromSettings(settings: TrainSettings, features: number, rng: Rng): Sequential {
+  const arch = settings.arch ?? 'mlp';
+  if (arch !== 'mlp') {
+    if (features !== 784) throw new ConfigError(`--${arch === 'layers' ? 'layers' : `arch ${arch}`} takes 28 × 28 images (784 pixels), the data has ${features} features`);
+    return cnn(arch, settings.layers ?? null, rng);
+  }
   return mlp({
     inputUnits: features,
     hidden: settings.hidden,

@@ -16,7 +16,7 @@ import { loadData } from './data-source.js';
 import { intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
 import { progressCallbacks, type Output } from './progress.js';
 import { newRunDir, writeRunFolder } from './run-folder.js';
-import { describeOptimizer, modelFromSettings, settingsFromFlags, type SettingsFlags, type TrainSettings } from './settings.js';
+import { archNames, describeOptimizer, modelFromSettings, settingsFromFlags, type SettingsFlags, type TrainSettings } from './settings.js';
 
 /** The parsed flags of `scratchnet train`. */
 export interface TrainFlags extends SettingsFlags {
@@ -42,6 +42,8 @@ Examples:
   $ scratchnet train --optimizer adam --lr 1e-3                  # Adam (default lr per optimizer: see --optimizer)
   $ scratchnet train --optimizer momentum --schedule cosine --warmup-epochs 1
   $ scratchnet train --batch-norm --dropout 0.2 --epochs 20 --early-stop 3
+  $ scratchnet train --arch lenet5 --optimizer adam --batch-size 64 --epochs 1
+  $ scratchnet train --layers "conv(8,3,p1),relu,maxpool(2),flatten,dense(10)" --optimizer adam
 `;
 
 /** The `train` command. */
@@ -67,7 +69,13 @@ export function trainCommand(): Command {
     .addOption(new Option('--schedule <name>', 'learning-rate schedule over the epochs').choices(scheduleNames).default('constant'))
     .option('--warmup-epochs <n>', 'linear learning-rate warm-up first (fractions allowed)', nonNegativeNumber, 0)
     .option('--early-stop <patience>', 'stop after this many epochs without a better validation accuracy, keeping the best weights', positiveInt)
-    .option('--hidden <units>', 'hidden layer sizes, comma-separated', intList, [64, 32])
+    .addOption(
+      new Option('--arch <name>', "the network: mlp (the tutorial's, shaped by --hidden, --activation, --dropout, --batch-norm), lenet5 (LeNet-5: 44,426 params), cnn (two 3×3 convolutions: 105,866 params)")
+        .choices(archNames)
+        .default('mlp'),
+    )
+    .option('--layers <spec>', 'any stack of layers, e.g. conv(8,3,p1),relu,maxpool(2),flatten,dense(10) (see docs/adding-a-layer.md for the layers)')
+    .option('--hidden <units>', 'hidden layer sizes, comma-separated (mlp)', intList, [64, 32])
     .addOption(new Option('--activation <name>', 'hidden activation').choices(Object.keys(activations)).default('relu'))
     .addOption(new Option('--init <name>', 'weight initialisation').choices(initNames).default('he'))
     .option('--seed <n>', 'seed of the one RNG behind the split, init and shuffling', seedValue, 42)
@@ -105,7 +113,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     }
     quiet.log(`Resuming ${flags.resume} at epoch ${at.epoch + 1}, batch ${at.batch + 1}`);
   } else {
-    settings = settingsFromFlags(flags);
+    settings = settingsFromFlags(flags, explicit);
   }
 
   // One generator, used in a fixed order: split, subset, init, shuffling.

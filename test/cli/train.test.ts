@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledMnistPaths } from '../../src/io/mnist.js';
+import { loadModel } from '../../src/io/model-files.js';
 import { assertBadInput, lastJson, runCli } from '../support/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scratchnet-cli-'));
@@ -174,4 +175,42 @@ test('optimizer, regularisation and schedule flags train, and are validated', ()
   assertBadInput(['train', '--early-stop', '0'], /option '--early-stop <patience>' argument '0' is invalid\. expected a positive integer/);
   assertBadInput(['train', '--optimizer', 'sgd', '--beta1', '0.5'], /--beta1 applies to --optimizer adam, adamw, not sgd/);
   assertBadInput(['train', '--weight-decay', '-1'], /option '--weight-decay <wd>' argument '-1' is invalid\. expected a number ≥ 0/);
+});
+
+test('--arch lenet5 trains LeNet-5 (44,426 params) and --arch cnn builds the recommended CNN (105,866), printing their shapes', () => {
+  const out = join(tmp, 'lenet5');
+  const r = runCli(['train', '--arch', 'lenet5', '--optimizer', 'adam', '--batch-size', '64', '--epochs', '1', '--subset', '2000', '--no-report', '--json', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Layer 0: Conv2D \(1 -> 6, 5×5\) +→ \[batch, 6, 24, 24\] +156 params/);
+  assert.match(r.stdout, /Layer 6: Flatten +→ \[batch, 256\]/);
+  assert.match(r.stdout, /Total: 44,426 params/);
+  assert.ok((lastJson(r.stdout).testAccuracy as number) > 0.7, r.stdout);
+  const evaluated = runCli(['evaluate', '--model', join(out, 'model.safetensors'), '--json']);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  assert.equal(lastJson(evaluated.stdout).accuracy, lastJson(r.stdout).testAccuracy);
+});
+
+test('a CNN checkpoint resumes bit-identically: 1 epoch then --resume to 2 ends as 2 at once', () => {
+  const job = ['--layers', 'conv(4,5,s2),relu,maxpool(2),flatten,dense(10)', '--optimizer', 'adam', '--subset', '1500', '--no-report', '--quiet'];
+  const whole = join(tmp, 'cnn-whole');
+  const cut = join(tmp, 'cnn-cut');
+  assert.equal(runCli(['train', ...job, '--epochs', '2', '--out', whole]).code, 0);
+  assert.equal(runCli(['train', ...job, '--epochs', '1', '--out', cut]).code, 0);
+  const resumed = runCli(['train', '--resume', cut, '--epochs', '2', '--quiet', '--no-report']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const weights = (dir: string) => loadModel(join(dir, 'model.safetensors')).model.params().map((p) => Array.from(p.value));
+  assert.deepEqual(weights(cut), weights(whole));
+  const a = JSON.parse(readFileSync(join(whole, 'history.json'), 'utf8')) as Record<string, unknown>;
+  const b = JSON.parse(readFileSync(join(cut, 'history.json'), 'utf8')) as Record<string, unknown>;
+  for (const key of ['batchLoss', 'trainLoss', 'valAccuracy', 'testAccuracy']) assert.deepEqual(b[key], a[key], key);
+});
+
+test('--arch and --layers mistakes are one line naming the flag and the layer, exit 2', () => {
+  assertBadInput(['train', '--layers', 'conv(6,5),relu,maxpol(2)'], /^scratchnet: error: --layers: layer 3 \("maxpol\(2\)"\): unknown layer "maxpol", expected one of conv, maxpool/);
+  assertBadInput(['train', '--layers', 'conv(6,5),dense(10)'], /--layers: layer 2 \("dense\(10\)"\): dense takes rows of features, got shape \[6, 24, 24\]: put flatten before it/);
+  assertBadInput(['train', '--layers', 'conv(6)'], /--layers: layer 1 \("conv\(6\)"\): conv takes \(out channels, kernel size\), got 1 number/);
+  assertBadInput(['train', '--layers', 'conv(6,40)'], /--layers: layer 1 \("conv\(6,40\)"\): Conv2D: expected input shape \[1, height, width\] of at least 40 × 40 pixels/);
+  assertBadInput(['train', '--arch', 'lenet5', '--hidden', '128'], /--hidden shapes the mlp only; --arch lenet5 has its own layers/);
+  assertBadInput(['train', '--arch', 'cnn', '--layers', 'flatten,dense(10)'], /give either --arch or --layers, not both/);
+  assertBadInput(['train', '--arch', 'resnet'], /option '--arch <name>' argument 'resnet' is invalid/);
 });
