@@ -1,12 +1,19 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { channelsToImages, col2im, im2col, imagesToChannels, slidingOutput, type Window2D } from '../kernels/conv.js';
-import { matmul, matmulTransA, matmulTransB } from '../kernels/index.js';
+import { allocFloat32, axpy, matmul, matmulTransA, matmulTransB } from '../kernels/index.js';
 import { shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { Rng } from '../rng.js';
 import { checkKeys, nonNegativeInteger, oneOf, positiveInteger } from './config-check.js';
 import { defaultRng } from './dense.js';
 import { initNames, initWeights, type InitName } from './init.js';
 import { layerKind, param, type Layer, type LayerConfig, type Param } from './layer.js';
+
+/**
+ * Batches are convolved this many images at a time, so that the im2col
+ * scratch of an evaluation batch (256 images) stays the size of a training
+ * batch's (LeNet-5's first layer: 3.7 MB for 64 images).
+ */
+const CHUNK_IMAGES = 64;
 
 /** Options of a {@link Conv2D} layer. */
 export interface Conv2DOptions {
@@ -70,33 +77,29 @@ export class Conv2D implements Layer {
   /** Y = W ⊛ X + b: [n, inChannels, H, W] → [n, outChannels, outH, outW]. */
   forward(input: Tensor): Tensor {
     const [n, g] = this.window(input.shape);
-    const hw = g.outH * g.outW;
-    const patch = this.inChannels * this.kernelSize * this.kernelSize;
-    const col = this.cols.get(n, patch * hw);
-    im2col(col.data, input.data, n, g);
-    this.colInput = input;
-    const y = this.products.get(n, this.outChannels * hw);
-    matmul(y.data, this.weight.value, col.data, this.outChannels, patch, n * hw);
+    const { hw, patch, chunk, inSize, outSize } = this.sizes(n, g);
+    const col = this.cols.get(chunk, patch * hw);
+    const y = this.products.get(chunk, this.outChannels * hw);
     const out = this.outputs.shaped([n, this.outChannels, g.outH, g.outW]);
-    channelsToImages(out.data, y.data, this.bias.value, n, this.outChannels, hw);
+    for (let b0 = 0; b0 < n; b0 += chunk) {
+      const m = Math.min(chunk, n - b0);
+      im2col(col.data, input.data.subarray(b0 * inSize, (b0 + m) * inSize), m, g);
+      matmul(y.data, this.weight.value, col.data, this.outChannels, patch, m * hw);
+      channelsToImages(out.data.subarray(b0 * outSize, (b0 + m) * outSize), y.data, this.bias.value, m, this.outChannels, hw);
+    }
+    // One chunk: backward can reuse its im2col.
+    this.colInput = n <= chunk ? input : null;
     return out;
   }
 
   /** dL/dW = G · colᵀ and dL/db = Σ G (into the params' grads); returns dL/dX = col2im(Wᵀ · G). */
   backward(input: Tensor, gradOutput: Tensor): Tensor {
-    const [n, g] = this.backwardParamsAt(input, gradOutput);
-    const hw = g.outH * g.outW;
-    const patch = this.inChannels * this.kernelSize * this.kernelSize;
-    const dcol = this.colGrads.get(n, patch * hw);
-    matmulTransA(dcol.data, this.weight.value, this.grads.get(n, this.outChannels * hw).data, patch, this.outChannels, n * hw);
-    const gradInput = this.gradInputs.shaped(input.shape);
-    col2im(gradInput.data, dcol.data, n, g);
-    return gradInput;
+    return this.backwardChunks(input, gradOutput, true) as Tensor;
   }
 
   /** Fills dL/dW and dL/db without computing dL/dX (the model's first layer). */
   backwardParams(input: Tensor, gradOutput: Tensor): void {
-    this.backwardParamsAt(input, gradOutput);
+    this.backwardChunks(input, gradOutput, false);
   }
 
   params(): Param[] {
@@ -113,37 +116,68 @@ export class Conv2D implements Layer {
     return { kind: 'conv2d', inChannels, outChannels, kernelSize, stride, padding, init };
   }
 
-  /** The weight and bias grads for `gradOutput`; leaves G regrouped by channel in `grads` for dL/dX. */
-  private backwardParamsAt(input: Tensor, gradOutput: Tensor): [number, Window2D] {
+  /**
+   * The param grads, and dL/dX when `inputGrad`, chunk by chunk of images
+   * (each chunk's dL/dW added to the sum of the ones before).
+   */
+  private backwardChunks(input: Tensor, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
     const [n, g] = this.window(input.shape);
-    const hw = g.outH * g.outW;
     const want = [n, this.outChannels, g.outH, g.outW];
     if (gradOutput.shape.length !== 4 || want.some((d, i) => gradOutput.shape[i] !== d)) {
       throw new ShapeError(`Conv2D.backward: expected gradOutput of shape ${shapeText(want)}, got ${shapeText(gradOutput.shape)}`);
     }
-    const patch = this.inChannels * this.kernelSize * this.kernelSize;
-    const col = this.cols.get(n, patch * hw);
-    // NOTE: forward's im2col is reused when backward gets the input forward saw (the tutorial's contract); otherwise it is redone.
-    if (this.colInput !== input) {
-      im2col(col.data, input.data, n, g);
-      this.colInput = input;
+    const { hw, patch, chunk, inSize, outSize } = this.sizes(n, g);
+    const O = this.outChannels;
+    const col = this.cols.get(chunk, patch * hw);
+    const grad = this.grads.get(chunk, O * hw);
+    const dcol = inputGrad ? this.colGrads.get(chunk, patch * hw) : null;
+    const gradInput = inputGrad ? this.gradInputs.shaped(input.shape) : null;
+    for (let b0 = 0; b0 < n; b0 += chunk) {
+      const m = Math.min(chunk, n - b0);
+      // NOTE: forward's im2col is reused when backward gets the input forward saw (the tutorial's contract); otherwise it is redone.
+      if (this.colInput !== input) im2col(col.data, input.data.subarray(b0 * inSize, (b0 + m) * inSize), m, g);
+      imagesToChannels(grad.data, gradOutput.data.subarray(b0 * outSize, (b0 + m) * outSize), m, O, hw);
+      // Sums over the batch and the positions: the loss gradient is already a mean over the batch.
+      const first = b0 === 0;
+      const dW = first ? this.weight.grad : this.weightGradPart();
+      matmulTransB(dW, grad.data, col.data, O, m * hw, patch);
+      if (!first) axpy(this.weight.grad, 1, dW);
+      this.sumRows(grad.data, m * hw, first);
+      if (dcol !== null && gradInput !== null) {
+        matmulTransA(dcol.data, this.weight.value, grad.data, patch, O, m * hw);
+        col2im(gradInput.data.subarray(b0 * inSize, (b0 + m) * inSize), dcol.data, m, g);
+      }
     }
-    const grad = this.grads.get(n, this.outChannels * hw);
-    imagesToChannels(grad.data, gradOutput.data, n, this.outChannels, hw);
-    // Sums over the batch and the positions: the loss gradient is already a mean over the batch.
-    matmulTransB(this.weight.grad, grad.data, col.data, this.outChannels, n * hw, patch);
-    this.sumRows(grad.data, n * hw);
-    return [n, g];
+    if (n <= chunk) this.colInput = input;
+    return gradInput;
   }
 
-  /** bias.grad[o] = Σ of row o of grad [outChannels, cols]. */
-  private sumRows(grad: Float32Array, cols: number): void {
+  /** Scratch for one chunk's dL/dW (batches of more than one chunk). */
+  private weightPart: Float32Array | null = null;
+  private weightGradPart(): Float32Array {
+    return (this.weightPart ??= allocFloat32(this.weight.value.length));
+  }
+
+  /** bias.grad[o] = (or +=, unless `first`) Σ of row o of grad [outChannels, cols]. */
+  private sumRows(grad: Float32Array, cols: number, first: boolean): void {
     const db = this.bias.grad;
     for (let o = 0; o < this.outChannels; o++) {
       let s = 0;
       for (let i = o * cols, end = i + cols; i < end; i++) s += grad[i];
-      db[o] = s;
+      db[o] = first ? s : db[o] + s;
     }
+  }
+
+  /** Per image: output pixels, patch values; the chunk of images processed at once; input and output values. */
+  private sizes(n: number, g: Window2D): { hw: number; patch: number; chunk: number; inSize: number; outSize: number } {
+    const hw = g.outH * g.outW;
+    return {
+      hw,
+      patch: this.inChannels * this.kernelSize * this.kernelSize,
+      chunk: Math.min(n, CHUNK_IMAGES),
+      inSize: g.channels * g.height * g.width,
+      outSize: this.outChannels * hw,
+    };
   }
 
   /** The batch size and the window geometry for an input of `shape` [n, C, H, W]. */

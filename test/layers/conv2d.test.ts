@@ -112,3 +112,19 @@ test('Conv2D: backward for an input forward did not see redoes its im2col', () =
   layer.backward(x, g);
   assert.deepEqual(layer.weight.grad, stale);
 });
+
+test('Conv2D: a batch larger than its chunk of 64 images (150 = 64 + 64 + 22) gives the same outputs and grads', () => {
+  const rng = new Rng(9);
+  const layer = new Conv2D(2, 3, 3, { padding: 1, rng });
+  const x = tensor(randn(rng, 150 * 2 * 5 * 5), [150, 2, 5, 5]);
+  const out = layer.forward(x);
+  const want = convRef(x, layer);
+  out.data.forEach((v, i) => assert.ok(Math.abs(v - want.data[i]) < 1e-4, `out[${i}] ${v} vs ${want.data[i]}`));
+  const r = randn(rng, 150 * 3 * 5 * 5);
+  const loss = () => layer.forward(x).data.reduce((s, v, i) => s + v * r[i], 0);
+  const gradInput = Float32Array.from(layer.backward(x, tensor(r, [150, 3, 5, 5])).data);
+  gradCheck('dW', loss, layer.weight.value, layer.weight.grad, { h: 1e-2, rtol: 5e-3 });
+  gradCheck('db', loss, layer.bias.value, layer.bias.grad, { h: 1e-2, rtol: 5e-3 });
+  // Inputs of the last chunk too.
+  gradCheck('dX', loss, x.data, gradInput, { h: 1e-2, indices: [0, 1, 3000, 6400, 7499] });
+});
