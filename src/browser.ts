@@ -17,6 +17,9 @@ export type { Layer, LayerBuffer, LayerConfig, Param } from './layers/layer.js';
 export { Dense, defaultRng, type DenseOptions } from './layers/dense.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { BatchNorm, type BatchNormOptions } from './layers/batchnorm.js';
+export { Conv2D, type Conv2DOptions } from './layers/conv2d.js';
+export { MaxPool2D, AvgPool2D, type Pool2DOptions } from './layers/pool2d.js';
+export { Flatten } from './layers/flatten.js';
 export { Softmax } from './layers/softmax.js';
 export {
   Activation,
@@ -52,6 +55,7 @@ export { cliOptimizerNames, defaultLr, optimizerConfigFromFlags, type CliOptimiz
 
 export { Sequential, forward, predict, train, type Network } from './model/sequential.js';
 export { mlp, type MlpOptions } from './model/mlp.js';
+export { sequentialFromSpec, ARCHITECTURES } from './model/spec.js';
 export { architectureOf, layerFromConfig, layerKinds, sequentialFromArchitecture, type ArchitectureOptions } from './model/from-config.js';
 export { registerLayerKind, findLayerKind } from './layers/registry.js';
 export { layerKind, type LayerKind, type LayerPlan, type OnnxGraph, type OnnxAttributes } from './layers/layer.js';

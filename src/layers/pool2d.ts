@@ -18,7 +18,9 @@ export interface Pool2DOptions {
  */
 abstract class Pool2D implements Layer {
   readonly stride: number;
+  /** @internal */
   protected readonly outputs = new TensorCache();
+  /** @internal */
   protected readonly gradInputs = new TensorCache();
 
   constructor(readonly kind: 'maxpool2d' | 'avgpool2d', readonly size: number, options: Pool2DOptions) {
@@ -44,13 +46,13 @@ abstract class Pool2D implements Layer {
     return { kind: this.kind, size: this.size, stride: this.stride };
   }
 
-  /** The batch size and window geometry of an input [n, C, H, W]. */
+  /** @internal The batch size and window geometry of an input [n, C, H, W]. */
   protected window(shape: readonly number[]): [number, Window2D] {
     if (shape.length !== 4) throw new ShapeError(`${this.title}: expected input of shape [batch, channels, height, width], got ${shapeText(shape)}`);
     return [shape[0], this.geometry(shape.slice(1))];
   }
 
-  /** Checks that gradOutput has the output's shape for `input`. */
+  /** @internal Checks that gradOutput has the output's shape for `input`. */
   protected checkGrad(input: Tensor, gradOutput: Tensor, n: number, g: Window2D): void {
     const want = [n, g.channels, g.outH, g.outW];
     if (gradOutput.shape.length !== 4 || want.some((d, i) => gradOutput.shape[i] !== d)) {
@@ -84,6 +86,7 @@ export class MaxPool2D extends Pool2D {
     super('maxpool2d', size, options);
   }
 
+  /** The largest value of each window: [n, C, H, W] → [n, C, outH, outW]. */
   forward(input: Tensor): Tensor {
     const [n, g] = this.window(input.shape);
     const out = this.outputs.shaped([n, g.channels, g.outH, g.outW]);
@@ -91,6 +94,7 @@ export class MaxPool2D extends Pool2D {
     return (maxPool2d(out.data, this.argmax, input.data, n, g), out);
   }
 
+  /** dL/dX: each output's gradient at its window's arg-max, 0 elsewhere. */
   backward(input: Tensor, gradOutput: Tensor): Tensor {
     const [n, g] = this.window(input.shape);
     this.checkGrad(input, gradOutput, n, g);
@@ -106,12 +110,14 @@ export class AvgPool2D extends Pool2D {
     super('avgpool2d', size, options);
   }
 
+  /** The mean of each window: [n, C, H, W] → [n, C, outH, outW]. */
   forward(input: Tensor): Tensor {
     const [n, g] = this.window(input.shape);
     const out = this.outputs.shaped([n, g.channels, g.outH, g.outW]);
     return (avgPool2d(out.data, input.data, n, g), out);
   }
 
+  /** dL/dX: each output's gradient shared equally by its window. */
   backward(input: Tensor, gradOutput: Tensor): Tensor {
     const [n, g] = this.window(input.shape);
     this.checkGrad(input, gradOutput, n, g);
@@ -121,34 +127,23 @@ export class AvgPool2D extends Pool2D {
   }
 }
 
-/** Checks a pooling config: `{kind, size, stride}`. */
-function planPool(config: Readonly<Record<string, unknown>>, at: string): { size: number; stride: number | undefined } {
-  checkKeys(config, ['kind', 'size', 'stride'], at);
-  const size = positiveInteger(config.size, `${at}.size`);
-  return { size, stride: config.stride === undefined ? undefined : positiveInteger(config.stride, `${at}.stride`) };
+/** A pooling kind in model files (`{kind, size, stride}`), ONNX (`op`, no padding) and the summary. */
+function poolKind<P extends Pool2D>(kind: 'maxpool2d' | 'avgpool2d', title: string, op: string, make: (size: number, options: Pool2DOptions) => P) {
+  return layerKind<P>({
+    kind,
+    plan(config, at) {
+      checkKeys(config, ['kind', 'size', 'stride'], at);
+      const size = positiveInteger(config.size, `${at}.size`);
+      const stride = config.stride === undefined ? undefined : positiveInteger(config.stride, `${at}.stride`);
+      return { paramValues: 0, build: () => make(size, { stride }) };
+    },
+    title: (l) => `${title} (${l.size}×${l.size}${l.stride === l.size ? '' : `, stride ${l.stride}`})`,
+    onnx: (l, graph) => void graph.node(op, [graph.input], { ints: { kernel_shape: [l.size, l.size], strides: [l.stride, l.stride] } }),
+  });
 }
 
-const poolTitle = (name: string) => (l: Pool2D) => `${name} (${l.size}×${l.size}${l.stride === l.size ? '' : `, stride ${l.stride}`})`;
-const poolAttributes = (l: Pool2D) => ({ ints: { kernel_shape: [l.size, l.size], strides: [l.stride, l.stride] } });
-
 /** MaxPool2D in model files (`{kind: 'maxpool2d', size, stride}`), ONNX (MaxPool) and the summary. */
-export const maxPool2dKind = layerKind<MaxPool2D>({
-  kind: 'maxpool2d',
-  plan(config, at) {
-    const { size, stride } = planPool(config, at);
-    return { paramValues: 0, build: () => new MaxPool2D(size, { stride }) };
-  },
-  title: poolTitle('MaxPool2D'),
-  onnx: (layer, graph) => void graph.node('MaxPool', [graph.input], poolAttributes(layer)),
-});
+export const maxPool2dKind = poolKind('maxpool2d', 'MaxPool2D', 'MaxPool', (size, options) => new MaxPool2D(size, options));
 
 /** AvgPool2D in model files (`{kind: 'avgpool2d', size, stride}`), ONNX (AveragePool) and the summary. */
-export const avgPool2dKind = layerKind<AvgPool2D>({
-  kind: 'avgpool2d',
-  plan(config, at) {
-    const { size, stride } = planPool(config, at);
-    return { paramValues: 0, build: () => new AvgPool2D(size, { stride }) };
-  },
-  title: poolTitle('AvgPool2D'),
-  onnx: (layer, graph) => void graph.node('AveragePool', [graph.input], poolAttributes(layer)),
-});
+export const avgPool2dKind = poolKind('avgpool2d', 'AvgPool2D', 'AveragePool', (size, options) => new AvgPool2D(size, options));
