@@ -7,9 +7,16 @@
  * layers/conv2d.ts). col is [C·kH·kW, n·oH·oW]: row (c·kH + ki)·kW + kj,
  * column (b·oH + oh)·oW + ow.
  *
+ * im2col and col2im run as SIMD kernels where their arrays live in kernel
+ * memory (bit for bit the loops below: copies, and the same additions in
+ * the same order); the pooling loops are plain JS for now.
+ *
  * NOTE: no kernel validates its arguments; the layers check shapes at the
  * boundary.
  */
+import { allocInt32, inKernelMemory } from './memory.js';
+import { wasm } from './wasm/instance.js';
+
 
 /** The geometry of a 2-D window sliding over an image: input, kernel, stride, padding, and the output it gives. */
 export interface Window2D {
@@ -29,8 +36,42 @@ export function slidingOutput(size: number, kernel: number, stride: number, padd
   return Math.floor((size + 2 * padding - kernel) / stride) + 1;
 }
 
+/** For each kernel column kj: the output columns [ow0, ow1) whose input column ow·s − p + kj is inside the image (the SIMD kernels' table). */
+function insideColumns(g: Window2D): Int32Array {
+  let table = rangeTables.get(g.kernelW);
+  if (table === undefined) rangeTables.set(g.kernelW, (table = allocInt32(2 * g.kernelW)));
+  for (let kj = 0; kj < g.kernelW; kj++) {
+    const ow0 = Math.min(g.outW, Math.max(0, Math.ceil((g.padding - kj) / g.stride)));
+    table[2 * kj] = ow0;
+    table[2 * kj + 1] = Math.min(g.outW, Math.max(ow0, Math.ceil((g.width + g.padding - kj) / g.stride)));
+  }
+  return table;
+}
+const rangeTables = new Map<number, Int32Array>();
+
+/** The SIMD kernels take square kernels (every layer here has them). */
+const squareInKernelMemory = (g: Window2D, a: Float32Array, b: Float32Array): boolean => wasm !== null && g.kernelH === g.kernelW && inKernelMemory(a, b);
+
 /** col = im2col(x) for a batch of `n` images x [n, C, H, W]; col [C·kH·kW, n·oH·oW], zeros where the window is over the padding. */
 export function im2col(col: Float32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
+  if (!squareInKernelMemory(g, col, x)) return im2colLoop(col, x, n, g);
+  const ranges = insideColumns(g);
+  if (!inKernelMemory(ranges, ranges)) return im2colLoop(col, x, n, g);
+  (wasm as NonNullable<typeof wasm>).im2col(col.byteOffset, x.byteOffset, n, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, ranges.byteOffset);
+  return col;
+}
+
+/** dx = col2im(dcol): each col entry added back to the input pixel it came from (the adjoint of im2col); dx [n, C, H, W]. */
+export function col2im(dx: Float32Array, dcol: Float32Array, n: number, g: Window2D): Float32Array {
+  if (!squareInKernelMemory(g, dx, dcol)) return col2imLoop(dx, dcol, n, g);
+  const ranges = insideColumns(g);
+  if (!inKernelMemory(ranges, ranges)) return col2imLoop(dx, dcol, n, g);
+  (wasm as NonNullable<typeof wasm>).col2im(dx.byteOffset, dcol.byteOffset, n, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, ranges.byteOffset);
+  return dx;
+}
+
+/** im2col as plain loops: the JS path, and the reference the SIMD kernel is held to. */
+export function im2colLoop(col: Float32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
   const { channels: C, height: H, width: W, kernelH, kernelW, stride, padding, outH, outW } = g;
   const hw = outH * outW;
   const cols = n * hw;
@@ -57,8 +98,8 @@ export function im2col(col: Float32Array, x: Float32Array, n: number, g: Window2
   return col;
 }
 
-/** dx = col2im(dcol): each col entry added back to the input pixel it came from (the adjoint of im2col); dx [n, C, H, W]. */
-export function col2im(dx: Float32Array, dcol: Float32Array, n: number, g: Window2D): Float32Array {
+/** col2im as plain loops: the JS path, and the reference the SIMD kernel is held to. */
+export function col2imLoop(dx: Float32Array, dcol: Float32Array, n: number, g: Window2D): Float32Array {
   const { channels: C, height: H, width: W, kernelH, kernelW, stride, padding, outH, outW } = g;
   const hw = outH * outW;
   const cols = n * hw;

@@ -28,6 +28,8 @@ export interface WasmKernels {
   softmaxRows(out: number, logits: number, rows: number, cols: number, stats: number, scale: number): void;
   reluForward(out: number, x: number, n: number): void;
   reluBackward(out: number, x: number, g: number, n: number): void;
+  im2col(col: number, x: number, n: number, c: number, h: number, w: number, k: number, stride: number, padding: number, outH: number, outW: number, ranges: number): void;
+  col2im(dx: number, dcol: number, n: number, c: number, h: number, w: number, k: number, stride: number, padding: number, outH: number, outW: number, ranges: number): void;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

@@ -27,6 +27,7 @@ import { dotRowsKernel, scaledRowsKernel } from './matmul.js';
 import { adagradKernel, adamKernel, rmspropKernel, sgdMomentumKernel } from './optimizers.js';
 import { softmaxRowsKernel } from './softmax.js';
 import { compressRowsKernel, sparseKernel } from './sparse.js';
+import { col2imKernel, im2colKernel } from './conv.js';
 
 /**
  * The module's memory, in 64 KiB pages (64 MiB): model params, gradients,
@@ -65,5 +66,7 @@ export function kernelsWat(memoryPages: number): string {
   ${softmaxRowsKernel()}
   ${reluForwardKernel()}
   ${reluBackwardKernel()}
+  ${im2colKernel()}
+  ${col2imKernel()}
 )`;
 }

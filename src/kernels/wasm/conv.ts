@@ -1,0 +1,94 @@
+import { add, forBlocks, forRange, kernel, lines, locals, mul, params, set, shl, sub, val, when } from './wat.js';
+
+// im2col / col2im (see src/kernels/conv.ts): col [C·k·k, n·oH·oW] is
+// written, or read, in its own order, row by row of the output, so its
+// address just moves on by a row of outW floats each step. `ranges` holds,
+// for each kernel column kj, the output columns [ow0, ow1) whose input
+// column ow·s − p + kj is inside the image (the dispatcher computes them):
+// the rest of the row is padding. With stride 1 the inside is one run of
+// consecutive floats, a bulk copy.
+
+const loopsOver = (inner: string): string =>
+  lines(
+    set('$c', 0),
+    forRange('channels', '$c', '$C', 1,
+      set('$ki', 0),
+      forRange('kernelRows', '$ki', '$k', 1,
+        set('$kj', 0),
+        forRange('kernelCols', '$kj', '$k', 1,
+          set('$ow0', `(i32.load ${add('$ranges', shl('$kj', 3))})`),
+          set('$ow1', `(i32.load offset=4 ${add('$ranges', shl('$kj', 3))})`),
+          set('$b', 0),
+          forRange('images', '$b', '$n', 1,
+            set('$oh', 0),
+            forRange('rows', '$oh', '$oH', 1,
+              set('$ih', add(sub(mul('$oh', '$s'), '$p'), '$ki')),
+              // Byte address of input column ow·s − p + kj, ow = 0, on input row ih (outside the image when ih is not in [0, H)).
+              set('$line', add('$image', shl(add(mul(add(mul(add(mul('$b', '$C'), '$c'), '$H'), '$ih'), '$W'), sub('$kj', '$p')), 2))),
+              inner,
+              set('$at', add('$at', shl('$oW', 2)))))))));
+
+/** The kernels' parameters: the two arrays (in the order given: output first), then the window's geometry. */
+const signature = (first: string, second: string): string =>
+  lines(
+    params('i32', first, second, '$n', '$C', '$H', '$W', '$k', '$s', '$p', '$oH', '$oW', '$ranges'),
+    locals('i32', '$c', '$ki', '$kj', '$b', '$oh', '$ih', '$ow0', '$ow1', '$ow', '$at', '$line'),
+  );
+
+/** The byte address of input column ow (of the current window row): line + ow·s·4. */
+const inputAt = (ow: string): string => add('$line', shl(mul(ow, '$s'), 2));
+
+/**
+ * im2col: col = the input values each output pixel's window sees, zeros over the padding.
+ * reference: src/kernels/conv.ts (im2colLoop)
+ */
+export function im2colKernel(): string {
+  return kernel(
+    'im2col',
+    signature('$col', '$image'),
+    set('$at', '$col'),
+    loopsOver(
+      when(
+        `(i32.lt_u ${val('$ih')} ${val('$H')})`,
+        lines(
+          `(memory.fill ${val('$at')} (i32.const 0) ${shl('$ow0', 2)})`,
+          when(
+            `(i32.eq ${val('$s')} (i32.const 1))`,
+            `(memory.copy ${add('$at', shl('$ow0', 2))} ${inputAt('$ow0')} ${shl(sub('$ow1', '$ow0'), 2)})`,
+            lines(set('$ow', '$ow0'), forRange('cols', '$ow', '$ow1', 1, `(f32.store ${add('$at', shl('$ow', 2))} (f32.load ${inputAt('$ow')}))`)),
+          ),
+          `(memory.fill ${add('$at', shl('$ow1', 2))} (i32.const 0) ${shl(sub('$oW', '$ow1'), 2)})`,
+        ),
+        `(memory.fill ${val('$at')} (i32.const 0) ${shl('$oW', 2)})`,
+      ),
+    ),
+  );
+}
+
+/**
+ * col2im: dx = each col value added back to the input pixel it came from (dx is cleared first).
+ * reference: src/kernels/conv.ts (col2imLoop); the same additions in the same order.
+ */
+export function col2imKernel(): string {
+  const addTo = (ow: string) => `(f32.store ${inputAt(ow)} (f32.add (f32.load ${inputAt(ow)}) (f32.load ${add('$at', shl(ow, 2))})))`;
+  return kernel(
+    'col2im',
+    signature('$image', '$dcol'),
+    `(memory.fill ${val('$image')} (i32.const 0) ${shl(mul(mul('$n', '$C'), mul('$H', '$W')), 2)})`,
+    set('$at', '$dcol'),
+    loopsOver(
+      when(
+        `(i32.lt_u ${val('$ih')} ${val('$H')})`,
+        lines(
+          set('$ow', '$ow0'),
+          // Stride 1: four columns at a time (the same per-element additions).
+          when(
+            `(i32.eq ${val('$s')} (i32.const 1))`,
+            forBlocks('vecs', '$ow', 4, '$ow1', `(v128.store align=4 ${inputAt('$ow')} (f32x4.add (v128.load align=4 ${inputAt('$ow')}) (v128.load align=4 ${add('$at', shl('$ow', 2))})))`),
+          ),
+          forRange('cols', '$ow', '$ow1', 1, addTo('$ow')),
+        ),
+      ),
+    ),
+  );
+}
