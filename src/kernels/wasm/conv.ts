@@ -6,7 +6,7 @@ import { add, forBlocks, forRange, kernel, lines, locals, mul, params, set, shl,
 // for each kernel column kj, the output columns [ow0, ow1) whose input
 // column ow·s − p + kj is inside the image (the dispatcher computes them):
 // the rest of the row is padding. With stride 1 the inside is one run of
-// consecutive floats, a bulk copy.
+// consecutive floats, copied four at a time.
 
 const loopsOver = (inner: string): string =>
   lines(
@@ -32,17 +32,18 @@ const loopsOver = (inner: string): string =>
 const signature = (first: string, second: string): string =>
   lines(
     params('i32', first, second, '$n', '$C', '$H', '$W', '$k', '$s', '$p', '$oH', '$oW', '$ranges'),
-    locals('i32', '$c', '$ki', '$kj', '$b', '$oh', '$ih', '$ow0', '$ow1', '$ow', '$at', '$line'),
+    locals('i32', '$c', '$ki', '$kj', '$b', '$oh', '$ih', '$ow0', '$ow1', '$ow', '$at', '$line', '$zero'),
   );
 
 /** The byte address of input column ow (of the current window row): line + ow·s·4. */
 const inputAt = (ow: string): string => add('$line', shl(mul(ow, '$s'), 2));
 
 /**
- * im2col: col = the input values each output pixel's window sees, zeros over the padding.
+ * im2col: col = the input values each output pixel's window sees, zeros over the padding ($zero stays 0).
  * reference: src/kernels/conv.ts (im2colLoop)
  */
 export function im2colKernel(): string {
+  const zeroFrom = (from: string, to: string) => lines(set('$ow', from), forRange('pad' + from.slice(1), '$ow', to, 1, `(f32.store ${add('$at', shl('$ow', 2))} (f32.const 0))`));
   return kernel(
     'im2col',
     signature('$col', '$image'),
@@ -51,15 +52,17 @@ export function im2colKernel(): string {
       when(
         `(i32.lt_u ${val('$ih')} ${val('$H')})`,
         lines(
-          `(memory.fill ${val('$at')} (i32.const 0) ${shl('$ow0', 2)})`,
+          // Rows are short (24 floats for LeNet-5's first layer): plain loops beat memory.fill/copy's calls.
+          zeroFrom('$zero', '$ow0'),
+          set('$ow', '$ow0'),
           when(
             `(i32.eq ${val('$s')} (i32.const 1))`,
-            `(memory.copy ${add('$at', shl('$ow0', 2))} ${inputAt('$ow0')} ${shl(sub('$ow1', '$ow0'), 2)})`,
-            lines(set('$ow', '$ow0'), forRange('cols', '$ow', '$ow1', 1, `(f32.store ${add('$at', shl('$ow', 2))} (f32.load ${inputAt('$ow')}))`)),
+            forBlocks('vecs', '$ow', 4, '$ow1', `(v128.store align=4 ${add('$at', shl('$ow', 2))} (v128.load align=4 ${inputAt('$ow')}))`),
           ),
-          `(memory.fill ${add('$at', shl('$ow1', 2))} (i32.const 0) ${shl(sub('$oW', '$ow1'), 2)})`,
+          forRange('cols', '$ow', '$ow1', 1, `(f32.store ${add('$at', shl('$ow', 2))} (f32.load ${inputAt('$ow')}))`),
+          zeroFrom('$ow1', '$oW'),
         ),
-        `(memory.fill ${val('$at')} (i32.const 0) ${shl('$oW', 2)})`,
+        zeroFrom('$zero', '$oW'),
       ),
     ),
   );
