@@ -9,7 +9,7 @@
  *
  * im2col and col2im run as SIMD kernels where their arrays live in kernel
  * memory (bit for bit the loops below: copies, and the same additions in
- * the same order); the pooling loops are plain JS for now.
+ * the same order), and so does max pooling; average pooling is plain JS.
  *
  * NOTE: no kernel validates its arguments; the layers check shapes at the
  * boundary.
@@ -158,6 +158,13 @@ export function imagesToChannels(y: Float32Array, g: Float32Array, n: number, ch
  * maxima), for the backward pass.
  */
 export function maxPool2d(out: Float32Array, argmax: Int32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
+  if (!squareInKernelMemory(g, out, x) || !inKernelMemory(argmax, argmax)) return maxPool2dLoop(out, argmax, x, n, g);
+  (wasm as NonNullable<typeof wasm>).maxPool2d(out.byteOffset, argmax.byteOffset, x.byteOffset, n * g.channels, g.height, g.width, g.kernelW, g.stride, g.outH, g.outW);
+  return out;
+}
+
+/** Max pooling as plain loops: the JS path, and the reference the SIMD kernel is held to. */
+export function maxPool2dLoop(out: Float32Array, argmax: Int32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
   const { channels: C, height: H, width: W, kernelH, kernelW, stride, outH, outW } = g;
   for (let plane = 0, o = 0; plane < n * C; plane++) {
     const base = plane * H * W;

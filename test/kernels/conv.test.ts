@@ -41,3 +41,27 @@ for (const [n, c, h, w, k, s, p] of CASES) {
     assert.ok(dx.subarray(x.length).every((v) => v === 7), 'nothing written past dx');
   });
 }
+
+test('maxPool2d: the SIMD kernel gives the loop\'s maxima and arg-maxes, ties and NaN included', async () => {
+  const { maxPool2d, maxPool2dLoop } = await import('../../src/kernels/conv.js');
+  const { allocInt32 } = await import('../../src/kernels/memory.js');
+  const rng = new Rng(5);
+  for (const [n, c, h, w, k, s] of [[2, 3, 7, 9, 2, 2], [1, 1, 5, 5, 3, 1], [3, 2, 8, 11, 3, 2], [1, 4, 28, 28, 2, 2]]) {
+    const g: Window2D = { channels: c, height: h, width: w, kernelH: k, kernelW: k, stride: s, padding: 0, outH: slidingOutput(h, k, s, 0), outW: slidingOutput(w, k, s, 0) };
+    const x = allocFloat32(n * c * h * w);
+    // Few distinct values, so windows have ties; a NaN or two.
+    x.forEach((_, i) => (x[i] = rng.int(4) - 1));
+    x[3] = NaN;
+    x[x.length - 2] = NaN;
+    const outs = n * c * g.outH * g.outW;
+    const out = allocFloat32(outs);
+    const arg = allocInt32(outs);
+    maxPool2d(out, arg, x, n, g);
+    assert.ok(inKernelMemory(out, arg));
+    const wantOut = new Float32Array(outs);
+    const wantArg = new Int32Array(outs);
+    maxPool2dLoop(wantOut, wantArg, Float32Array.from(x), n, g);
+    assert.deepEqual(out, wantOut);
+    assert.deepEqual(arg, wantArg);
+  }
+});

@@ -95,3 +95,43 @@ export function col2imKernel(): string {
     ),
   );
 }
+
+/**
+ * maxPool2d: out = the largest value of each size × size window (no
+ * padding), argmax its element index in x (the first of equal maxima; a NaN
+ * wins, as in the loop), for `planes` = n·C planes of H × W.
+ * reference: src/kernels/conv.ts (maxPool2dLoop)
+ */
+export function maxPool2dKernel(): string {
+  const x = (index: string) => `(f32.load ${add('$x', shl(index, 2))})`;
+  return kernel(
+    'maxPool2d',
+    lines(
+      params('i32', '$out', '$argmax', '$x', '$planes', '$H', '$W', '$k', '$s', '$oH', '$oW'),
+      locals('i32', '$plane', '$oh', '$ow', '$ki', '$kj', '$base', '$best', '$line', '$o'),
+      locals('f32', '$max', '$v'),
+    ),
+    set('$plane', 0),
+    forRange('planes', '$plane', '$planes', 1,
+      set('$base', mul('$plane', mul('$H', '$W'))),
+      set('$oh', 0),
+      forRange('rows', '$oh', '$oH', 1,
+        set('$ow', 0),
+        forRange('cols', '$ow', '$oW', 1,
+          set('$best', add(add('$base', mul(mul('$oh', '$s'), '$W')), mul('$ow', '$s'))),
+          `(local.set $max ${x('$best')})`,
+          set('$ki', 0),
+          forRange('winRows', '$ki', '$k', 1,
+            set('$line', add(add('$base', mul(add(mul('$oh', '$s'), '$ki'), '$W')), mul('$ow', '$s'))),
+            set('$kj', 0),
+            forRange('winCols', '$kj', '$k', 1,
+              `(local.set $v ${x(add('$line', '$kj'))})`,
+              when(
+                '(i32.or (f32.gt (local.get $v) (local.get $max)) (i32.and (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $max) (local.get $max))))',
+                lines('(local.set $max (local.get $v))', set('$best', add('$line', '$kj'))),
+              ))),
+          `(f32.store ${add('$out', shl('$o', 2))} (local.get $max))`,
+          `(i32.store ${add('$argmax', shl('$o', 2))} (local.get $best))`,
+          set('$o', add('$o', 1))))),
+  );
+}

@@ -29,6 +29,7 @@ export interface WasmKernels {
   reluForward(out: number, x: number, n: number): void;
   reluBackward(out: number, x: number, g: number, n: number): void;
   im2col(col: number, x: number, n: number, c: number, h: number, w: number, k: number, stride: number, padding: number, outH: number, outW: number, ranges: number): void;
+  maxPool2d(out: number, argmax: number, x: number, planes: number, h: number, w: number, k: number, stride: number, outH: number, outW: number): void;
   col2im(dx: number, dcol: number, n: number, c: number, h: number, w: number, k: number, stride: number, padding: number, outH: number, outW: number, ranges: number): void;
 }
 

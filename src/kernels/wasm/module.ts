@@ -27,7 +27,7 @@ import { dotRowsKernel, scaledRowsKernel } from './matmul.js';
 import { adagradKernel, adamKernel, rmspropKernel, sgdMomentumKernel } from './optimizers.js';
 import { softmaxRowsKernel } from './softmax.js';
 import { compressRowsKernel, sparseKernel } from './sparse.js';
-import { col2imKernel, im2colKernel } from './conv.js';
+import { col2imKernel, im2colKernel, maxPool2dKernel } from './conv.js';
 
 /**
  * The module's memory, in 64 KiB pages (64 MiB): model params, gradients,
@@ -68,5 +68,6 @@ export function kernelsWat(memoryPages: number): string {
   ${reluBackwardKernel()}
   ${im2colKernel()}
   ${col2imKernel()}
+  ${maxPool2dKernel()}
 )`;
 }
