@@ -1,6 +1,6 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { allocFloat32 } from '../kernels/memory.js';
-import { dims2, shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
+import { sameShape, shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { checkKeys, finiteNumber, positiveInteger } from './config-check.js';
 import { layerKind, param, type Layer, type LayerBuffer, type LayerConfig, type Param } from './layer.js';
 
@@ -74,10 +74,10 @@ export class BatchNorm implements Layer {
 
   /** y = (x − μ) / √(σ² + eps) · γ + β, with batch statistics in training and running ones in inference. */
   forward(input: Tensor): Tensor {
-    const rows = this.checkInput(input);
+    const [rows, spatial] = this.checkInput(input);
     const n = this.units, x = input.data, mean = this.mean, std = this.std;
     if (this.training) {
-      this.batchStatistics(x, rows);
+      this.batchStatistics(x, rows, spatial);
     } else {
       const rm = this.runningMean.value, rv = this.runningVar.value;
       for (let c = 0; c < n; c++) {
@@ -86,10 +86,12 @@ export class BatchNorm implements Layer {
       }
     }
     this.lastTraining = this.training;
-    const out = this.outputs.get(rows, n);
+    const out = this.outputs.shaped(input.shape);
     const y = out.data, gamma = this.gamma.value, beta = this.beta.value;
     for (let r = 0, i = 0; r < rows; r++) {
-      for (let c = 0; c < n; c++, i++) y[i] = ((x[i] - mean[c]) / std[c]) * gamma[c] + beta[c];
+      for (let c = 0; c < n; c++) {
+        for (let s = 0; s < spatial; s++, i++) y[i] = ((x[i] - mean[c]) / std[c]) * gamma[c] + beta[c];
+      }
     }
     return out;
   }
@@ -103,21 +105,24 @@ export class BatchNorm implements Layer {
    * and in inference (constant statistics) dL/dx = γ / √(σ² + eps) · G.
    */
   backward(input: Tensor, gradOutput: Tensor): Tensor {
-    const rows = this.backwardParamsRows(input, gradOutput);
+    const [rows, spatial] = this.backwardParamsRows(input, gradOutput);
     const n = this.units, x = input.data, g = gradOutput.data, mean = this.mean, std = this.std, gamma = this.gamma.value;
     const sumGrad = this.sumGrad, sumGradXhat = this.sumGradXhat, invStd = this.invStd;
-    const out = this.gradInputs.get(rows, n);
+    const count = rows * spatial;
+    const out = this.gradInputs.shaped(input.shape);
     const d = out.data;
     for (let c = 0; c < n; c++) invStd[c] = 1 / std[c];
     if (this.lastTraining) {
       for (let r = 0, i = 0; r < rows; r++) {
-        for (let c = 0; c < n; c++, i++) {
-          const xhat = (x[i] - mean[c]) * invStd[c];
-          d[i] = gamma[c] * invStd[c] * (g[i] - (sumGrad[c] + xhat * sumGradXhat[c]) / rows);
+        for (let c = 0; c < n; c++) {
+          for (let s = 0; s < spatial; s++, i++) {
+            const xhat = (x[i] - mean[c]) * invStd[c];
+            d[i] = gamma[c] * invStd[c] * (g[i] - (sumGrad[c] + xhat * sumGradXhat[c]) / count);
+          }
         }
       }
     } else {
-      for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < n; c++, i++) d[i] = gamma[c] * invStd[c] * g[i];
+      for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < n; c++) for (let s = 0; s < spatial; s++, i++) d[i] = gamma[c] * invStd[c] * g[i];
     }
     return out;
   }
@@ -135,67 +140,76 @@ export class BatchNorm implements Layer {
     return [this.runningMean, this.runningVar];
   }
 
+  /** Rows of units [units], or images of `units` channels [units, H, W] (normalised per channel). */
   outputShape(inputShape: readonly number[]): number[] {
-    if (inputShape.length !== 1 || inputShape[0] !== this.units) throw new ShapeError(`BatchNorm: expected input shape [${this.units}], got ${shapeText(inputShape)}`);
-    return [this.units];
+    if (!((inputShape.length === 1 || inputShape.length === 3) && inputShape[0] === this.units)) {
+      throw new ShapeError(`BatchNorm: expected input shape [${this.units}] or [${this.units}, height, width], got ${shapeText(inputShape)}`);
+    }
+    return [...inputShape];
   }
 
   config(): LayerConfig {
     return { kind: 'batchnorm', units: this.units, momentum: this.momentum, eps: this.eps };
   }
 
-  /** The batch's μ and √(σ² + eps) into `mean` and `std`, and the running statistics' update. */
-  private batchStatistics(x: Float32Array, rows: number): void {
+  /** The batch's μ and √(σ² + eps) into `mean` and `std` (over rows, and pixels of images), and the running statistics' update. */
+  private batchStatistics(x: Float32Array, rows: number, spatial: number): void {
     if (rows === 0) throw new ShapeError('BatchNorm: training needs a batch of at least 1 row, got 0');
     const n = this.units, mean = this.mean, std = this.std;
+    const count = rows * spatial;
     mean.fill(0);
     std.fill(0);
-    for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < n; c++, i++) mean[c] += x[i];
-    for (let c = 0; c < n; c++) mean[c] /= rows;
+    for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < n; c++) for (let s = 0; s < spatial; s++, i++) mean[c] += x[i];
+    for (let c = 0; c < n; c++) mean[c] /= count;
     // Two passes (mean first, then squared deviations): no cancellation for large means.
     for (let r = 0, i = 0; r < rows; r++) {
-      for (let c = 0; c < n; c++, i++) {
-        const dev = x[i] - mean[c];
-        std[c] += dev * dev;
+      for (let c = 0; c < n; c++) {
+        for (let s = 0; s < spatial; s++, i++) {
+          const dev = x[i] - mean[c];
+          std[c] += dev * dev;
+        }
       }
     }
     const m = this.momentum, rm = this.runningMean.value, rv = this.runningVar.value;
     for (let c = 0; c < n; c++) {
-      const variance = std[c] / rows;
+      const variance = std[c] / count;
       rm[c] = (1 - m) * rm[c] + m * mean[c];
-      // NOTE: one row has no unbiased variance (PyTorch refuses such a batch);
+      // NOTE: one value has no unbiased variance (PyTorch refuses such a batch);
       // we keep runningVar as it was, so a last batch of one row does not stop fit.
-      if (rows > 1) rv[c] = (1 - m) * rv[c] + m * ((variance * rows) / (rows - 1));
+      if (count > 1) rv[c] = (1 - m) * rv[c] + m * ((variance * count) / (count - 1));
       std[c] = Math.sqrt(variance + this.eps);
     }
   }
 
-  /** Checks shapes, fills the param grads and the sums backward needs; returns the rows. */
-  private backwardParamsRows(input: Tensor, gradOutput: Tensor): number {
-    const rows = this.checkInput(input);
-    const [gRows, gCols] = dims2(gradOutput, 'BatchNorm.backward gradOutput');
-    if (gRows !== rows || gCols !== this.units) {
-      throw new ShapeError(`BatchNorm.backward: expected gradOutput of shape [${rows}, ${this.units}], got [${gRows}, ${gCols}]`);
+  /** Checks shapes, fills the param grads and the sums backward needs; returns the rows and the pixels per channel. */
+  private backwardParamsRows(input: Tensor, gradOutput: Tensor): [number, number] {
+    const [rows, spatial] = this.checkInput(input);
+    if (!sameShape(gradOutput.shape, input.shape)) {
+      throw new ShapeError(`BatchNorm.backward: expected gradOutput of shape ${shapeText(input.shape)}, got ${shapeText(gradOutput.shape)}`);
     }
     const n = this.units, x = input.data, g = gradOutput.data, mean = this.mean, std = this.std;
     const sumGrad = this.sumGrad, sumGradXhat = this.sumGradXhat;
     sumGrad.fill(0);
     sumGradXhat.fill(0);
     for (let r = 0, i = 0; r < rows; r++) {
-      for (let c = 0; c < n; c++, i++) {
-        sumGrad[c] += g[i];
-        sumGradXhat[c] += (g[i] * (x[i] - mean[c])) / std[c];
+      for (let c = 0; c < n; c++) {
+        for (let s = 0; s < spatial; s++, i++) {
+          sumGrad[c] += g[i];
+          sumGradXhat[c] += (g[i] * (x[i] - mean[c])) / std[c];
+        }
       }
     }
     this.gamma.grad.set(sumGradXhat);
     this.beta.grad.set(sumGrad);
-    return rows;
+    return [rows, spatial];
   }
 
-  private checkInput(input: Tensor): number {
-    const [rows, cols] = dims2(input, 'BatchNorm');
-    if (cols !== this.units) throw new ShapeError(`BatchNorm: expected input of shape [rows, ${this.units}], got [${rows}, ${cols}]`);
-    return rows;
+  /** The rows and the pixels per channel of an input [rows, units] or [rows, units, H, W]. */
+  private checkInput(input: Tensor): [number, number] {
+    const shape = input.shape;
+    if (shape.length === 2 && shape[1] === this.units) return [shape[0], 1];
+    if (shape.length === 4 && shape[1] === this.units) return [shape[0], shape[2] * shape[3]];
+    throw new ShapeError(`BatchNorm: expected input of shape [rows, ${this.units}] or [batch, ${this.units}, height, width], got ${shapeText(shape)}`);
   }
 }
 

@@ -111,8 +111,8 @@ function buildLayer(t: SpecToken, shape: readonly number[], rng: Rng): Layer {
       // Its own generator, seeded from rng (as mlp's), so its masks do not shift the shuffling.
       return new Dropout(t.numbers[0], { rng: new Rng(rng.nextUint32()) });
     case 'batchnorm':
+      // Over the units of rows, or the channels of images.
       want(0, 'no numbers');
-      if (shape.length !== 1) throw new ConfigError(`batchnorm takes rows of features here, got shape [${shape.join(', ')}]`);
       return new BatchNorm(shape[0]);
     case 'softmax':
       want(0, 'no numbers');

@@ -228,6 +228,38 @@ test('options are validated; config, params and buffers', () => {
   assert.deepEqual(bn.config(), { kind: 'batchnorm', units: 3, momentum: 0.1, eps: 1e-5 });
   assert.deepEqual(bn.params().map((p) => [p.name, p.shape, Array.from(p.value)]), [['gamma', [3], [1, 1, 1]], ['beta', [3], [0, 0, 0]]]);
   assert.deepEqual(bn.buffers().map((b) => [b.name, b.shape, Array.from(b.value)]), [['runningMean', [3], [0, 0, 0]], ['runningVar', [3], [1, 1, 1]]]);
-  assert.throws(() => bn.outputShape([4]), /BatchNorm: expected input shape \[3\], got \[4\]/);
-  assert.throws(() => bn.forward(tensor(new Float32Array(8), [2, 4])), /BatchNorm: expected input of shape \[rows, 3\], got \[2, 4\]/);
+  assert.throws(() => bn.outputShape([4]), /BatchNorm: expected input shape \[3\] or \[3, height, width\], got \[4\]/);
+  assert.throws(() => bn.forward(tensor(new Float32Array(8), [2, 4])), /BatchNorm: expected input of shape \[rows, 3\] or \[batch, 3, height, width\], got \[2, 4\]/);
+});
+
+test('over channels of images [n, C, H, W]: per-channel statistics, and the central-difference check in both modes', () => {
+  const rng = new Rng(21);
+  const [n, c, h, w] = [3, 2, 3, 5];
+  const bn = randomBatchNorm(rng, c);
+  assert.deepEqual(bn.outputShape([c, h, w]), [c, h, w]);
+  const x = tensor(Float32Array.from({ length: n * c * h * w }, () => rng.normal() * 2 + 1), [n, c, h, w]);
+  // Training: each channel's n·H·W values normalised together (γ = 1, β = 0 here: mean 0, variance 1).
+  const plain = new BatchNorm(c);
+  plain.training = true;
+  const y = plain.forward(x);
+  assert.deepEqual(y.shape, [n, c, h, w]);
+  for (let ch = 0; ch < c; ch++) {
+    const values: number[] = [];
+    for (let b = 0; b < n; b++) for (let p = 0; p < h * w; p++) values.push(y.data[(b * c + ch) * h * w + p]);
+    const mean = values.reduce((a, v) => a + v, 0) / values.length;
+    const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length;
+    assert.ok(Math.abs(mean) < 1e-5 && Math.abs(variance - 1) < 1e-3, `channel ${ch}: mean ${mean}, variance ${variance}`);
+  }
+  for (const training of [true, false]) {
+    bn.training = training;
+    const r = randn(rng, n * c * h * w);
+    const loss = (): number => dot(bn.forward(x).data, r);
+    bn.forward(x);
+    const gradInput = Float32Array.from(bn.backward(x, tensor(r, [n, c, h, w])).data);
+    const gradGamma = Float32Array.from(bn.gamma.grad);
+    const gradBeta = Float32Array.from(bn.beta.grad);
+    gradCheck(`BatchNorm 4-D (training ${training}) dL/dx`, loss, x.data, gradInput, { h: 1e-2, samples: 60 });
+    gradCheck(`BatchNorm 4-D (training ${training}) dL/dgamma`, loss, bn.gamma.value, gradGamma);
+    gradCheck(`BatchNorm 4-D (training ${training}) dL/dbeta`, loss, bn.beta.value, gradBeta);
+  }
 });

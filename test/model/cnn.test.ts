@@ -5,6 +5,7 @@ import type { Dataset } from '../../src/data/dataset.js';
 import { decodeModel, encodeModel } from '../../src/io/model-file.js';
 import { encodeOnnx } from '../../src/io/onnx.js';
 import { ReLU } from '../../src/layers/activations.js';
+import { BatchNorm } from '../../src/layers/batchnorm.js';
 import { Conv2D } from '../../src/layers/conv2d.js';
 import { Dense } from '../../src/layers/dense.js';
 import { Flatten } from '../../src/layers/flatten.js';
@@ -19,12 +20,13 @@ import { Rng } from '../../src/rng.js';
 import { fit } from '../../src/train/fit.js';
 import { gradCheck, randn } from '../support/gradcheck.js';
 
-/** A small CNN on 1 × 12 × 12 images: every new layer kind, odd strides and padding. */
+/** A small CNN on 1 × 12 × 12 images: every new layer kind, BatchNorm over channels, odd strides and padding. */
 function smallCnn(seed: number): Sequential {
   const rng = new Rng(seed);
   return new Sequential(
     [
       new Conv2D(1, 4, 3, { padding: 1, rng }), // [4, 12, 12]
+      new BatchNorm(4), // over channels
       new ReLU(),
       new MaxPool2D(2), // [4, 6, 6]
       new Conv2D(4, 6, 3, { stride: 2, rng }), // [6, 2, 2]
@@ -56,11 +58,17 @@ const noUpdate: Optimizer = { lr: 0, step: () => {}, config: () => ({ name: 'non
 
 test('a whole small CNN passes the central-difference check end to end (every param)', () => {
   const model = smallCnn(1);
-  assert.deepEqual(model.layerShapes, [[4, 12, 12], [4, 12, 12], [4, 6, 6], [6, 2, 2], [6, 2, 2], [6, 2, 2], [24], [3]]);
+  assert.deepEqual(model.layerShapes, [[4, 12, 12], [4, 12, 12], [4, 12, 12], [4, 6, 6], [6, 2, 2], [6, 2, 2], [6, 2, 2], [24], [3]]);
   const rng = new Rng(2);
   const x = tensor(randn(rng, 5 * 144), [5, 144]); // flat rows, read as [5, 1, 12, 12]
   const labels = [0, 2, 1, 1, 0];
-  const loss = () => softmaxCrossEntropy(null, model.logits(x).data, labels, 5, 3);
+  // In training mode, as the step computes its grads (BatchNorm uses the batch's statistics).
+  const loss = () => {
+    model.train();
+    const l = softmaxCrossEntropy(null, model.logits(x).data, labels, 5, 3);
+    model.eval();
+    return l;
+  };
   train(model, x, labels, noUpdate);
   model.params().forEach((p, i) => gradCheck(`param ${i} (${p.name}, ${p.shape.join('×')})`, loss, p.value, p.grad, { h: 1e-3, rtol: 1e-2, atol: 1e-4, samples: 30 }));
 });
