@@ -118,7 +118,7 @@ test('dropout, batchnorm and softmax configs: every value is checked', () => {
   throwsConfig(() => one({ kind: 'batchnorm', units: 4, eps: -1e-5 }), /eps: expected a positive number, got -0\.00001$/);
   throwsConfig(() => one({ kind: 'batchnorm', units: 4, gamma: [1] }), /^w: layers\[0\]: unexpected key, expected only "kind", "units", "momentum", "eps", got "gamma"$/);
   throwsConfig(() => one({ kind: 'softmax', axis: 1 }), /^w: layers\[0\]: unexpected key, expected only "kind", got "axis"$/);
-  throwsConfig(() => one({ kind: 'batchnorm', units: 5 }), /^w: layers\[0\]: BatchNorm: expected input shape \[5\], got \[4\]$/);
+  throwsConfig(() => one({ kind: 'batchnorm', units: 5 }), /^w: layers\[0\]: BatchNorm: expected input shape \[5\] or \[5, height, width\], got \[4\]$/);
   // A BatchNorm's four vectors count towards maxParamValues.
   assert.equal(sequentialFromArchitecture(arch([{ kind: 'batchnorm', units: 4 }]), 'w', { maxParamValues: 16 }).layers.length, 1);
   throwsConfig(() => sequentialFromArchitecture(arch([{ kind: 'batchnorm', units: 4 }]), 'w', { maxParamValues: 15 }), /expected at most 15, got 16$/);
