@@ -49,23 +49,29 @@ function insideColumns(g: Window2D): Int32Array {
 }
 const rangeTables = new Map<number, Int32Array>();
 
-/** The SIMD kernels take square kernels (every layer here has them). */
-const squareInKernelMemory = (g: Window2D, a: Float32Array, b: Float32Array): boolean => wasm !== null && g.kernelH === g.kernelW && inKernelMemory(a, b);
+/**
+ * The inside-columns table for the SIMD kernels, or null where they cannot
+ * run: no WebAssembly, arrays outside kernel memory, or a non-square kernel
+ * (every layer here has square ones).
+ */
+function simdTable(g: Window2D, a: Float32Array, b: Float32Array): Int32Array | null {
+  if (wasm === null || g.kernelH !== g.kernelW || !inKernelMemory(a, b)) return null;
+  const ranges = insideColumns(g);
+  return inKernelMemory(ranges, ranges) ? ranges : null;
+}
 
 /** col = im2col(x) for a batch of `n` images x [n, C, H, W]; col [C·kH·kW, n·oH·oW], zeros where the window is over the padding. */
 export function im2col(col: Float32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
-  if (!squareInKernelMemory(g, col, x)) return im2colLoop(col, x, n, g);
-  const ranges = insideColumns(g);
-  if (!inKernelMemory(ranges, ranges)) return im2colLoop(col, x, n, g);
+  const ranges = simdTable(g, col, x);
+  if (ranges === null) return im2colLoop(col, x, n, g);
   (wasm as NonNullable<typeof wasm>).im2col(col.byteOffset, x.byteOffset, n, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, ranges.byteOffset);
   return col;
 }
 
 /** dx = col2im(dcol): each col entry added back to the input pixel it came from (the adjoint of im2col); dx [n, C, H, W]. */
 export function col2im(dx: Float32Array, dcol: Float32Array, n: number, g: Window2D): Float32Array {
-  if (!squareInKernelMemory(g, dx, dcol)) return col2imLoop(dx, dcol, n, g);
-  const ranges = insideColumns(g);
-  if (!inKernelMemory(ranges, ranges)) return col2imLoop(dx, dcol, n, g);
+  const ranges = simdTable(g, dx, dcol);
+  if (ranges === null) return col2imLoop(dx, dcol, n, g);
   (wasm as NonNullable<typeof wasm>).col2im(dx.byteOffset, dcol.byteOffset, n, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, ranges.byteOffset);
   return dx;
 }
@@ -158,7 +164,7 @@ export function imagesToChannels(y: Float32Array, g: Float32Array, n: number, ch
  * maxima), for the backward pass.
  */
 export function maxPool2d(out: Float32Array, argmax: Int32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
-  if (!squareInKernelMemory(g, out, x) || !inKernelMemory(argmax, argmax)) return maxPool2dLoop(out, argmax, x, n, g);
+  if (wasm === null || g.kernelH !== g.kernelW || !inKernelMemory(out, x, argmax)) return maxPool2dLoop(out, argmax, x, n, g);
   (wasm as NonNullable<typeof wasm>).maxPool2d(out.byteOffset, argmax.byteOffset, x.byteOffset, n * g.channels, g.height, g.width, g.kernelW, g.stride, g.outH, g.outW);
   return out;
 }

@@ -15,6 +15,9 @@ import { layerKind, param, type Layer, type LayerConfig, type Param } from './la
  */
 const CHUNK_IMAGES = 64;
 
+/** Images b0 … b0+m−1 of a batch of n (`size` values each): the array itself when that is all of it (no view made per step). */
+const images = (data: Float32Array, b0: number, m: number, n: number, size: number): Float32Array => (m === n ? data : data.subarray(b0 * size, (b0 + m) * size));
+
 /** Options of a {@link Conv2D} layer. */
 export interface Conv2DOptions {
   /** Step of the window in both directions (default 1). */
@@ -83,9 +86,9 @@ export class Conv2D implements Layer {
     const out = this.outputs.shaped([n, this.outChannels, g.outH, g.outW]);
     for (let b0 = 0; b0 < n; b0 += chunk) {
       const m = Math.min(chunk, n - b0);
-      im2col(col.data, input.data.subarray(b0 * inSize, (b0 + m) * inSize), m, g);
+      im2col(col.data, images(input.data, b0, m, n, inSize), m, g);
       matmul(y.data, this.weight.value, col.data, this.outChannels, patch, m * hw);
-      channelsToImages(out.data.subarray(b0 * outSize, (b0 + m) * outSize), y.data, this.bias.value, m, this.outChannels, hw);
+      channelsToImages(images(out.data, b0, m, n, outSize), y.data, this.bias.value, m, this.outChannels, hw);
     }
     // One chunk: backward can reuse its im2col.
     this.colInput = n <= chunk ? input : null;
@@ -135,8 +138,8 @@ export class Conv2D implements Layer {
     for (let b0 = 0; b0 < n; b0 += chunk) {
       const m = Math.min(chunk, n - b0);
       // NOTE: forward's im2col is reused when backward gets the input forward saw (the tutorial's contract); otherwise it is redone.
-      if (this.colInput !== input) im2col(col.data, input.data.subarray(b0 * inSize, (b0 + m) * inSize), m, g);
-      imagesToChannels(grad.data, gradOutput.data.subarray(b0 * outSize, (b0 + m) * outSize), m, O, hw);
+      if (this.colInput !== input) im2col(col.data, images(input.data, b0, m, n, inSize), m, g);
+      imagesToChannels(grad.data, images(gradOutput.data, b0, m, n, outSize), m, O, hw);
       // Sums over the batch and the positions: the loss gradient is already a mean over the batch.
       const first = b0 === 0;
       const dW = first ? this.weight.grad : this.weightGradPart();
@@ -145,7 +148,7 @@ export class Conv2D implements Layer {
       this.sumRows(grad.data, m * hw, first);
       if (dcol !== null && gradInput !== null) {
         matmulTransA(dcol.data, this.weight.value, grad.data, patch, O, m * hw);
-        col2im(gradInput.data.subarray(b0 * inSize, (b0 + m) * inSize), dcol.data, m, g);
+        col2im(images(gradInput.data, b0, m, n, inSize), dcol.data, m, g);
       }
     }
     if (n <= chunk) this.colInput = input;

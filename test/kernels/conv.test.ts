@@ -8,7 +8,7 @@ function windowOf(channels: number, height: number, width: number, k: number, st
   return { channels, height, width, kernelH: k, kernelW: k, stride, padding, outH: slidingOutput(height, k, stride, padding), outW: slidingOutput(width, k, stride, padding) };
 }
 
-// Odd sizes; stride 1 (the bulk-copy path) and 2, 3; padding 0, 1, 2; kernels of 1, 3, 5 and wider than the image with padding.
+// Odd sizes; stride 1 (the four-at-a-time path) and 2, 3; padding 0, 1, 2; kernels of 1, 3, 5 and wider than the image with padding.
 const CASES: [n: number, c: number, h: number, w: number, k: number, s: number, p: number][] = [
   [1, 1, 5, 5, 3, 1, 0],
   [3, 3, 7, 9, 3, 1, 1],
