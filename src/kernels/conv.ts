@@ -14,6 +14,7 @@
  * NOTE: no kernel validates its arguments; the layers check shapes at the
  * boundary.
  */
+import { axpy, matmul, matmulTransA, matmulTransB } from './dispatch.js';
 import { allocInt32, inKernelMemory } from './memory.js';
 import { wasm } from './wasm/instance.js';
 
@@ -131,31 +132,121 @@ export function col2imLoop(dx: Float32Array, dcol: Float32Array, n: number, g: W
 }
 
 /**
- * out [n, O, hw] = y [O, n·hw] regrouped by image, plus bias[o] (the
- * product W · col is channel-major; the layer's output is image-major).
+ * The forward pass of a convolution of `n` images x [n, C, H, W] by weight
+ * [O, C·kH·kW] and bias [O]: out [n, O, oH, oW]. Image by image, col_b =
+ * im2col(x_b) [C·kH·kW, oH·oW] (kept in `col`, [n, C·kH·kW, oH·oW], for the
+ * backward pass) and out_b = W · col_b, which is already image-major
+ * (channel o is row o), then out += bias per channel. One image's col
+ * (57 KB for LeNet-5's first layer) stays in cache while W · col_b reads it.
  */
-export function channelsToImages(out: Float32Array, y: Float32Array, bias: Float32Array, n: number, channels: number, hw: number): Float32Array {
-  for (let o = 0; o < channels; o++) {
-    const b0 = bias[o];
+export function convForward(out: Float32Array, x: Float32Array, weight: Float32Array, bias: Float32Array, col: Float32Array, n: number, outChannels: number, g: Window2D): Float32Array {
+  const { patch, hw, inSize } = convSizes(g);
+  const outSize = outChannels * hw;
+  const ranges = simdTable(g, col, x);
+  if (ranges !== null && inKernelMemory(out, weight, bias)) {
+    const k = wasm as NonNullable<typeof wasm>;
     for (let b = 0; b < n; b++) {
-      const from = o * n * hw + b * hw;
-      const to = (b * channels + o) * hw;
-      for (let i = 0; i < hw; i++) out[to + i] = y[from + i] + b0;
+      const colAt = col.byteOffset + 4 * b * patch * hw;
+      k.im2col(colAt, x.byteOffset + 4 * b * inSize, 1, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, ranges.byteOffset);
+      k.matmul(out.byteOffset + 4 * b * outSize, weight.byteOffset, colAt, outChannels, patch, hw);
     }
+    return addChannelBias(out, bias, n * outChannels, outChannels, hw);
+  }
+  for (let b = 0; b < n; b++) {
+    const colB = col.subarray(b * patch * hw, (b + 1) * patch * hw);
+    im2colLoop(colB, x.subarray(b * inSize, (b + 1) * inSize), 1, g);
+    matmul(out.subarray(b * outSize, (b + 1) * outSize), weight, colB, outChannels, patch, hw);
+  }
+  return addChannelBiasLoop(out, bias, n * outChannels, outChannels, hw);
+}
+
+/** What {@link convBackward} fills: the param grads (set, or added to unless `first`) and, unless null, dL/dX. */
+export interface ConvGrads {
+  weightGrad: Float32Array;
+  biasGrad: Float32Array;
+  /** dL/dX [n, C, H, W], or null (the model's first layer needs none). */
+  inputGrad: Float32Array | null;
+  /** true: the grads are set; false: added to (a later chunk of the batch). */
+  first: boolean;
+}
+
+/**
+ * The backward pass of {@link convForward} for output gradient gOut [n, O,
+ * oH·oW], image by image (G_b = gOut_b, [O, oH·oW]):
+ *
+ *   dL/dW = Σ_b G_b · col_bᵀ,   dL/dbias[o] = Σ_b Σ G_b[o, :],   dL/dx_b = col2im(Wᵀ · G_b)
+ *
+ * `col` holds the forward pass's im2col when `haveCol`, else it is redone
+ * from x; `weightPart` [O·C·kH·kW] and `dcol` [C·kH·kW, oH·oW] are scratch.
+ */
+export function convBackward(
+  grads: ConvGrads, gOut: Float32Array, x: Float32Array, weight: Float32Array, col: Float32Array, haveCol: boolean,
+  weightPart: Float32Array, dcol: Float32Array, n: number, outChannels: number, g: Window2D,
+): void {
+  const { patch, hw, inSize } = convSizes(g);
+  const O = outChannels;
+  const outSize = O * hw;
+  const { weightGrad: dW, biasGrad: db, inputGrad: dx } = grads;
+  const ranges = simdTable(g, col, x);
+  const simd = ranges !== null && inKernelMemory(gOut, weight, dW) && inKernelMemory(weightPart, dcol, db) && (dx === null || inKernelMemory(dx, dx));
+  for (let b = 0; b < n; b++) {
+    // The first image of the first chunk writes dL/dW; the others add theirs to it.
+    const into = grads.first && b === 0 ? dW : weightPart;
+    if (simd) {
+      const k = wasm as NonNullable<typeof wasm>;
+      const colAt = col.byteOffset + 4 * b * patch * hw;
+      const gAt = gOut.byteOffset + 4 * b * outSize;
+      if (!haveCol) k.im2col(colAt, x.byteOffset + 4 * b * inSize, 1, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, (ranges as Int32Array).byteOffset);
+      k.matmulTransB(into.byteOffset, gAt, colAt, O, hw, patch);
+      if (into !== dW) k.axpy(dW.byteOffset, 1, weightPart.byteOffset, dW.length);
+      if (dx !== null) {
+        k.matmulTransA(dcol.byteOffset, weight.byteOffset, gAt, patch, O, hw);
+        k.col2im(dx.byteOffset + 4 * b * inSize, dcol.byteOffset, 1, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, (ranges as Int32Array).byteOffset);
+      }
+    } else {
+      const colB = col.subarray(b * patch * hw, (b + 1) * patch * hw);
+      const gB = gOut.subarray(b * outSize, (b + 1) * outSize);
+      if (!haveCol) im2colLoop(colB, x.subarray(b * inSize, (b + 1) * inSize), 1, g);
+      matmulTransB(into, gB, colB, O, hw, patch);
+      if (into !== dW) axpy(dW, 1, weightPart);
+      if (dx !== null) {
+        matmulTransA(dcol, weight, gB, patch, O, hw);
+        col2imLoop(dx.subarray(b * inSize, (b + 1) * inSize), dcol, 1, g);
+      }
+    }
+  }
+  channelSums(db, gOut, n, O, hw, grads.first);
+}
+
+/** Per image: the values of one im2col (patch · hw), its output pixels, and its input values. */
+export function convSizes(g: Window2D): { patch: number; hw: number; inSize: number } {
+  return { patch: g.channels * g.kernelH * g.kernelW, hw: g.outH * g.outW, inSize: g.channels * g.height * g.width };
+}
+
+/** out[p, :] += bias[p mod channels] for `planes` = n·channels planes of hw values: a convolution's bias on NCHW output. */
+export function addChannelBias(out: Float32Array, bias: Float32Array, planes: number, channels: number, hw: number): Float32Array {
+  if (wasm === null || !inKernelMemory(out, bias)) return addChannelBiasLoop(out, bias, planes, channels, hw);
+  wasm.addChannelBias(out.byteOffset, bias.byteOffset, planes, channels, hw);
+  return out;
+}
+
+/** addChannelBias as plain loops: the JS path, and the reference the SIMD kernel is held to. */
+export function addChannelBiasLoop(out: Float32Array, bias: Float32Array, planes: number, channels: number, hw: number): Float32Array {
+  for (let p = 0; p < planes; p++) {
+    const b0 = bias[p % channels];
+    for (let i = p * hw, end = i + hw; i < end; i++) out[i] += b0;
   }
   return out;
 }
 
-/** y [O, n·hw] = g [n, O, hw] regrouped by channel (the inverse of channelsToImages, without a bias). */
-export function imagesToChannels(y: Float32Array, g: Float32Array, n: number, channels: number, hw: number): Float32Array {
+/** db[o] = (or, unless `first`, +=) Σ_b Σ_i g[b, o, i]: the bias gradient of a convolution. */
+export function channelSums(db: Float32Array, g: Float32Array, n: number, channels: number, hw: number, first: boolean): Float32Array {
   for (let o = 0; o < channels; o++) {
-    for (let b = 0; b < n; b++) {
-      const to = o * n * hw + b * hw;
-      const from = (b * channels + o) * hw;
-      for (let i = 0; i < hw; i++) y[to + i] = g[from + i];
-    }
+    let s = 0;
+    for (let b = 0; b < n; b++) for (let i = (b * channels + o) * hw, end = i + hw; i < end; i++) s += g[i];
+    db[o] = first ? s : db[o] + s;
   }
-  return y;
+  return db;
 }
 
 /**
@@ -165,7 +256,9 @@ export function imagesToChannels(y: Float32Array, g: Float32Array, n: number, ch
  */
 export function maxPool2d(out: Float32Array, argmax: Int32Array, x: Float32Array, n: number, g: Window2D): Float32Array {
   if (wasm === null || g.kernelH !== g.kernelW || !inKernelMemory(out, x, argmax)) return maxPool2dLoop(out, argmax, x, n, g);
-  (wasm as NonNullable<typeof wasm>).maxPool2d(out.byteOffset, argmax.byteOffset, x.byteOffset, n * g.channels, g.height, g.width, g.kernelW, g.stride, g.outH, g.outW);
+  const k = wasm as NonNullable<typeof wasm>;
+  if (g.kernelW === 2 && g.stride === 2) k.maxPool2x2(out.byteOffset, argmax.byteOffset, x.byteOffset, n * g.channels, g.height, g.width, g.outH, g.outW);
+  else k.maxPool2d(out.byteOffset, argmax.byteOffset, x.byteOffset, n * g.channels, g.height, g.width, g.kernelW, g.stride, g.outH, g.outW);
   return out;
 }
 

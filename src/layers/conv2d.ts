@@ -1,6 +1,6 @@
 import { ConfigError, ShapeError } from '../errors.js';
-import { channelsToImages, col2im, im2col, imagesToChannels, slidingOutput, type Window2D } from '../kernels/conv.js';
-import { allocFloat32, axpy, matmul, matmulTransA, matmulTransB } from '../kernels/index.js';
+import { convBackward, convForward, slidingOutput, type ConvGrads, type Window2D } from '../kernels/conv.js';
+import { allocFloat32 } from '../kernels/index.js';
 import { shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { Rng } from '../rng.js';
 import { checkKeys, nonNegativeInteger, oneOf, positiveInteger } from './config-check.js';
@@ -54,11 +54,11 @@ export class Conv2D implements Layer {
   readonly init: InitName;
   private readonly outputs = new TensorCache();
   private readonly gradInputs = new TensorCache();
-  /** im2col of the last forward input, W · col, and the regrouped output gradient, one buffer each per batch size. */
+  /** im2col of the last forward input (per chunk of images) and one image's gradient of it. */
   private readonly cols = new TensorCache();
-  private readonly products = new TensorCache();
-  private readonly grads = new TensorCache();
   private readonly colGrads = new TensorCache();
+  /** What convBackward fills for a chunk (one object, reused). */
+  private readonly chunkGrads: ConvGrads;
   /** The input whose im2col `cols` holds (backward reuses it when it gets that same input). */
   private colInput: Tensor | null = null;
 
@@ -74,6 +74,7 @@ export class Conv2D implements Layer {
     const k = kernelSize;
     this.weight = param('weight', [outChannels, inChannels, k, k]);
     this.bias = param('bias', [outChannels]);
+    this.chunkGrads = { weightGrad: this.weight.grad, biasGrad: this.bias.grad, inputGrad: null, first: true };
     initWeights(this.weight.value, this.init, inChannels * k * k, outChannels * k * k, options.rng ?? defaultRng);
   }
 
@@ -82,13 +83,10 @@ export class Conv2D implements Layer {
     const [n, g] = this.window(input.shape);
     const { hw, patch, chunk, inSize, outSize } = this.sizes(n, g);
     const col = this.cols.get(chunk, patch * hw);
-    const y = this.products.get(chunk, this.outChannels * hw);
     const out = this.outputs.shaped([n, this.outChannels, g.outH, g.outW]);
     for (let b0 = 0; b0 < n; b0 += chunk) {
       const m = Math.min(chunk, n - b0);
-      im2col(col.data, images(input.data, b0, m, n, inSize), m, g);
-      matmul(y.data, this.weight.value, col.data, this.outChannels, patch, m * hw);
-      channelsToImages(images(out.data, b0, m, n, outSize), y.data, this.bias.value, m, this.outChannels, hw);
+      convForward(images(out.data, b0, m, n, outSize), images(input.data, b0, m, n, inSize), this.weight.value, this.bias.value, col.data, m, this.outChannels, g);
     }
     // One chunk: backward can reuse its im2col.
     this.colInput = n <= chunk ? input : null;
@@ -121,7 +119,7 @@ export class Conv2D implements Layer {
 
   /**
    * The param grads, and dL/dX when `inputGrad`, chunk by chunk of images
-   * (each chunk's dL/dW added to the sum of the ones before).
+   * (each chunk's grads added to the sums of the ones before).
    */
   private backwardChunks(input: Tensor, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
     const [n, g] = this.window(input.shape);
@@ -130,45 +128,27 @@ export class Conv2D implements Layer {
       throw new ShapeError(`Conv2D.backward: expected gradOutput of shape ${shapeText(want)}, got ${shapeText(gradOutput.shape)}`);
     }
     const { hw, patch, chunk, inSize, outSize } = this.sizes(n, g);
-    const O = this.outChannels;
     const col = this.cols.get(chunk, patch * hw);
-    const grad = this.grads.get(chunk, O * hw);
-    const dcol = inputGrad ? this.colGrads.get(chunk, patch * hw) : null;
+    const dcol = this.colGrads.get(1, patch * hw);
     const gradInput = inputGrad ? this.gradInputs.shaped(input.shape) : null;
+    // NOTE: forward's im2col is reused when backward gets the input forward saw (the tutorial's contract); otherwise it is redone.
+    const haveCol = this.colInput === input;
     for (let b0 = 0; b0 < n; b0 += chunk) {
       const m = Math.min(chunk, n - b0);
-      // NOTE: forward's im2col is reused when backward gets the input forward saw (the tutorial's contract); otherwise it is redone.
-      if (this.colInput !== input) im2col(col.data, images(input.data, b0, m, n, inSize), m, g);
-      imagesToChannels(grad.data, images(gradOutput.data, b0, m, n, outSize), m, O, hw);
       // Sums over the batch and the positions: the loss gradient is already a mean over the batch.
-      const first = b0 === 0;
-      const dW = first ? this.weight.grad : this.weightGradPart();
-      matmulTransB(dW, grad.data, col.data, O, m * hw, patch);
-      if (!first) axpy(this.weight.grad, 1, dW);
-      this.sumRows(grad.data, m * hw, first);
-      if (dcol !== null && gradInput !== null) {
-        matmulTransA(dcol.data, this.weight.value, grad.data, patch, O, m * hw);
-        col2im(images(gradInput.data, b0, m, n, inSize), dcol.data, m, g);
-      }
+      const grads = this.chunkGrads;
+      grads.inputGrad = gradInput === null ? null : images(gradInput.data, b0, m, n, inSize);
+      grads.first = b0 === 0;
+      convBackward(grads, images(gradOutput.data, b0, m, n, outSize), images(input.data, b0, m, n, inSize), this.weight.value, col.data, haveCol, this.weightGradPart(), dcol.data, m, this.outChannels, g);
     }
     if (n <= chunk) this.colInput = input;
     return gradInput;
   }
 
-  /** Scratch for one chunk's dL/dW (batches of more than one chunk). */
+  /** Scratch for one image's dL/dW, added to the batch's. */
   private weightPart: Float32Array | null = null;
   private weightGradPart(): Float32Array {
     return (this.weightPart ??= allocFloat32(this.weight.value.length));
-  }
-
-  /** bias.grad[o] = (or +=, unless `first`) Σ of row o of grad [outChannels, cols]. */
-  private sumRows(grad: Float32Array, cols: number, first: boolean): void {
-    const db = this.bias.grad;
-    for (let o = 0; o < this.outChannels; o++) {
-      let s = 0;
-      for (let i = o * cols, end = i + cols; i < end; i++) s += grad[i];
-      db[o] = first ? s : db[o] + s;
-    }
   }
 
   /** Per image: output pixels, patch values; the chunk of images processed at once; input and output values. */

@@ -1,4 +1,4 @@
-import { add, forBlocks, forRange, kernel, lines, locals, mul, params, set, shl, sub, val, when } from './wat.js';
+import { add, forBlocks, forRange, inc, kernel, lines, locals, mul, params, set, shl, sub, val, when } from './wat.js';
 
 // im2col / col2im (see src/kernels/conv.ts): col [C·k·k, n·oH·oW] is
 // written, or read, in its own order, row by row of the output, so its
@@ -133,5 +133,79 @@ export function maxPool2dKernel(): string {
           `(f32.store ${add('$out', shl('$o', 2))} (local.get $max))`,
           `(i32.store ${add('$argmax', shl('$o', 2))} (local.get $best))`,
           set('$o', add('$o', 1))))),
+  );
+}
+
+/**
+ * maxPool2x2: maxPool2d for the common 2 × 2 window at stride 2, four
+ * outputs a step. Two vectors of each of the window's two input rows are
+ * split into their even and odd columns, the four candidates of each window,
+ * which are then taken in the loop's order (row 0 left, row 0 right, row 1
+ * left, row 1 right) with the loop's rule: a later value wins if it is
+ * larger, or if it is a NaN and the maximum so far is not. The last outputs
+ * of a row (outW not a multiple of 4) go one at a time.
+ * reference: src/kernels/conv.ts (maxPool2dLoop)
+ */
+export function maxPool2x2Kernel(): string {
+  const x = (index: string) => `(f32.load ${add('$x', shl(index, 2))})`;
+  const evens = '0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27';
+  const odds = '4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31';
+  const rowVectors = (row: string, even: string, odd: string) => [
+    set('$va', `(v128.load align=4 ${add('$x', shl(add(row, shl('$ow', 1)), 2))})`),
+    set('$vb', `(v128.load offset=16 align=4 ${add('$x', shl(add(row, shl('$ow', 1)), 2))})`),
+    set(even, `(i8x16.shuffle ${evens} (local.get $va) (local.get $vb))`),
+    set(odd, `(i8x16.shuffle ${odds} (local.get $va) (local.get $vb))`),
+  ];
+  // A later candidate v (element indices: $idx + offset) takes the window if it wins by the loop's rule.
+  const take = (v: string, offset: number) => [
+    set('$mask', `(v128.or (f32x4.gt (local.get ${v}) (local.get $max)) (v128.and (f32x4.ne (local.get ${v}) (local.get ${v})) (f32x4.eq (local.get $max) (local.get $max))))`),
+    set('$max', `(v128.bitselect (local.get ${v}) (local.get $max) (local.get $mask))`),
+    set('$best', `(v128.bitselect (i32x4.add (local.get $idx) (i32x4.splat ${val(offset === -1 ? '$W' : offset === -2 ? add('$W', 1) : offset)})) (local.get $best) (local.get $mask))`),
+  ];
+  return kernel(
+    'maxPool2x2',
+    lines(
+      params('i32', '$out', '$argmax', '$x', '$planes', '$H', '$W', '$oH', '$oW'),
+      locals('i32', '$plane', '$oh', '$ow', '$row0', '$row1', '$o', '$at', '$kj', '$ki', '$line'),
+      locals('f32', '$m', '$v'),
+      locals('v128', '$va', '$vb', '$e0', '$o0', '$e1', '$o1', '$max', '$best', '$mask', '$idx'),
+    ),
+    set('$plane', 0),
+    forRange('planes', '$plane', '$planes', 1,
+      set('$oh', 0),
+      forRange('rows', '$oh', '$oH', 1,
+        set('$row0', add(mul('$plane', mul('$H', '$W')), mul(shl('$oh', 1), '$W'))),
+        set('$row1', add('$row0', '$W')),
+        set('$ow', 0),
+        forBlocks('quads', '$ow', 4, '$oW',
+          rowVectors('$row0', '$e0', '$o0'),
+          rowVectors('$row1', '$e1', '$o1'),
+          // Element indices of the four windows' first candidates: row0 + 2·ow + 0, 2, 4, 6.
+          set('$idx', `(i32x4.add (i32x4.splat ${add('$row0', shl('$ow', 1))}) (v128.const i32x4 0 2 4 6))`),
+          set('$max', '$e0'),
+          set('$best', '$idx'),
+          take('$o0', 1),
+          take('$e1', -1),
+          take('$o1', -2),
+          set('$at', shl(add('$o', '$ow'), 2)),
+          `(v128.store align=4 ${add('$out', '$at')} (local.get $max))`,
+          `(v128.store align=4 ${add('$argmax', '$at')} (local.get $best))`),
+        forRange('rest', '$ow', '$oW', 1,
+          set('$at', add('$row0', shl('$ow', 1))),
+          `(local.set $m ${x('$at')})`,
+          set('$line', '$at'),
+          set('$ki', 0),
+          forRange('winRows', '$ki', 2, 1,
+            set('$kj', 0),
+            forRange('winCols', '$kj', 2, 1,
+              `(local.set $v ${x(add('$line', '$kj'))})`,
+              when(
+                '(i32.or (f32.gt (local.get $v) (local.get $m)) (i32.and (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $m) (local.get $m))))',
+                lines('(local.set $m (local.get $v))', set('$at', add('$line', '$kj'))),
+              )),
+            inc('$line', '$W')),
+          `(f32.store ${add('$out', shl(add('$o', '$ow'), 2))} (local.get $m))`,
+          `(i32.store ${add('$argmax', shl(add('$o', '$ow'), 2))} (local.get $at))`),
+        inc('$o', '$oW'))),
   );
 }

@@ -1,4 +1,4 @@
-import { add, and, forRange, inc, kernel, locals, loop, range, set, shl, ZERO } from './wat.js';
+import { add, and, forRange, inc, kernel, locals, loop, params, range, set, shl, ZERO } from './wat.js';
 
 /**
  * A loop over the rows of a rows × cols matrix at `$a`, four columns at a
@@ -122,5 +122,31 @@ export function reluBackwardKernel(): string {
     ['$out', '$x', '$g'],
     (at) => `(v128.store ${at('$out')} (v128.and (v128.load ${at('$g')}) (f32x4.gt (v128.load ${at('$x')}) ${ZERO})))`,
     (at) => `(f32.store ${at('$out')} (select (f32.load ${at('$g')}) (f32.const 0) (f32.gt (f32.load ${at('$x')}) (f32.const 0))))`,
+  );
+}
+
+/**
+ * addChannelBias: out[p, :] += bias[p mod channels] for `planes` = n·channels
+ * planes of hw floats (a convolution's bias, on NCHW output), four floats a
+ * step, then one.
+ * reference: src/kernels/conv.ts (addChannelBiasLoop)
+ */
+export function addChannelBiasKernel(): string {
+  return kernel(
+    'addChannelBias',
+    [params('i32', '$out', '$bias', '$planes', '$channels', '$hw'), locals('i32', '$p', '$c', '$at', '$end', '$end4'), locals('v128', '$v')],
+    set('$at', '$out'),
+    forRange('planes', '$p', '$planes', 1,
+      set('$v', `(v128.load32_splat ${add('$bias', shl('$c', 2))})`),
+      set('$end', add('$at', shl('$hw', 2))),
+      set('$end4', add('$at', shl(and('$hw', -4), 2))),
+      loop('vecs', '(i32.ge_u (local.get $at) (local.get $end4))',
+        '(v128.store align=4 (local.get $at) (f32x4.add (v128.load align=4 (local.get $at)) (local.get $v)))',
+        inc('$at', 16)),
+      loop('floats', '(i32.ge_u (local.get $at) (local.get $end))',
+        '(f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32x4.extract_lane 0 (local.get $v))))',
+        inc('$at', 4)),
+      inc('$c', 1),
+      `(if (i32.eq (local.get $c) (local.get $channels)) (then ${set('$c', 0)}))`),
   );
 }

@@ -31,6 +31,8 @@ export interface WasmKernels {
   im2col(col: number, x: number, n: number, c: number, h: number, w: number, k: number, stride: number, padding: number, outH: number, outW: number, ranges: number): void;
   maxPool2d(out: number, argmax: number, x: number, planes: number, h: number, w: number, k: number, stride: number, outH: number, outW: number): void;
   col2im(dx: number, dcol: number, n: number, c: number, h: number, w: number, k: number, stride: number, padding: number, outH: number, outW: number, ranges: number): void;
+  addChannelBias(out: number, bias: number, planes: number, channels: number, hw: number): void;
+  maxPool2x2(out: number, argmax: number, x: number, planes: number, h: number, w: number, outH: number, outW: number): void;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

@@ -22,12 +22,12 @@
  */
 
 import { bytesToUnitKernel, compressByteRowsKernel, gatherByteRowsKernel, scatterKernel } from './bytes.js';
-import { addBiasKernel, axpyKernel, reluBackwardKernel, reluForwardKernel, sumColumnsKernel } from './elementwise.js';
+import { addBiasKernel, addChannelBiasKernel, axpyKernel, reluBackwardKernel, reluForwardKernel, sumColumnsKernel } from './elementwise.js';
 import { dotRowsKernel, scaledRowsKernel } from './matmul.js';
 import { adagradKernel, adamKernel, rmspropKernel, sgdMomentumKernel } from './optimizers.js';
 import { softmaxRowsKernel } from './softmax.js';
 import { compressRowsKernel, sparseKernel } from './sparse.js';
-import { col2imKernel, im2colKernel, maxPool2dKernel } from './conv.js';
+import { col2imKernel, im2colKernel, maxPool2dKernel, maxPool2x2Kernel } from './conv.js';
 
 /**
  * The module's memory, in 64 KiB pages (64 MiB): model params, gradients,
@@ -69,5 +69,7 @@ export function kernelsWat(memoryPages: number): string {
   ${im2colKernel()}
   ${col2imKernel()}
   ${maxPool2dKernel()}
+  ${addChannelBiasKernel()}
+  ${maxPool2x2Kernel()}
 )`;
 }
