@@ -30,6 +30,15 @@ const registry = typeof FinalizationRegistry === 'function'
     })
   : undefined;
 
+let warned = false;
+/** Says once, on stderr (the console in a browser), that kernel memory is full and what that costs. */
+function warnFull(bytes: number): void {
+  if (warned) return;
+  warned = true;
+  const mb = (n: number) => `${Math.round(n / (1 << 20))} MiB`;
+  console.warn(`scratchnet: kernel memory is full (${mb(capacity)}): a buffer of ${(bytes / (1 << 20)).toFixed(1)} MiB and any after it are plain arrays, run by the JS kernels (several times slower than SIMD)`);
+}
+
 /** Past this, blocks are whole 64 KiB pages rather than powers of two (a dataset's nonzeros need not waste half). */
 const LARGE_BLOCK = 1 << 20;
 const PAGE = 1 << 16;
@@ -52,7 +61,10 @@ function alloc<T extends Float64Array | Float32Array | Int32Array | Uint16Array 
   const size = blockSize(length * bytesPerElement);
   let offset = freeBlocks.get(size)?.pop();
   if (offset === undefined) {
-    if (top + size > capacity) return plain(length);
+    if (top + size > capacity) {
+      warnFull(size);
+      return plain(length);
+    }
     offset = top;
     top += size;
   }

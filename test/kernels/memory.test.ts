@@ -24,3 +24,21 @@ test('past the capacity, allocFloat32 falls back to an ordinary array', () => {
   assert.equal(big.length, capacity / 4 + 16);
   assert.ok(!inKernelMemory(big, big));
 });
+
+test('a full kernel memory is said once, on stderr, with the size that did not fit', async () => {
+  const script = [
+    "const { allocFloat32, kernelMemoryUsage, inKernelMemory } = await import('./src/kernels/memory.ts');",
+    'const { capacity } = kernelMemoryUsage();',
+    'const big = allocFloat32(capacity / 4 + 1);',
+    'const again = allocFloat32(capacity / 4 + 1);',
+    'const small = allocFloat32(16);',
+    "console.log(JSON.stringify([inKernelMemory(big, big), inKernelMemory(again, again), inKernelMemory(small, small)]));",
+  ].join('\n');
+  const { spawnSync } = await import('node:child_process');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), [false, false, true]);
+  const lines = run.stderr.split('\n').filter((l) => l.includes('kernel memory is full'));
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(lines[0], /^scratchnet: kernel memory is full \(512 MiB\): a buffer of 512\.1 MiB and any after it are plain arrays/);
+});

@@ -30,12 +30,16 @@ import { compressRowsKernel, sparseKernel } from './sparse.js';
 import { col2imKernel, im2colKernel, maxPool2dKernel, maxPool2x2Kernel } from './conv.js';
 
 /**
- * The module's memory, in 64 KiB pages (64 MiB): model params, gradients,
- * activations and batch buffers live here. It never grows, because growing
- * would detach every Float32Array view JS holds on it; past it, allocations
- * fall back to ordinary arrays and the JS kernels.
+ * The module's memory, in 64 KiB pages (512 MiB): model params, gradients,
+ * activations and batch buffers live here. It is reserved whole but the
+ * operating system commits its pages only as they are first written, so a
+ * process's resident memory grows with what is allocated, not with this
+ * size (a CNN's batch of 256 needs ~130 MiB). It never grows, because
+ * growing would detach every Float32Array view JS holds on it; past it,
+ * allocations fall back to ordinary arrays and the JS kernels, with one
+ * warning (memory.ts).
  */
-export const MEMORY_PAGES = 1024;
+export const MEMORY_PAGES = 8192;
 
 /**
  * The whole module: its memory (exported) and every kernel.
