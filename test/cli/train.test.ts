@@ -190,6 +190,19 @@ test('--arch lenet5 trains LeNet-5 (44,426 params) and --arch cnn builds the rec
   assert.equal(lastJson(evaluated.stdout).accuracy, lastJson(r.stdout).testAccuracy);
 });
 
+test('CNNs default to adam at lr 1e-3 on batches of 64 where those flags are not given; the mlp keeps the tutorial\'s', () => {
+  const tiny = ['--layers', 'conv(2,5,s2),relu,flatten,dense(10)', '--epochs', '1', '--subset', '300', '--no-report'];
+  const line = (args: string[]) => {
+    const r = runCli(['train', ...args, '--out', join(tmp, `recipe-${args.join('').replace(/[^a-z0-9]/gi, '')}`)]);
+    assert.equal(r.code, 0, r.stderr);
+    return /Training on \d+ examples: .*/.exec(r.stdout)?.[0] ?? r.stdout;
+  };
+  assert.match(line(tiny), /batch 64, adam \(lr 0\.001, /);
+  assert.match(line([...tiny, '--optimizer', 'sgd']), /batch 64, sgd \(lr 0\.1\)/);
+  assert.match(line([...tiny, '--lr', '0.01', '--batch-size', '16']), /batch 16, adam \(lr 0\.01, /);
+  assert.match(line(['--hidden', '8', '--epochs', '1', '--subset', '300', '--no-report']), /batch 32, sgd \(lr 0\.1\)/);
+});
+
 test('a CNN checkpoint resumes bit-identically: 1 epoch then --resume to 2 ends as 2 at once', () => {
   const job = ['--layers', 'conv(4,5,s2),relu,maxpool(2),flatten,dense(10)', '--optimizer', 'adam', '--subset', '1500', '--no-report', '--quiet'];
   const whole = join(tmp, 'cnn-whole');
