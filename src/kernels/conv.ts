@@ -144,13 +144,9 @@ export function convForward(out: Float32Array, x: Float32Array, weight: Float32A
   const outSize = outChannels * hw;
   const ranges = simdTable(g, col, x);
   if (ranges !== null && inKernelMemory(out, weight, bias)) {
-    const k = wasm as NonNullable<typeof wasm>;
-    for (let b = 0; b < n; b++) {
-      const colAt = col.byteOffset + 4 * b * patch * hw;
-      k.im2col(colAt, x.byteOffset + 4 * b * inSize, 1, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, ranges.byteOffset);
-      k.matmul(out.byteOffset + 4 * b * outSize, weight.byteOffset, colAt, outChannels, patch, hw);
-    }
-    return addChannelBias(out, bias, n * outChannels, outChannels, hw);
+    const desc = convDesc(g, outChannels, ranges);
+    (wasm as NonNullable<typeof wasm>).convForwardImages(desc, out.byteOffset, x.byteOffset, weight.byteOffset, bias.byteOffset, col.byteOffset, 0, n);
+    return out;
   }
   for (let b = 0; b < n; b++) {
     const colB = col.subarray(b * patch * hw, (b + 1) * patch * hw);
@@ -189,21 +185,16 @@ export function convBackward(
   const { weightGrad: dW, biasGrad: db, inputGrad: dx } = grads;
   const ranges = simdTable(g, col, x);
   const simd = ranges !== null && inKernelMemory(gOut, weight, dW) && inKernelMemory(weightPart, dcol, db) && (dx === null || inKernelMemory(dx, dx));
-  for (let b = 0; b < n; b++) {
-    // The first image of the first chunk writes dL/dW; the others add theirs to it.
-    const into = grads.first && b === 0 ? dW : weightPart;
-    if (simd) {
-      const k = wasm as NonNullable<typeof wasm>;
-      const colAt = col.byteOffset + 4 * b * patch * hw;
-      const gAt = gOut.byteOffset + 4 * b * outSize;
-      if (!haveCol) k.im2col(colAt, x.byteOffset + 4 * b * inSize, 1, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, (ranges as Int32Array).byteOffset);
-      k.matmulTransB(into.byteOffset, gAt, colAt, O, hw, patch);
-      if (into !== dW) k.axpy(dW.byteOffset, 1, weightPart.byteOffset, dW.length);
-      if (dx !== null) {
-        k.matmulTransA(dcol.byteOffset, weight.byteOffset, gAt, patch, O, hw);
-        k.col2im(dx.byteOffset + 4 * b * inSize, dcol.byteOffset, 1, g.channels, g.height, g.width, g.kernelW, g.stride, g.padding, g.outH, g.outW, (ranges as Int32Array).byteOffset);
-      }
-    } else {
+  if (simd) {
+    const k = wasm as NonNullable<typeof wasm>;
+    const desc = convDesc(g, O, ranges as Int32Array);
+    if (!haveCol) k.im2colImages(desc, col.byteOffset, x.byteOffset, 0, n);
+    k.convWeightGradRows(desc, dW.byteOffset, weightPart.byteOffset, gOut.byteOffset, col.byteOffset, n, 0, O, grads.first ? 1 : 0);
+    if (dx !== null) k.convInputGradImages(desc, dx.byteOffset, weight.byteOffset, gOut.byteOffset, dcol.byteOffset, 0, n);
+  } else {
+    for (let b = 0; b < n; b++) {
+      // The first image of the first chunk writes dL/dW; the others add theirs to it.
+      const into = grads.first && b === 0 ? dW : weightPart;
       const colB = col.subarray(b * patch * hw, (b + 1) * patch * hw);
       const gB = gOut.subarray(b * outSize, (b + 1) * outSize);
       if (!haveCol) im2colLoop(colB, x.subarray(b * inSize, (b + 1) * inSize), 1, g);
@@ -217,6 +208,15 @@ export function convBackward(
   }
   channelSums(db, gOut, n, O, hw, grads.first);
 }
+
+/** The geometry as the SIMD conv kernels read it (ten i32, see src/kernels/wasm/conv.ts): its address in kernel memory. */
+function convDesc(g: Window2D, outChannels: number, ranges: Int32Array): number {
+  const d = (descBuffer ??= allocInt32(10));
+  d[0] = g.channels; d[1] = g.height; d[2] = g.width; d[3] = g.kernelW; d[4] = g.stride;
+  d[5] = g.padding; d[6] = g.outH; d[7] = g.outW; d[8] = outChannels; d[9] = ranges.byteOffset;
+  return d.byteOffset;
+}
+let descBuffer: Int32Array | undefined;
 
 /** Per image: the values of one im2col (patch · hw), its output pixels, and its input values. */
 export function convSizes(g: Window2D): { patch: number; hw: number; inSize: number } {

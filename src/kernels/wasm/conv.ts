@@ -209,3 +209,103 @@ export function maxPool2x2Kernel(): string {
         inc('$o', '$oW'))),
   );
 }
+
+// The convolution's passes over a range of images (or of output channels),
+// each one call, so that a range can be handed to another thread as a whole
+// (see src/kernels/threads.ts). They call the kernels above and the matrix
+// products per image, in the order convForward / convBackward in
+// src/kernels/conv.ts did from JS, so the results are the same bits
+// whichever ranges they are split into. `$desc` points to the geometry, ten
+// i32: C, H, W, k, s, p, oH, oW, O, and the address of the inside-columns
+// table (CONV_DESC in src/kernels/conv.ts).
+
+const DESC = ['$C', '$H', '$W', '$k', '$s', '$p', '$oH', '$oW', '$O', '$ranges'];
+const descLocals = (): string => lines(locals('i32', ...DESC, '$patch', '$hw', '$inBytes', '$outBytes', '$colBytes', '$b'));
+/** Reads the geometry at $desc into locals, and the sizes of one image (bytes) derived from it. */
+const readDesc = (): string =>
+  lines(
+    ...DESC.map((name, i) => set(name, `(i32.load offset=${4 * i} (local.get $desc))`)),
+    set('$patch', mul('$C', mul('$k', '$k'))),
+    set('$hw', mul('$oH', '$oW')),
+    set('$inBytes', shl(mul('$C', mul('$H', '$W')), 2)),
+    set('$outBytes', shl(mul('$O', '$hw'), 2)),
+    set('$colBytes', shl(mul('$patch', '$hw'), 2)),
+  );
+/** The im2col / col2im call for image $b: one image, the geometry's window. */
+const windowArgs = '(i32.const 1) (local.get $C) (local.get $H) (local.get $W) (local.get $k) (local.get $s) (local.get $p) (local.get $oH) (local.get $oW) (local.get $ranges)';
+const at = (base: string, bytes: string): string => add(base, mul('$b', bytes));
+
+/**
+ * convForwardImages: for images b0 … b1 − 1: col_b = im2col(x_b), out_b = W · col_b, out_b += bias per channel.
+ * reference: src/kernels/conv.ts (convForward's JS path)
+ */
+export function convForwardImagesKernel(): string {
+  return kernel(
+    'convForwardImages',
+    [params('i32', '$desc', '$out', '$x', '$w', '$bias', '$col', '$b0', '$b1'), descLocals()],
+    readDesc(),
+    set('$b', '$b0'),
+    forRange('images', '$b', '$b1', 1,
+      `(call $im2col ${val(at('$col', '$colBytes'))} ${val(at('$x', '$inBytes'))} ${windowArgs})`,
+      `(call $matmul ${val(at('$out', '$outBytes'))} (local.get $w) ${val(at('$col', '$colBytes'))} (local.get $O) (local.get $patch) (local.get $hw))`),
+    `(call $addChannelBias ${val(add('$out', mul('$b0', '$outBytes')))} (local.get $bias) ${val(mul(sub('$b1', '$b0'), '$O'))} (local.get $O) (local.get $hw))`,
+  );
+}
+
+/**
+ * im2colImages: col_b = im2col(x_b) for images b0 … b1 − 1 (the backward pass, when forward's is not at hand).
+ * reference: src/kernels/conv.ts (im2colLoop)
+ */
+export function im2colImagesKernel(): string {
+  return kernel(
+    'im2colImages',
+    [params('i32', '$desc', '$col', '$x', '$b0', '$b1'), descLocals()],
+    readDesc(),
+    set('$b', '$b0'),
+    forRange('images', '$b', '$b1', 1, `(call $im2col ${val(at('$col', '$colBytes'))} ${val(at('$x', '$inBytes'))} ${windowArgs})`),
+  );
+}
+
+/**
+ * convWeightGradRows: rows o0 … o1 − 1 of dL/dW = Σ_b G_b · col_bᵀ over
+ * images 0 … n − 1, image by image: the first image writes them when
+ * `first`, every other one's go to `part` and are added (axpy).
+ * reference: src/kernels/conv.ts (convBackward's JS path)
+ */
+export function convWeightGradRowsKernel(): string {
+  return kernel(
+    'convWeightGradRows',
+    [params('i32', '$desc', '$dw', '$part', '$g', '$col', '$n', '$o0', '$o1', '$first'), descLocals(), locals('i32', '$rows', '$wAt', '$partAt', '$gRow')],
+    readDesc(),
+    set('$rows', sub('$o1', '$o0')),
+    set('$wAt', add('$dw', shl(mul('$o0', '$patch'), 2))),
+    set('$partAt', add('$part', shl(mul('$o0', '$patch'), 2))),
+    set('$gRow', shl(mul('$o0', '$hw'), 2)),
+    set('$b', 0),
+    forRange('images', '$b', '$n', 1,
+      when(
+        '(i32.and (local.get $first) (i32.eqz (local.get $b)))',
+        `(call $matmulTransB (local.get $wAt) ${val(add(at('$g', '$outBytes'), '$gRow'))} ${val(at('$col', '$colBytes'))} (local.get $rows) (local.get $hw) (local.get $patch))`,
+        lines(
+          `(call $matmulTransB (local.get $partAt) ${val(add(at('$g', '$outBytes'), '$gRow'))} ${val(at('$col', '$colBytes'))} (local.get $rows) (local.get $hw) (local.get $patch))`,
+          `(call $axpy (local.get $wAt) (f32.const 1) (local.get $partAt) ${val(mul('$rows', '$patch'))})`,
+        ),
+      )),
+  );
+}
+
+/**
+ * convInputGradImages: dL/dx_b = col2im(Wᵀ · G_b) for images b0 … b1 − 1, through one image's scratch dcol.
+ * reference: src/kernels/conv.ts (convBackward's JS path)
+ */
+export function convInputGradImagesKernel(): string {
+  return kernel(
+    'convInputGradImages',
+    [params('i32', '$desc', '$dx', '$w', '$g', '$dcol', '$b0', '$b1'), descLocals()],
+    readDesc(),
+    set('$b', '$b0'),
+    forRange('images', '$b', '$b1', 1,
+      `(call $matmulTransA (local.get $dcol) (local.get $w) ${val(at('$g', '$outBytes'))} (local.get $patch) (local.get $O) (local.get $hw))`,
+      `(call $col2im ${val(at('$dx', '$inBytes'))} (local.get $dcol) ${windowArgs})`),
+  );
+}

@@ -27,7 +27,7 @@ import { dotRowsKernel, scaledRowsKernel } from './matmul.js';
 import { adagradKernel, adamKernel, rmspropKernel, sgdMomentumKernel } from './optimizers.js';
 import { softmaxRowsKernel } from './softmax.js';
 import { compressRowsKernel, sparseKernel } from './sparse.js';
-import { col2imKernel, im2colKernel, maxPool2dKernel, maxPool2x2Kernel } from './conv.js';
+import { col2imKernel, convForwardImagesKernel, convInputGradImagesKernel, convWeightGradRowsKernel, im2colImagesKernel, im2colKernel, maxPool2dKernel, maxPool2x2Kernel } from './conv.js';
 
 /**
  * The module's memory, in 64 KiB pages (512 MiB): model params, gradients,
@@ -75,5 +75,9 @@ export function kernelsWat(memoryPages: number): string {
   ${maxPool2dKernel()}
   ${addChannelBiasKernel()}
   ${maxPool2x2Kernel()}
+  ${convForwardImagesKernel()}
+  ${im2colImagesKernel()}
+  ${convWeightGradRowsKernel()}
+  ${convInputGradImagesKernel()}
 )`;
 }
