@@ -15,7 +15,8 @@
  * boundary.
  */
 import { axpy, matmul, matmulTransA, matmulTransB } from './dispatch.js';
-import { allocInt32, inKernelMemory } from './memory.js';
+import { allocFloat32, allocInt32, inKernelMemory } from './memory.js';
+import { runParts, threadCount } from './threads.js';
 import { wasm } from './wasm/instance.js';
 
 
@@ -145,7 +146,8 @@ export function convForward(out: Float32Array, x: Float32Array, weight: Float32A
   const ranges = simdTable(g, col, x);
   if (ranges !== null && inKernelMemory(out, weight, bias)) {
     const desc = convDesc(g, outChannels, ranges);
-    (wasm as NonNullable<typeof wasm>).convForwardImages(desc, out.byteOffset, x.byteOffset, weight.byteOffset, bias.byteOffset, col.byteOffset, 0, n);
+    const parts = partsFor(n, n * outChannels * patch * hw);
+    runParts(wasm as NonNullable<typeof wasm>, 'convForwardImages', parts, (p) => [desc, out.byteOffset, x.byteOffset, weight.byteOffset, bias.byteOffset, col.byteOffset, share(n, parts, p), share(n, parts, p + 1)]);
     return out;
   }
   for (let b = 0; b < n; b++) {
@@ -188,9 +190,16 @@ export function convBackward(
   if (simd) {
     const k = wasm as NonNullable<typeof wasm>;
     const desc = convDesc(g, O, ranges as Int32Array);
-    if (!haveCol) k.im2colImages(desc, col.byteOffset, x.byteOffset, 0, n);
-    k.convWeightGradRows(desc, dW.byteOffset, weightPart.byteOffset, gOut.byteOffset, col.byteOffset, n, 0, O, grads.first ? 1 : 0);
-    if (dx !== null) k.convInputGradImages(desc, dx.byteOffset, weight.byteOffset, gOut.byteOffset, dcol.byteOffset, 0, n);
+    // Split by images (im2col, dL/dX: each thread its own dcol) and by rows of dL/dW (each row's sum over the images is one thread's).
+    const work = n * O * patch * hw;
+    const imageParts = partsFor(n, work);
+    if (!haveCol) runParts(k, 'im2colImages', imageParts, (p) => [desc, col.byteOffset, x.byteOffset, share(n, imageParts, p), share(n, imageParts, p + 1)]);
+    const rowParts = partsFor(O, work);
+    runParts(k, 'convWeightGradRows', rowParts, (p) => [desc, dW.byteOffset, weightPart.byteOffset, gOut.byteOffset, col.byteOffset, n, share(O, rowParts, p), share(O, rowParts, p + 1), grads.first ? 1 : 0]);
+    if (dx !== null) {
+      const dcols = threadScratch(dcol, imageParts);
+      runParts(k, 'convInputGradImages', imageParts, (p) => [desc, dx.byteOffset, weight.byteOffset, gOut.byteOffset, dcols[p].byteOffset, share(n, imageParts, p), share(n, imageParts, p + 1)]);
+    }
   } else {
     for (let b = 0; b < n; b++) {
       // The first image of the first chunk writes dL/dW; the others add theirs to it.
@@ -208,6 +217,33 @@ export function convBackward(
   }
   channelSums(db, gOut, n, O, hw, grads.first);
 }
+
+/**
+ * Multiply-adds below which a pass stays on one thread: a hand-off costs
+ * tens of microseconds, a LeNet-5 layer's pass over 64 images ~10⁷.
+ */
+const SPLIT_MIN_WORK = 1 << 20;
+
+/** Into how many parts (threads) to split `units` images or rows carrying `work` multiply-adds. */
+function partsFor(units: number, work: number): number {
+  return work < SPLIT_MIN_WORK ? 1 : Math.min(threadCount(), units);
+}
+
+/** Where part p of `parts` of `units` starts (part `parts` ends at units). */
+const share = (units: number, parts: number, p: number): number => Math.floor((units * p) / parts);
+
+/** `first` and, per other thread, a scratch array of its size (kept, one per size and thread). */
+function threadScratch(first: Float32Array, parts: number): Float32Array[] {
+  let list = scratchBySize.get(first.length);
+  if (list === undefined) scratchBySize.set(first.length, (list = []));
+  while (list.length < parts - 1) list.push(allocFloat32(first.length));
+  const out = threadScratchOut;
+  out.length = 0;
+  out.push(first, ...list.slice(0, parts - 1));
+  return out;
+}
+const scratchBySize = new Map<number, Float32Array[]>();
+const threadScratchOut: Float32Array[] = [];
 
 /** The geometry as the SIMD conv kernels read it (ten i32, see src/kernels/wasm/conv.ts): its address in kernel memory. */
 function convDesc(g: Window2D, outChannels: number, ranges: Int32Array): number {

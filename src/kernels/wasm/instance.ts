@@ -1,4 +1,4 @@
-import { kernelsWasmBase64 } from './module.generated.js';
+import { kernelsMemoryPages, kernelsSharedWasmBase64, kernelsWasmBase64 } from './module.generated.js';
 
 /** The exported functions of the SIMD module (pointers are byte offsets into `memory`). */
 export interface WasmKernels {
@@ -46,15 +46,54 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** The compiled module and the shared memory its instance runs on, for other threads' instances (null: no threads here). */
+export interface SharedKernels {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+}
+let sharedKernels: SharedKernels | null = null;
+
+/** What a worker thread needs to run this process's kernels on the same memory, or null where threads are unavailable. */
+export function sharedKernelsForThreads(): SharedKernels | null {
+  return sharedKernels;
+}
+
+/**
+ * Where worker threads can share the kernels' memory: Node (its
+ * worker_threads), not browsers yet (their SharedArrayBuffer needs a
+ * cross-origin-isolated page).
+ */
+function threadsPossible(env: Record<string, string | undefined> | undefined): boolean {
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  return node !== undefined && typeof SharedArrayBuffer === 'function' && env?.SCRATCHNET_THREADS !== '1';
+}
+
 /**
  * Instantiates the SIMD kernels, or returns null where WebAssembly SIMD is
- * missing (then the JS kernels run). The module is 6 KB, small enough to
+ * missing (then the JS kernels run). The module is 22 KB, small enough to
  * compile synchronously on a browser's main thread. Setting the
  * environment variable SCRATCHNET_KERNELS=js (Node) forces the JS kernels.
+ * In Node the memory is shared (the same kernels, the same results), so
+ * that threads.ts can hand work to worker threads; SCRATCHNET_THREADS=1
+ * keeps it private.
  */
 function instantiate(): WasmKernels | null {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   if (env?.SCRATCHNET_KERNELS === 'js' || typeof WebAssembly !== 'object') return null;
+  if (threadsPossible(env)) {
+    try {
+      const bytes = decodeBase64(kernelsSharedWasmBase64);
+      if (WebAssembly.validate(bytes)) {
+        const module = new WebAssembly.Module(bytes);
+        const memory = new WebAssembly.Memory({ initial: kernelsMemoryPages, maximum: kernelsMemoryPages, shared: true });
+        const instance = new WebAssembly.Instance(module, { env: { memory } });
+        sharedKernels = { module, memory };
+        return instance.exports as unknown as WasmKernels;
+      }
+    } catch {
+      // No shared memory here: the private one below.
+    }
+  }
   try {
     const bytes = decodeBase64(kernelsWasmBase64);
     if (!WebAssembly.validate(bytes)) return null;

@@ -42,13 +42,16 @@ import { col2imKernel, convForwardImagesKernel, convInputGradImagesKernel, convW
 export const MEMORY_PAGES = 8192;
 
 /**
- * The whole module: its memory (exported) and every kernel.
+ * The whole module: its memory (exported; imported as well when `shared`, for
+ * threads) and every kernel.
  * NOTE: the order of the kernels fixes their function indices, and so the
  * module's bytes; append new kernels at the end.
  */
-export function kernelsWat(memoryPages: number): string {
+export function kernelsWat(memoryPages: number, shared = false): string {
+  // Shared (threads.ts): the memory comes from JS, so that other threads' instances of the module can take the same one.
+  const memory = shared ? `(import "env" "memory" (memory ${memoryPages} ${memoryPages} shared))\n  (export "memory" (memory 0))` : `(memory (export "memory") ${memoryPages})`;
   return `(module
-  (memory (export "memory") ${memoryPages})
+  ${memory}
   ${scaledRowsKernel('matmul')}
   ${scaledRowsKernel('matmulTransA')}
   ${dotRowsKernel()}
