@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { DataError } from '../errors.js';
 import { readFileBytes } from '../io/files.js';
 import { loadModel } from '../io/model-files.js';
-import { digitPngDataUrl, svgToPng } from '../io/png.js';
+import { digitPngDataUrl, rgbPngDataUrl, svgToPng } from '../io/png.js';
 import { makeFolder, writeFileAtomic } from '../io/write.js';
 import { buildReport, type ReportInput, type RunHistory } from '../report/report.js';
 import { Rng } from '../rng.js';
@@ -13,11 +13,11 @@ import type { Output } from './progress.js';
 
 /** Writes `report.html` (or `htmlPath`) for a run and, with `pngDir`, one PNG per chart; returns the files written. */
 export async function writeReport(
-  input: Omit<ReportInput, 'imageUrl'>,
+  input: Omit<ReportInput, 'imageUrl' | 'tileUrl'>,
   htmlPath: string,
   pngDir: string | undefined,
 ): Promise<string[]> {
-  const { html, svgs } = await buildReport({ ...input, imageUrl: (pixels) => digitPngDataUrl(pixels) });
+  const { html, svgs } = await buildReport({ ...input, imageUrl: (pixels) => digitPngDataUrl(pixels), tileUrl: (t) => rgbPngDataUrl(t.rgb, t.width, t.height) });
   writeFileAtomic(htmlPath, html);
   const written = [htmlPath];
   if (pngDir !== undefined) {

@@ -24,6 +24,27 @@ export function digitPngDataUrl(pixels: Uint8Array, width = 28, height = 28, sca
 }
 
 /**
+ * An RGB image (row-major bytes r, g, b per pixel) as a `data:` URL of a PNG
+ * at its own size, grey-scale when every pixel is grey (a third of the
+ * bytes). The report's filter and feature-map tiles are this small and are
+ * enlarged by the page with `image-rendering: pixelated`.
+ */
+export function rgbPngDataUrl(rgb: Uint8Array, width: number, height: number): string {
+  if (rgb.length !== width * height * 3) throw new RangeError(`rgbPngDataUrl: expected ${width * height * 3} bytes (${width} × ${height} × 3), got ${rgb.length}`);
+  const png = new PNG({ width, height });
+  let grey = true;
+  for (let p = 0; p < width * height; p++) {
+    const [r, g, b] = [rgb[3 * p], rgb[3 * p + 1], rgb[3 * p + 2]];
+    png.data[4 * p] = r;
+    png.data[4 * p + 1] = g;
+    png.data[4 * p + 2] = b;
+    png.data[4 * p + 3] = 255;
+    if (r !== g || g !== b) grey = false;
+  }
+  return `data:image/png;base64,${PNG.sync.write(png, { colorType: grey ? 0 : 2 }).toString('base64')}`;
+}
+
+/**
  * Renders an SVG to PNG bytes at `zoom` times its size (resvg: no browser,
  * fonts from the system, falling back to DejaVu Sans as installed by Debian's
  * fonts-dejavu-core).

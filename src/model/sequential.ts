@@ -174,22 +174,32 @@ export class Sequential {
   }
 
   /**
+   * One row per layer for a summary table: its title (`Dense (784 -> 64)`,
+   * or the class name of a layer of no registered kind), its output shape
+   * for one example and its number of trainable values.
+   */
+  summaryRows(): { title: string; shape: readonly number[]; params: number }[] {
+    return this.layers.map((layer, i) => ({
+      title: findLayerKind(layer.config().kind)?.title(layer) ?? layer.constructor.name,
+      shape: this.layerShapes[i],
+      params: layer.params().reduce((n, p) => n + p.value.length, 0),
+    }));
+  }
+
+  /**
    * The tutorial's architecture printout: `Layer 0: Dense (784 -> 64)`,
    * `Layer 1: ReLU`, …; with `shapes`, each line also gives the layer's
    * output shape and its number of params (Keras's `model.summary()`), in
    * aligned columns.
    */
   summary(options: { shapes?: boolean } = {}): string[] {
-    // (A layer of no registered kind, e.g. one of your own, prints its class name.)
-    const lines = this.layers.map((layer, i) => `Layer ${i}: ${findLayerKind(layer.config().kind)?.title(layer) ?? layer.constructor.name}`);
+    const rows = this.summaryRows();
+    const lines = rows.map((row, i) => `Layer ${i}: ${row.title}`);
     if (options.shapes !== true) return lines;
     const width = Math.max(...lines.map((l) => l.length));
-    const shapes = this.layerShapes.map((shape) => `[batch, ${shape.join(', ')}]`);
+    const shapes = rows.map((row) => `[batch, ${row.shape.join(', ')}]`);
     const shapeWidth = Math.max(...shapes.map((l) => l.length));
-    return lines.map((line, i) => {
-      const count = this.layers[i].params().reduce((n, p) => n + p.value.length, 0);
-      return `${line.padEnd(width)}  → ${shapes[i].padEnd(shapeWidth)}  ${count.toLocaleString('en-US')} params`;
-    });
+    return lines.map((line, i) => `${line.padEnd(width)}  → ${shapes[i].padEnd(shapeWidth)}  ${rows[i].params.toLocaleString('en-US')} params`);
   }
 
   /** Runs layers [0, count) and returns the last output (`x` itself when count is 0). */

@@ -36,6 +36,22 @@ export function htmlPage(title: string, subtitle: string, sections: readonly str
   .shape { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; margin: 0 0 2px; color: #1f77b4; }
   .side-by-side { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
   table.settings th { font-weight: normal; color: #555; }
+  .tile-grid { display: grid; gap: 3px; justify-content: start; align-content: start; }
+  img.tile { display: block; border: 1px solid #c8ccd2; image-rendering: crisp-edges; image-rendering: pixelated; }
+  .filter { display: flex; flex-direction: column; align-items: center; font-size: 11px; color: #555; margin-right: 4px; }
+  .filter-tiles { display: flex; gap: 2px; }
+  .maps-layer { margin: 16px 0 8px; }
+  .maps-layer figcaption { margin: 0 0 6px; color: #333; }
+  .maps-digits { display: flex; flex-wrap: wrap; gap: 12px 40px; }
+  .digit-title { font-size: 13px; margin: 0 0 4px; }
+  .wrong { color: #d62728; }
+  .legend { display: inline-flex; flex-direction: column; vertical-align: middle; margin-left: 10px; font-size: 11px; color: #555; }
+  .legend .bar { display: block; width: 120px; height: 10px; border: 1px solid #c8ccd2; }
+  .legend.diverging .bar { background: linear-gradient(to right, rgb(33, 102, 172), white, rgb(178, 24, 43)); }
+  .legend.grey .bar { background: linear-gradient(to right, black, white); }
+  .legend .ends { display: flex; justify-content: space-between; width: 122px; }
+  .legend-line { font-size: 12px; color: #555; margin: 10px 0 0; }
+  .legend-line .legend { margin: 0 8px 0 0; }
 </style>
 </head>
 <body>

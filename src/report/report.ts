@@ -8,10 +8,11 @@ import { predictionsSpec, samplesSpec, type DigitPrediction } from '../plot/digi
 import { historySpec } from '../plot/history.js';
 import { reluTest, reluTestSpec } from '../plot/relu-test.js';
 import { renderSvg } from '../plot/render.js';
+import type { Tile } from '../plot/tiles.js';
 import { Rng } from '../rng.js';
 import { evaluate } from '../train/evaluate.js';
-import { findLayerKind } from '../layers/registry.js';
 import { VERSION } from '../version.js';
+import { batchShape, convViews, featureMapsHtml, filtersHtml, type ConvViews } from './conv-views.js';
 import { matrixOperationsDemo, type MatrixOperationsDemo } from './matrix-ops.js';
 import { escapeHtml, htmlPage } from './page.js';
 
@@ -41,6 +42,8 @@ export interface ReportInput {
   seed: number;
   /** Turns a 28×28 byte image into an image URL (a `data:` PNG in Node). */
   imageUrl: (pixels: Uint8Array) => string;
+  /** Turns a filter or feature-map tile into an image URL at its own size (a `data:` PNG in Node; the page enlarges it). */
+  tileUrl: (tile: Tile) => string;
 }
 
 /** A chart of the report: a file-name-safe id, its title and its vega-lite spec. */
@@ -56,6 +59,8 @@ export interface ReportContent {
   demo: MatrixOperationsDemo;
   confusion: ConfusionMatrix;
   metrics: ClassificationReport;
+  /** Null for a network without a convolution. */
+  conv: ConvViews | null;
   input: ReportInput;
 }
 
@@ -88,9 +93,8 @@ export function reportContent(input: ReportInput): ReportContent {
     { id: 'predictions', title: 'Model Predictions on Test Images', spec: predictionsSpec(predictions) },
     { id: 'confusion-matrix', title: 'Confusion Matrix', spec: confusionSpec(confusion) },
   ];
-  return { charts, demo: matrixOperationsDemo(), confusion, metrics, input };
+  return { charts, demo: matrixOperationsDemo(), confusion, metrics, conv: convViews(input, picks, predictions), input };
 }
-
 
 function matrixTable(values: number[][]): string {
   const body = values.map((r) => `<tr>${r.map((v) => `<td>${v.toFixed(4)}</td>`).join('')}</tr>`).join('');
@@ -118,23 +122,24 @@ export async function buildReport(input: ReportInput): Promise<{ html: string; s
 
 /** Lays out the report's sections, in the tutorial's order, around the rendered charts. */
 export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, string>): string {
-  const { demo, confusion, metrics, input } = content;
+  const { demo, confusion, metrics, conv, input } = content;
   const { history, model } = input;
   const figure = (id: string, caption: string): string =>
     `<figure class="chart" id="chart-${id}" data-chart="${id}">${svgs.get(id) ?? ''}<figcaption>${caption}</figcaption></figure>`;
-  const section = (n: number, id: string, title: string, body: string): string =>
-    `<section id="${id}" data-section="${n}"><h2>${n}. ${escapeHtml(title)}</h2>${body}</section>`;
+  // Sections are numbered in the order they appear (a network without convolutions has no filters or feature maps).
+  let count = 0;
+  const section = (id: string, title: string, body: string): string => {
+    const n = ++count;
+    return `<section id="${id}" data-section="${n}"><h2>${n}. ${escapeHtml(title)}</h2>${body}</section>`;
+  };
 
   const relu = reluTest();
   const trace = Array.from({ length: confusion.classes }, (_, c) => confusion.counts[c * confusion.classes + c]).reduce((a, b) => a + b, 0);
-  const layerRows: string[] = [];
-  let total = 0;
-  model.layers.forEach((layer, i) => {
-    const count = layer.params().reduce((n, p) => n + p.value.length, 0);
-    total += count;
-    const name = (findLayerKind(layer.config().kind)?.title(layer) ?? layer.constructor.name).replace(' -> ', ' → ');
-    layerRows.push(`<tr><td>${i}</td><td>${escapeHtml(name)}</td><td>(batch, ${model.layerShapes[i].join(', ')})</td><td class="num">${count.toLocaleString('en-US')}</td></tr>`);
-  });
+  const summary = model.summaryRows();
+  const total = summary.reduce((n, row) => n + row.params, 0);
+  const layerRows = summary.map(
+    (row, i) => `<tr><td>${i}</td><td>${escapeHtml(row.title.replace(' -> ', ' → '))}</td><td>${batchShape(row.shape)}</td><td class="num">${row.params.toLocaleString('en-US')}</td></tr>`,
+  );
   const settings = Object.entries(history.settings)
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(settingValue(v))}</td></tr>`)
     .join('');
@@ -143,10 +148,9 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
     .join('');
 
   const sections = [
-    section(1, 'activation-functions', 'Activation functions', figure('activation-functions', 'Sigmoid, ReLU, tanh and leaky ReLU on [−5, 5], drawn from the same definitions the layers use (src/layers/activations.ts).')),
-    section(2, 'activation-derivatives', 'Activation functions and their derivatives', figure('activation-derivatives', 'Each function (solid) with its derivative (dashed). ReLU’s derivative is 0 where the input is ≤ 0: those units pass no gradient back.')),
+    section('activation-functions', 'Activation functions', figure('activation-functions', 'Sigmoid, ReLU, tanh and leaky ReLU on [−5, 5], drawn from the same definitions the layers use (src/layers/activations.ts).')),
+    section('activation-derivatives', 'Activation functions and their derivatives', figure('activation-derivatives', 'Each function (solid) with its derivative (dashed). ReLU’s derivative is 0 where the input is ≤ 0: those units pass no gradient back.')),
     section(
-      3,
       'matrix-operations',
       'Matrix operations in a forward pass',
       `<p>A batch of 3 examples with 4 features through Dense(4, 5) → ReLU → Dense(5, 2) → softmax, computed by scratchnet’s layers (the tutorial’s <code>demonstrate_matrix_operations</code>).</p>
@@ -155,24 +159,24 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
         .join('')}</div>
       <p class="sums">Sum of probabilities for each example (should be 1): <strong>${demo.rowSums.map((v) => v.toFixed(6)).join(', ')}</strong></p>`,
     ),
-    section(4, 'mnist-samples', 'MNIST samples', figure('mnist-samples', `The first ${Math.min(10, input.train.count)} training images with their labels.`)),
+    section('mnist-samples', 'MNIST samples', figure('mnist-samples', `The first ${Math.min(10, input.train.count)} training images with their labels.`)),
     section(
-      5,
       'relu-test',
       'The ReLU layer test',
       `${figure('relu-test', 'ReLU’s forward pass against the identity, and its backward pass (with dL/doutput = 1) against the identity’s gradient.')}
       <table class="small"><tr><th>input</th>${relu.input.map((v) => `<td>${v}</td>`).join('')}</tr><tr><th>ReLU output</th>${relu.output.map((v) => `<td>${v}</td>`).join('')}</tr><tr><th>dL/dinput</th>${relu.gradInput.map((v) => `<td>${v}</td>`).join('')}</tr></table>`,
     ),
     section(
-      6,
       'training-history',
       'Training',
       `${figure('training-history', `Loss of each of the ${history.batchLoss.length} training batches, and accuracy on the whole validation set after each of the ${history.epochs} epochs.`)}
       <p>Final validation accuracy <strong>${percent(history.valAccuracy[history.valAccuracy.length - 1])}</strong>; test accuracy <strong>${percent(history.testAccuracy)}</strong>; ${history.seconds.toFixed(1)} s in all, ${Math.round(history.imagesPerSecond).toLocaleString('en-US')} training images/s.</p>`,
     ),
-    section(7, 'predictions', 'Predictions on test images', figure('predictions', 'Ten random test images: “Pred: k” is green when right and red when wrong; the bars are the ten class probabilities, the title their maximum (the confidence).')),
+    section('predictions', 'Predictions on test images', figure('predictions', 'Ten random test images: “Pred: k” is green when right and red when wrong; the bars are the ten class probabilities, the title their maximum (the confidence).')),
+    ...(conv === null
+      ? []
+      : [section('filters', 'What the first convolution learnt: its filters', filtersHtml(conv)), section('feature-maps', 'Feature maps: what each layer sees of two test digits', featureMapsHtml(conv))]),
     section(
-      8,
       'confusion-matrix',
       'Confusion matrix and per-class metrics',
       `<div class="side-by-side">${figure('confusion-matrix', 'Counts of (true label, prediction) on the test set; colour on a log scale.')}
@@ -182,7 +186,6 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
       <tr><th>accuracy</th><td colspan="4" class="num">${metrics.accuracy.toFixed(4)} (${trace} of ${metrics.total})</td></tr></tfoot></table></div></div>`,
     ),
     section(
-      9,
       'network',
       'The network and the run’s settings',
       `<div class="side-by-side"><table class="summary"><thead><tr><th>layer</th><th>kind</th><th>output shape</th><th>parameters</th></tr></thead>

@@ -101,6 +101,44 @@ test('train writes report.html; Chromium shows all nine sections and every chart
   await page.close();
 });
 
+test('a CNN run’s report: Chromium shows the filters and feature maps as crisp, decoded PNG tiles, one per channel', async () => {
+  const cnn = join(tmp, 'cnn');
+  const r = runCli(['train', '--layers', 'conv(4,3,p1),relu,maxpool(2),flatten,dense(10)', '--epochs', '1', '--subset', '600', '--quiet', '--out', cnn]);
+  assert.equal(r.code, 0, r.stderr);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(pathToFileURL(join(cnn, 'report.html')).href, { waitUntil: 'load' });
+  const headings = await page.locator('section h2').allTextContents();
+  assert.deepEqual(headings.slice(6, 10), [
+    '7. Predictions on test images',
+    '8. What the first convolution learnt: its filters',
+    '9. Feature maps: what each layer sees of two test digits',
+    '10. Confusion matrix and per-class metrics',
+  ]);
+  assert.equal(headings.length, 11);
+  // Every tile is a PNG the browser decoded, at its own size (3 × 3 filters, 28 × 28 and 14 × 14 maps), enlarged with square pixels.
+  const tiles = await page.locator('img.tile').evaluateAll((imgs) =>
+    (imgs as HTMLImageElement[]).map((img) => ({
+      natural: `${img.naturalWidth}x${img.naturalHeight}`,
+      shown: `${img.getBoundingClientRect().width - 2}x${img.getBoundingClientRect().height - 2}`,
+      rendering: getComputedStyle(img).imageRendering,
+      complete: img.complete,
+      where: img.closest('[data-layer]')?.getAttribute('data-layer'),
+    })),
+  );
+  const count = (where: string, natural: string, shown: string) => tiles.filter((t) => t.where === where && t.natural === natural && t.shown === shown).length;
+  assert.equal(count('0', '3x3', '63x63'), 4, 'the four filters');
+  assert.equal(count('0', '28x28', '56x56'), 4 * 2, 'four maps of each digit');
+  assert.equal(count('input', '28x28', '56x56'), 2);
+  assert.equal(count('2', '14x14', '56x56'), 4 * 2);
+  assert.equal(tiles.length, 4 + 2 + 4 * 2 + 4 * 2);
+  assert.ok(tiles.every((t) => t.complete && t.rendering === 'pixelated'), JSON.stringify(tiles[0]));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('scratchnet report --png writes one PNG per chart, at twice the SVG size', () => {
   const pngDir = join(tmp, 'png');
   const out = join(tmp, 'again.html');

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dataset } from '../../src/data/dataset.js';
+import { Conv2D } from '../../src/layers/conv2d.js';
 import { mlp } from '../../src/model/mlp.js';
+import type { Sequential } from '../../src/model/sequential.js';
+import { ARCHITECTURES, sequentialFromSpec } from '../../src/model/spec.js';
 import { buildReport, reportContent, type ReportInput } from '../../src/report/report.js';
 import { Rng } from '../../src/rng.js';
 import { evaluate } from '../../src/train/evaluate.js';
@@ -16,7 +19,7 @@ function randomDigits(count: number, seed: number): Dataset {
   };
 }
 
-function input(): ReportInput {
+function input(model: Sequential = mlp({ hidden: [16], rng: 1 })): ReportInput {
   const test = randomDigits(50, 2);
   return {
     history: {
@@ -29,11 +32,12 @@ function input(): ReportInput {
       seconds: 1.5,
       imagesPerSecond: 1000,
     },
-    model: mlp({ hidden: [16], rng: 1 }),
+    model,
     train: randomDigits(12, 1),
     test,
     seed: 3,
     imageUrl: (pixels) => `data:test,${pixels.length}`,
+    tileUrl: (t) => `data:tile,${t.width}x${t.height}`,
   };
 }
 
@@ -77,4 +81,117 @@ test('the page has the nine sections in order, escapes user text, and links noth
   assert.ok(!/(src|href)="(https?:)?\/\//.test(html));
   assert.ok(!/<script/i.test(html));
   assert.match(html, /<table class="metrics" data-total="50" data-trace="\d+">/);
+  // An MLP has no convolution: no filters, no feature maps.
+  assert.ok(!html.includes('id="filters"') && !html.includes('id="feature-maps"') && !html.includes('class="tile"'));
+  assert.match(html, /<tr><td>0<\/td><td>Dense \(784 → 16\)<\/td><td>\(batch, 16\)<\/td><td class="num">12,560<\/td><\/tr>/);
+});
+
+/** Sections' ids in page order with their numbers. */
+const sectionIds = (html: string): string[] => [...html.matchAll(/<section id="([a-z-]+)" data-section="(\d+)"><h2>(\d+)\. /g)].map((m) => `${m[2]}=${m[3]}:${m[1]}`);
+
+/** The HTML of one feature-map figure (input or layer i). */
+const mapsFigure = (html: string, layer: string): string => {
+  const start = html.indexOf(`<figure class="maps-layer" data-layer="${layer}"`);
+  assert.ok(start >= 0, `a feature-map figure for layer ${layer}`);
+  return html.slice(start, html.indexOf('</figure>', start));
+};
+
+test('a CNN’s report adds its first filters and the feature maps of two test digits, numbered in order', async () => {
+  const model = sequentialFromSpec(ARCHITECTURES.cnn, [1, 28, 28], new Rng(5));
+  const i = input(model);
+  const { html } = await buildReport(i);
+  assert.deepEqual(sectionIds(html), [
+    '1=1:activation-functions',
+    '2=2:activation-derivatives',
+    '3=3:matrix-operations',
+    '4=4:mnist-samples',
+    '5=5:relu-test',
+    '6=6:training-history',
+    '7=7:predictions',
+    '8=8:filters',
+    '9=9:feature-maps',
+    '10=10:confusion-matrix',
+    '11=11:network',
+  ]);
+  // 16 filters of 3 × 3 on one input channel: one tile each, numbered 0 … 15.
+  const filters = html.slice(html.indexOf('<figure class="filters"'), html.indexOf('</figure>', html.indexOf('<figure class="filters"')));
+  assert.match(filters, /data-layer="0" data-filters="16"/);
+  assert.equal([...filters.matchAll(/<img class="tile" src="data:tile,3x3" width="63" height="63"/g)].length, 16);
+  assert.deepEqual([...filters.matchAll(/data-filter="(\d+)"/g)].map((m) => Number(m[1])), Array.from({ length: 16 }, (_, k) => k));
+  assert.match(filters, /The 16 filters of layer 0, Conv2D \(1 → 16, 3×3, padding 1\): each is a 3 × 3 grid/);
+  // Each conv and pool layer: its title, its output shape, and one tile per channel for each of the two digits.
+  const expected: [string, string, number, number][] = [
+    ['0', 'Conv2D (1 → 16, 3×3, padding 1)', 16, 28],
+    ['2', 'MaxPool2D (2×2)', 16, 14],
+    ['3', 'Conv2D (16 → 32, 3×3, padding 1)', 32, 14],
+    ['5', 'MaxPool2D (2×2)', 32, 7],
+  ];
+  for (const [layer, title, channels, size] of expected) {
+    const figure = mapsFigure(html, layer);
+    assert.ok(figure.includes(`<strong>Layer ${layer}: ${title}</strong> → (batch, ${channels}, ${size}, ${size}): ${channels} channels of ${size} × ${size}`), `layer ${layer}'s caption`);
+    for (const digit of [0, 1]) {
+      const grid = figure.slice(figure.indexOf(`data-digit="${digit}"`));
+      const tiles = grid.slice(0, grid.indexOf('</div>'));
+      assert.equal([...tiles.matchAll(new RegExp(`<img class="tile" src="data:tile,${size}x${size}"`, 'g'))].length, channels, `layer ${layer}, digit ${digit}`);
+    }
+  }
+  assert.deepEqual([...html.matchAll(/<figure class="maps-layer" data-layer="(\w+)"/g)].map((m) => m[1]), ['input', '0', '2', '3', '5']);
+  assert.equal([...mapsFigure(html, 'input').matchAll(/data:tile,28x28/g)].length, 2);
+  // Every layer of the network summary, as Sequential.summary({shapes: true}) prints it, is a row of the table.
+  for (const line of model.summary({ shapes: true })) {
+    const m = /^Layer (\d+): (.+?)\s+→ \[batch, ([\d, ]+)\]\s+([\d,]+) params$/.exec(line);
+    assert.ok(m, line);
+    assert.ok(html.includes(`<tr><td>${m[1]}</td><td>${m[2].replace(' -> ', ' → ')}</td><td>(batch, ${m[3]})</td><td class="num">${m[4]}</td></tr>`), line);
+  }
+  assert.ok(html.includes('<td>(batch, 16, 14, 14)</td>'));
+  assert.ok(!/<script/i.test(html));
+});
+
+test('feature maps are of the first predicted test digit and the next of another label, on one scale per layer', () => {
+  const model = sequentialFromSpec(ARCHITECTURES.cnn, [1, 28, 28], new Rng(6));
+  // Filter 0 passes the image through (its centre weight 1), every other filter and bias is 0:
+  // the first layer's only non-zero channel is the input itself.
+  const conv = model.layers[0] as Conv2D;
+  conv.weight.value.fill(0);
+  conv.weight.value[4] = 1;
+  conv.bias.value.fill(0);
+  const i = input(model);
+  // The second of the ten random test images has the first one's label: the report skips it for one that differs.
+  const picks = new Rng(i.seed).permutation(i.test.count);
+  i.test.y[picks[1]] = i.test.y[picks[0]];
+  const content = reportContent(i);
+  const views = content.conv;
+  assert.ok(views !== null);
+  const [a, b] = views.digits;
+  assert.equal(a.index, picks[0]);
+  const next = Array.from(picks.subarray(1)).find((k) => i.test.y[k] !== i.test.y[picks[0]]);
+  assert.equal(b.index, next);
+  assert.notEqual(a.label, b.label);
+  const pixels = (k: number) => i.test.x.subarray(k * 784, (k + 1) * 784);
+  // Values are pixels / 255 ≥ 0, so the layer is drawn grey with max = the brightest pixel of the two digits (255 → 1):
+  // each byte of channel 0's tile is the digit's own byte again, and every other channel is black.
+  const [conv0, pool0] = views.layers;
+  const brightest = Math.max(...pixels(a.index), ...pixels(b.index)) / 255;
+  assert.deepEqual(conv0.scale, { kind: 'grey', max: Math.fround(brightest) });
+  const red = (t: { rgb: Uint8Array }) => Array.from(t.rgb.filter((_, j) => j % 3 === 0));
+  const expectedBytes = (k: number) => Array.from(pixels(k), (v) => Math.round((255 * Math.fround(v / 255)) / Math.fround(brightest)));
+  assert.deepEqual(red(conv0.tiles[0][0]), expectedBytes(a.index));
+  assert.deepEqual(red(conv0.tiles[1][0]), expectedBytes(b.index));
+  assert.ok(conv0.tiles[0].slice(1).every((t) => t.rgb.every((v) => v === 0)));
+  // The input tiles are the digits at black 0, white 1.
+  assert.deepEqual(red(a.input[0]), Array.from(pixels(a.index), (v) => Math.round(255 * Math.fround(v / 255))));
+  // 2 × 2 max pooling of the ReLU: pixel (0, 0) of channel 0 is the brightest of the digit's top-left 2 × 2.
+  const image = pixels(a.index);
+  const top = Math.max(image[0], image[1], image[28], image[29]) / 255;
+  assert.equal(red(pool0.tiles[0][0])[0], Math.round((255 * Math.fround(top)) / pool0.scale.max));
+});
+
+test('LeNet-5: 6 filters of 5 × 5, and maps of 6 × 24 × 24, 6 × 12 × 12, 16 × 8 × 8 and 16 × 4 × 4', () => {
+  const views = reportContent(input(sequentialFromSpec(ARCHITECTURES.lenet5, [1, 28, 28], new Rng(7)))).conv;
+  assert.ok(views !== null);
+  assert.equal(views.filters.items.length, 6);
+  assert.ok(views.filters.items.every((f) => f.tiles.length === 1 && f.tiles[0].width === 5 && f.tiles[0].height === 5));
+  assert.deepEqual(views.layers.map((l) => [l.index, ...l.shape]), [[0, 6, 24, 24], [2, 6, 12, 12], [3, 16, 8, 8], [5, 16, 4, 4]]);
+  assert.ok(views.layers.every((l) => l.tiles.length === 2 && l.tiles.every((row) => row.length === l.shape[0])));
+  assert.deepEqual(views.layers.map((l) => l.title), ['Conv2D (1 → 6, 5×5)', 'MaxPool2D (2×2)', 'Conv2D (6 → 16, 5×5)', 'MaxPool2D (2×2)']);
 });
