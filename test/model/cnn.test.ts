@@ -14,6 +14,7 @@ import { kernelMemoryUsage } from '../../src/kernels/memory.js';
 import { tensor } from '../../src/kernels/tensor.js';
 import { softmaxCrossEntropy } from '../../src/losses/softmax-cross-entropy.js';
 import { Sequential, train } from '../../src/model/sequential.js';
+import { ARCHITECTURES, sequentialFromSpec } from '../../src/model/spec.js';
 import type { Optimizer } from '../../src/optim/optimizer.js';
 import { Adam } from '../../src/optim/adam.js';
 import { Rng } from '../../src/rng.js';
@@ -53,6 +54,10 @@ function bars(count: number, seed: number): Dataset {
   }
   return { x, y, count, features: 144 };
 }
+
+/** Every param and buffer of `model`, by name, as plain arrays (deepEqual then compares them bit for bit, -0 and NaN included). */
+const tensorsOf = (model: Sequential) =>
+  model.layers.flatMap((layer, i) => [...layer.params(), ...(layer.buffers?.() ?? [])].map((p) => [`layers.${i}.${p.name}`, [...p.shape], Array.from(p.value)]));
 
 const noUpdate: Optimizer = { lr: 0, step: () => {}, config: () => ({ name: 'none' }), getState: () => ({ step: 0, slots: {} }), setState: () => {} };
 
@@ -101,9 +106,25 @@ test('a CNN round-trips through the model file bit for bit, and ONNX (input rows
   const decoded = decodeModel(encodeModel(model), 'cnn.safetensors').model;
   assert.deepEqual(decoded.inputShape, [1, 12, 12]);
   assert.deepEqual(decoded.summary(), model.summary());
+  assert.deepEqual(tensorsOf(decoded), tensorsOf(model), 'params and BatchNorm statistics, bit for bit');
   assert.deepEqual(decoded.logits(x).data, want);
   const session = await ort.InferenceSession.create(encodeOnnx(model));
   const result = await session.run({ pixels: new ort.Tensor('float32', x.data, [6, 144]) });
   const got = result.logits.data as Float32Array;
   want.forEach((v, i) => assert.ok(Math.abs(v - got[i]) < 1e-4, `logit ${i}: onnxruntime ${got[i]}, ours ${v}`));
+});
+
+test('LeNet-5 after a few Adam steps round-trips through the model file bit for bit: every tensor, the architecture, the logits', () => {
+  const rng = new Rng(10);
+  const model = sequentialFromSpec(ARCHITECTURES.lenet5, [1, 28, 28], rng);
+  const x = tensor(new Float32Array(8 * 784).map(() => rng.uniform()), [8, 784]);
+  const optimizer = new Adam({ lr: 0.01 });
+  for (let step = 0; step < 3; step++) train(model, x, [0, 1, 2, 3, 4, 5, 6, 7], optimizer);
+  const bytes = encodeModel(model);
+  const decoded = decodeModel(bytes, 'lenet5.safetensors').model;
+  assert.deepEqual(tensorsOf(decoded), tensorsOf(model));
+  assert.equal(tensorsOf(decoded).length, 10, 'weight and bias of 2 Conv2D and 3 Dense');
+  assert.deepEqual(decoded.summary({ shapes: true }), model.summary({ shapes: true }));
+  assert.deepEqual(decoded.logits(x).data, model.logits(x).data.slice());
+  assert.deepEqual(encodeModel(decoded), bytes, 'encoding the decoded model gives the same bytes');
 });
