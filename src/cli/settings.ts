@@ -94,18 +94,10 @@ const MLP_FLAGS = [['hidden', '--hidden'], ['activation', '--activation'], ['dro
  * the command line.
  */
 export function settingsFromFlags(flags: SettingsFlags, explicit: ReadonlySet<string> = new Set()): TrainSettings {
-  if (flags.layers !== undefined && explicit.has('arch')) throw new ConfigError('give either --arch or --layers, not both');
-  const arch = flags.layers !== undefined ? 'layers' : flags.arch;
-  if (arch !== 'mlp') {
-    const given = MLP_FLAGS.filter(([name]) => explicit.has(name)).map(([, flag]) => flag);
-    if (given.length > 0) throw new ConfigError(`${given.join(', ')} ${given.length === 1 ? 'shapes' : 'shape'} the mlp only; ${arch === 'layers' ? '--layers gives' : `--arch ${arch} has`} its own layers`);
-    // Built once now, so that a bad spec fails before any data is read.
-    cnn(arch, flags.layers ?? null, new Rng(0));
-  }
-  flags = withRecipe(flags, arch, explicit);
+  const network = networkFromFlags(flags, explicit);
+  flags = withRecipe(flags, network.arch, explicit);
   return {
-    arch,
-    layers: flags.layers ?? null,
+    ...network,
     hidden: flags.hidden,
     activation: flags.activation,
     init: flags.init,
@@ -125,6 +117,29 @@ export function settingsFromFlags(flags: SettingsFlags, explicit: ReadonlySet<st
   };
 }
 
+/** Which network `--arch` and `--layers` choose (train's and compare's flags). */
+export interface NetworkChoice {
+  arch: ArchName | 'layers';
+  layers: string | null;
+}
+
+/**
+ * The network of `--arch` / `--layers`; a bad combination (both, or a flag
+ * that shapes the MLP only with a CNN) or a bad spec fails here, before any
+ * data is read. `explicit` names the flags given on the command line.
+ */
+export function networkFromFlags(flags: { arch: ArchName; layers?: string }, explicit: ReadonlySet<string>): NetworkChoice {
+  if (flags.layers !== undefined && explicit.has('arch')) throw new ConfigError('give either --arch or --layers, not both');
+  const arch = flags.layers !== undefined ? 'layers' : flags.arch;
+  if (arch !== 'mlp') {
+    const given = MLP_FLAGS.filter(([name]) => explicit.has(name)).map(([, flag]) => flag);
+    if (given.length > 0) throw new ConfigError(`${given.join(', ')} ${given.length === 1 ? 'shapes' : 'shape'} the mlp only; ${arch === 'layers' ? '--layers gives' : `--arch ${arch} has`} its own layers`);
+    // Built once now, so that a bad spec fails before any data is read.
+    cnn(arch, flags.layers ?? null, new Rng(0));
+  }
+  return { arch, layers: flags.layers ?? null };
+}
+
 /** The shape of an MNIST image, as the CNNs take it: one channel of 28 × 28. */
 const MNIST_IMAGE = [1, 28, 28];
 
@@ -140,7 +155,11 @@ function cnn(arch: Exclude<ArchName, 'mlp'> | 'layers', layers: string | null, r
 }
 
 /** The network the settings describe, for inputs of `features` values, initialised from `rng`. */
-export function modelFromSettings(settings: TrainSettings, features: number, rng: Rng): Sequential {
+export function modelFromSettings(
+  settings: Pick<TrainSettings, 'arch' | 'layers' | 'hidden' | 'activation' | 'init' | 'tutorialCompat' | 'dropout' | 'batchNorm'>,
+  features: number,
+  rng: Rng,
+): Sequential {
   const arch = settings.arch ?? 'mlp';
   if (arch !== 'mlp') {
     if (features !== 784) throw new ConfigError(`--${arch === 'layers' ? 'layers' : `arch ${arch}`} takes 28 × 28 images (784 pixels), the data has ${features} features`);

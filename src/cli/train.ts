@@ -47,6 +47,16 @@ Examples:
   $ scratchnet train --layers "conv(8,3,p1),relu,maxpool(2),flatten,dense(10)"
 `;
 
+/** `--arch`, as train and compare take it (`mlp` says what shapes the MLP there). */
+export const archOption = (mlp = "the tutorial's, shaped by --hidden, --activation, --dropout, --batch-norm"): Option =>
+  new Option('--arch <name>', `the network: mlp (${mlp}), lenet5 (LeNet-5: 44,426 params), cnn (two 3×3 convolutions: 105,866 params)`)
+    .choices(archNames)
+    .default('mlp');
+
+/** `--layers`, as train and compare take it. */
+export const layersOption = (): Option =>
+  new Option('--layers <spec>', 'any stack of layers, e.g. conv(8,3,p1),relu,maxpool(2),flatten,dense(10) (see docs/adding-a-layer.md for the layers)');
+
 /** The `train` command. */
 export function trainCommand(): Command {
   return new Command('train')
@@ -70,12 +80,8 @@ export function trainCommand(): Command {
     .addOption(new Option('--schedule <name>', 'learning-rate schedule over the epochs').choices(scheduleNames).default('constant'))
     .option('--warmup-epochs <n>', 'linear learning-rate warm-up first (fractions allowed)', nonNegativeNumber, 0)
     .option('--early-stop <patience>', 'stop after this many epochs without a better validation accuracy, keeping the best weights', positiveInt)
-    .addOption(
-      new Option('--arch <name>', "the network: mlp (the tutorial's, shaped by --hidden, --activation, --dropout, --batch-norm), lenet5 (LeNet-5: 44,426 params), cnn (two 3×3 convolutions: 105,866 params)")
-        .choices(archNames)
-        .default('mlp'),
-    )
-    .option('--layers <spec>', 'any stack of layers, e.g. conv(8,3,p1),relu,maxpool(2),flatten,dense(10) (see docs/adding-a-layer.md for the layers)')
+    .addOption(archOption())
+    .addOption(layersOption())
     .option('--hidden <units>', 'hidden layer sizes, comma-separated (mlp)', intList, [64, 32])
     .addOption(new Option('--activation <name>', 'hidden activation').choices(Object.keys(activations)).default('relu'))
     .addOption(new Option('--init <name>', 'weight initialisation').choices(initNames).default('he'))

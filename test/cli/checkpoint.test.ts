@@ -193,6 +193,28 @@ test('with Adam, BatchNorm and Dropout too, Ctrl-C then --resume ends bit-identi
   assert.deepEqual(allTensors(join(cut, 'model.safetensors')), allTensors(join(whole, 'model.safetensors')));
 });
 
+test('LeNet-5 with Adam: Ctrl-C in the middle of an epoch, then --resume, ends bit-identical to the uninterrupted run', async (t) => {
+  const lenet = ['--arch', 'lenet5', '--optimizer', 'adam', '--subset', '3000', '--epochs', '3', '--no-report'];
+  const whole = join(tmp, 'lenet-whole');
+  const r = runCli(['train', ...lenet, '--quiet', '--out', whole]);
+  assert.equal(r.code, 0, r.stderr);
+  const cut = join(tmp, 'lenet-cut');
+  // The line after epoch 1: the signal lands in epoch 2, between two of its 85 steps.
+  const { done } = start(['train', ...lenet, '--out', cut], (line, child) => {
+    if (line.startsWith('Epoch 1/3')) child.kill('SIGINT');
+  });
+  const stopped = await done;
+  assert.equal(stopped.code, 130, stopped.stderr);
+  const at = /Interrupted at epoch 2, batch (\d+)\. Wrote /.exec(stopped.stdout);
+  assert.ok(at !== null, stopped.stdout);
+  t.diagnostic(`interrupted at epoch 2, batch ${at[1]}`);
+  const resumed = runCli(['train', '--resume', cut, '--quiet', '--no-report']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(loadModel(join(cut, 'model.safetensors')).model.summary().join('\n'), /Conv2D \(1 -> 6, 5×5\)/);
+  assert.deepEqual(allTensors(join(cut, 'model.safetensors')), allTensors(join(whole, 'model.safetensors')));
+  assert.deepEqual(historyOf(cut), historyOf(whole));
+});
+
 // --- Checkpoints of any size -------------------------------------------------
 
 /**

@@ -141,6 +141,43 @@ test('predict --csv: one prediction per row, named file:line, with its label', (
   assertBadInput(['predict', '--model', modelPath, '--csv', unlabelled], /^scratchnet: error: .*unlabelled\.csv:2: expected 785 values \(label \+ 784 pixels\), got 784$/);
 });
 
+test('a LeNet-5 model: predict --image (PNGs of MNIST digits) and --csv give its own forward pass, --show draws the input', () => {
+  const lenetPath = join(tmp.dir, 'lenet5', 'model.safetensors');
+  const trained = runCli(['train', '--arch', 'lenet5', '--optimizer', 'adam', '--batch-size', '64', '--epochs', '1', '--subset', '3000', '--no-report', '--quiet', '--out', join(tmp.dir, 'lenet5')]);
+  assert.equal(trained.code, 0, trained.stderr);
+  const lenet = loadModel(lenetPath).model;
+  assert.deepEqual(lenet.inputShape, [1, 28, 28]);
+  const ids = Array.from({ length: 12 }, (_, i) => i * 53 + 1);
+  const files = ids.map((i) => tmp.write(`lenet-${i}.png`, mnistPng(i)));
+  const r = runCli(['predict', '--model', lenetPath, '--image', ...files, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\(784 inputs → 10 classes, 44426 parameters\)/);
+  const { predictions } = lastJson<PredictJson>(r.stdout);
+  const preprocessed = files.map((f, j) => imageToMnist(decodePng(mnistPng(ids[j]), f), f));
+  const x = tensor(Float32Array.from(preprocessed.flatMap((px) => Array.from(px, (v) => v / 255))), [ids.length, 784]);
+  const expected = lenet.predictProba(x).data;
+  predictions.forEach((p, j) => {
+    assertValidPrediction(p, 3);
+    for (let c = 0; c < 10; c++) assert.ok(Math.abs(p.probabilities[c] - expected[j * 10 + c]) < 1e-6, `image ${ids[j]} class ${c}`);
+  });
+  // The preprocessing undoes the rendering (×3, inverted), so the classes are those of the digits' own bytes.
+  const rawX = tensor(Float32Array.from(ids.flatMap((i) => Array.from(mnist.x.subarray(i * 784, (i + 1) * 784), (v) => v / 255))), [ids.length, 784]);
+  assert.deepEqual(predictions.map((p) => p.top[0].class), Array.from(lenet.predict(rawX)));
+  const shown = runCli(['predict', '--model', lenetPath, '--image', files[0], '--show']);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.equal(shown.stdout.split('\n').filter((l) => /^\|.{56}\|$/.test(l)).length, 28);
+
+  const rows = [3, 5, 8, 13, 21];
+  const csv = tmp.write('lenet-rows.csv', csvText(rows.map((i) => mnist.y[i]), rows.map((i) => Array.from(mnist.x.subarray(i * 784, (i + 1) * 784)))));
+  const c = runCli(['predict', '--model', lenetPath, '--csv', csv, '--json']);
+  assert.equal(c.code, 0, c.stderr);
+  const fromCsv = lastJson<PredictJson>(c.stdout).predictions;
+  assert.deepEqual(fromCsv.map((p) => p.input), rows.map((_, j) => `${csv}:${j + 2}`));
+  const raw = lenet.predictProba(tensor(Float32Array.from(rows.flatMap((i) => Array.from(mnist.x.subarray(i * 784, (i + 1) * 784), (v) => v / 255))), [rows.length, 784])).data;
+  fromCsv.forEach((p, j) => assert.ok(p.probabilities.every((v, k) => Math.abs(v - raw[j * 10 + k]) < 1e-6), `row ${j}`));
+  assert.match(c.stdout, /^\d of 5 rows predicted as labelled \(accuracy [01]\.\d{4}\)$/m);
+});
+
 test('predict: bad images are one line on stderr naming the file, exit 2', () => {
   const cases: [string, Uint8Array | string, RegExp][] = [
     ['empty.png', '', /empty\.png: the file is empty, expected a PNG image$/],

@@ -203,6 +203,23 @@ test('CNNs default to adam at lr 1e-3 on batches of 64 where those flags are not
   assert.match(line(['--hidden', '8', '--epochs', '1', '--subset', '300', '--no-report']), /batch 32, sgd \(lr 0\.1\)/);
 });
 
+test('--early-stop with LeNet-5: stops after the patience, keeps the best epoch\'s weights (those of checkpoints/best), scores them', () => {
+  const out = join(tmp, 'lenet5-early');
+  const r = runCli(['train', '--arch', 'lenet5', '--optimizer', 'sgd', '--lr', '0.3', '--subset', '400', '--val-split', '0.01', '--epochs', '10', '--early-stop', '1', '--no-report', '--quiet', '--json', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = lastJson<{ epochs: number; valAccuracy: number[]; testAccuracy: number }>(r.stdout);
+  const best = summary.valAccuracy.indexOf(Math.max(...summary.valAccuracy));
+  assert.ok(summary.epochs < 10, `stopped early: ${JSON.stringify(summary.valAccuracy)}`);
+  assert.equal(summary.epochs, best + 2, 'one epoch of patience after the best');
+  const tensors = (path: string) => loadModel(path).model.params().map((p) => Array.from(p.value));
+  const final = tensors(join(out, 'model.safetensors'));
+  assert.deepEqual(final, tensors(join(out, 'checkpoints', 'best.safetensors')));
+  assert.notDeepEqual(final, tensors(join(out, 'checkpoints', 'last.safetensors')), 'the last epoch\'s weights were not kept');
+  const evaluated = runCli(['evaluate', '--model', join(out, 'model.safetensors'), '--json']);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  assert.equal(lastJson(evaluated.stdout).accuracy, summary.testAccuracy);
+});
+
 test('a CNN checkpoint resumes bit-identically: 1 epoch then --resume to 2 ends as 2 at once', () => {
   const job = ['--layers', 'conv(4,5,s2),relu,maxpool(2),flatten,dense(10)', '--optimizer', 'adam', '--subset', '1500', '--no-report', '--quiet'];
   const whole = join(tmp, 'cnn-whole');

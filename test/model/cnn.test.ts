@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import type { Dataset } from '../../src/data/dataset.js';
+import { subset, type Dataset } from '../../src/data/dataset.js';
+import { loadBundledMnist } from '../../src/io/mnist.js';
 import { decodeModel, encodeModel } from '../../src/io/model-file.js';
 import { encodeOnnx } from '../../src/io/onnx.js';
 import { ReLU } from '../../src/layers/activations.js';
@@ -14,7 +15,10 @@ import { kernelMemoryUsage } from '../../src/kernels/memory.js';
 import { tensor } from '../../src/kernels/tensor.js';
 import { softmaxCrossEntropy } from '../../src/losses/softmax-cross-entropy.js';
 import { Sequential, train } from '../../src/model/sequential.js';
-import type { Optimizer } from '../../src/optim/optimizer.js';
+import { ARCHITECTURES, sequentialFromSpec } from '../../src/model/spec.js';
+import { optimizerFromConfig } from '../../src/optim/from-config.js';
+import type { Optimizer, OptimizerConfig } from '../../src/optim/optimizer.js';
+import { cliOptimizerNames, optimizerConfigFromFlags } from '../../src/optim/presets.js';
 import { Adam } from '../../src/optim/adam.js';
 import { Rng } from '../../src/rng.js';
 import { fit } from '../../src/train/fit.js';
@@ -53,6 +57,10 @@ function bars(count: number, seed: number): Dataset {
   }
   return { x, y, count, features: 144 };
 }
+
+/** Every param and buffer of `model`, by name, as plain arrays (deepEqual then compares them bit for bit, -0 and NaN included). */
+const tensorsOf = (model: Sequential) =>
+  model.layers.flatMap((layer, i) => [...layer.params(), ...(layer.buffers?.() ?? [])].map((p) => [`layers.${i}.${p.name}`, [...p.shape], Array.from(p.value)]));
 
 const noUpdate: Optimizer = { lr: 0, step: () => {}, config: () => ({ name: 'none' }), getState: () => ({ step: 0, slots: {} }), setState: () => {} };
 
@@ -101,9 +109,58 @@ test('a CNN round-trips through the model file bit for bit, and ONNX (input rows
   const decoded = decodeModel(encodeModel(model), 'cnn.safetensors').model;
   assert.deepEqual(decoded.inputShape, [1, 12, 12]);
   assert.deepEqual(decoded.summary(), model.summary());
+  assert.deepEqual(tensorsOf(decoded), tensorsOf(model), 'params and BatchNorm statistics, bit for bit');
   assert.deepEqual(decoded.logits(x).data, want);
   const session = await ort.InferenceSession.create(encodeOnnx(model));
   const result = await session.run({ pixels: new ort.Tensor('float32', x.data, [6, 144]) });
   const got = result.logits.data as Float32Array;
   want.forEach((v, i) => assert.ok(Math.abs(v - got[i]) < 1e-4, `logit ${i}: onnxruntime ${got[i]}, ours ${v}`));
+});
+
+test('LeNet-5 after a few Adam steps round-trips through the model file bit for bit: every tensor, the architecture, the logits', () => {
+  const rng = new Rng(10);
+  const model = sequentialFromSpec(ARCHITECTURES.lenet5, [1, 28, 28], rng);
+  const x = tensor(new Float32Array(8 * 784).map(() => rng.uniform()), [8, 784]);
+  const optimizer = new Adam({ lr: 0.01 });
+  for (let step = 0; step < 3; step++) train(model, x, [0, 1, 2, 3, 4, 5, 6, 7], optimizer);
+  const bytes = encodeModel(model);
+  const decoded = decodeModel(bytes, 'lenet5.safetensors').model;
+  assert.deepEqual(tensorsOf(decoded), tensorsOf(model));
+  assert.equal(tensorsOf(decoded).length, 10, 'weight and bias of 2 Conv2D and 3 Dense');
+  assert.deepEqual(decoded.summary({ shapes: true }), model.summary({ shapes: true }));
+  assert.deepEqual(decoded.logits(x).data, model.logits(x).data.slice());
+  assert.deepEqual(encodeModel(decoded), bytes, 'encoding the decoded model gives the same bytes');
+});
+
+// Last in this file: its eight models fill the kernel memory, and a model built after them would run
+// on the JS kernels, whose last bits differ from the SIMD ones that the bit-for-bit tests above compare.
+test('no CNN training step allocates a kernel buffer after the first batch of its size: LeNet-5 on MNIST digits with every optimizer, and a padded stack with BatchNorm, Dropout, AvgPool and clipping', async () => {
+  const mnist = loadBundledMnist(0.1, 12);
+  // 250 digits in batches of 100 (convolved in chunks of 64 images), 100 and a partial 50; 50 more to validate between epochs.
+  const data = { train: subset(mnist.train, Uint32Array.from({ length: 250 }, (_, i) => i)), val: subset(mnist.val, Uint32Array.from({ length: 50 }, (_, i) => i)) };
+  const runs: [string, () => Sequential, OptimizerConfig, number?][] = [
+    ...cliOptimizerNames.map((name): [string, () => Sequential, OptimizerConfig] => [`lenet5, ${name}`, () => sequentialFromSpec(ARCHITECTURES.lenet5, [1, 28, 28], new Rng(13)), optimizerConfigFromFlags(name, {})]),
+    ['padded + batchnorm + dropout, adam, clipNorm 1', () => sequentialFromSpec('conv(6,3,p1),batchnorm,relu,maxpool(2),conv(8,3,s2,p1),relu,avgpool(2),flatten,dropout(0.3),dense(10)', [1, 28, 28], new Rng(14)), { name: 'adam' }, 1],
+  ];
+  for (const [label, build, optimizer, clipNorm] of runs) {
+    const counts: number[][] = [[], [], []];
+    const afterEpoch: number[] = [];
+    await fit(build(), data, {
+      epochs: 3,
+      batchSize: 100,
+      optimizer: optimizerFromConfig(optimizer),
+      clipNorm,
+      rng: 15,
+      callbacks: {
+        onBatchEnd: ({ epoch }) => void counts[epoch].push(kernelMemoryUsage().allocations),
+        onEpochEnd: () => void afterEpoch.push(kernelMemoryUsage().allocations),
+      },
+    });
+    assert.deepEqual(counts.map((c) => c.length), [3, 3, 3], label);
+    // The first full batch, the first partial batch and the first validation allocate their buffers; nothing after them does.
+    assert.equal(counts[0][1], counts[0][0], `${label}: the second full batch allocated`);
+    const settled = afterEpoch[0];
+    for (const epoch of [1, 2]) counts[epoch].forEach((c, b) => assert.equal(c, settled, `${label}: epoch ${epoch + 1}, batch ${b} allocated ${c - settled} kernel buffers`));
+    assert.deepEqual(afterEpoch, [settled, settled, settled], `${label}: a validation pass allocated`);
+  }
 });
