@@ -85,7 +85,7 @@ export function cnnModel(layers: readonly LayerConfigLike[]): tf.Sequential {
   let first = true;
   const shape = (): { inputShape?: number[] } => (first ? { inputShape: [28, 28, 1] } : {});
   let seed = 42;
-  const he = (): tf.initializers.Initializer => tf.initializers.heNormal({ seed: seed++ });
+  const he = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.heNormal({ seed: seed++ });
   layers.forEach((layer, i) => {
     const last = i === layers.length - 1;
     const num = (key: string): number => Number(layer[key]);
