@@ -141,6 +141,19 @@ function tsxCommand(script: string, args: string[]): { file: string; args: strin
   return { file: process.execPath, args: ['--import', tsxImport ?? 'tsx', join(benchDir, script), ...args], env: process.env };
 }
 
+/** Why the --baseline checkout cannot run, or undefined when it can. */
+function baselineSkip(): string | undefined {
+  if (flags.baseline === undefined) return 'no --baseline DIR given';
+  return existsSync(join(flags.baseline, 'dist', 'index.js')) && existsSync(join(flags.baseline, 'bench', 'scratchnet_epoch.ts'))
+    ? undefined
+    : `${flags.baseline} has no built dist/ and bench/scratchnet_epoch.ts`;
+}
+
+/** The --baseline checkout's bench/scratchnet_epoch.ts with `args`. */
+function baselineCommand(args: string[]): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  return { file: process.execPath, args: ['--import', tsxImport ?? 'tsx', join(flags.baseline ?? '', 'bench', 'scratchnet_epoch.ts'), ...args], env: process.env };
+}
+
 function missingPackage(name: string): string | undefined {
   try {
     require.resolve(name);
@@ -235,13 +248,8 @@ const PEERS: PeerSpec[] = [
   {
     name: 'scratchnet-baseline',
     what: 'another checkout of scratchnet, built (--baseline DIR: its bench/scratchnet_epoch.ts and dist/)',
-    skipReason: () =>
-      flags.baseline === undefined
-        ? 'no --baseline DIR given'
-        : existsSync(join(flags.baseline, 'dist', 'index.js')) && existsSync(join(flags.baseline, 'bench', 'scratchnet_epoch.ts'))
-          ? undefined
-          : `${flags.baseline} has no built dist/ and bench/scratchnet_epoch.ts`,
-    command: (epochs) => ({ file: process.execPath, args: ['--import', tsxImport ?? 'tsx', join(flags.baseline ?? '', 'bench', 'scratchnet_epoch.ts'), '--epochs', String(epochs)], env: process.env }),
+    skipReason: baselineSkip,
+    command: (epochs) => baselineCommand(['--epochs', String(epochs)]),
     timeoutSeconds: (epochs) => 120 + 60 * epochs,
   },
   numpyPeer('numpy-float32', 'float32', "the tutorial's NumPy code in float32, OpenBLAS default threads (bench/tutorial_numpy.py)"),
@@ -301,13 +309,8 @@ function cnnPeers(arch: CnnArch, limit: number | undefined, tfjsBatches: number)
     {
       name: 'scratchnet-baseline',
       what: `another checkout of scratchnet, built (--baseline DIR: its bench/scratchnet_epoch.ts --arch ${arch} and dist/)`,
-      skipReason: () =>
-        flags.baseline === undefined
-          ? 'no --baseline DIR given'
-          : existsSync(join(flags.baseline, 'dist', 'index.js')) && existsSync(join(flags.baseline, 'bench', 'scratchnet_epoch.ts'))
-            ? undefined
-            : `${flags.baseline} has no built dist/ and bench/scratchnet_epoch.ts`,
-      command: (epochs) => ({ file: process.execPath, args: ['--import', tsxImport ?? 'tsx', join(flags.baseline ?? '', 'bench', 'scratchnet_epoch.ts'), ...scratchnetArgs(epochs)], env: process.env }),
+      skipReason: baselineSkip,
+      command: (epochs) => baselineCommand(scratchnetArgs(epochs)),
       timeoutSeconds: (epochs) => 300 + 900 * epochs,
     },
     torchPeer(1),
