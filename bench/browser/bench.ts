@@ -4,9 +4,11 @@
  * a table and puts the whole result on `window.benchResult` as JSON-able data:
  * `{ ok: true, job, userAgent, results: [scratchnet, tfjs], ratio }` where
  * ratio = TF.js s/epoch ÷ scratchnet s/epoch (above 1: scratchnet faster), or
- * `{ ok: false, error }` when something failed.
+ * `{ ok: false, error }` when something failed. With `?arch=lenet5|cnn` it
+ * trains that CNN with scratchnet only (TF.js's wasm backend has no
+ * Conv2DBackpropFilter): `results` is [scratchnet] and `ratio` null.
  */
-import type { BenchJob, FromWorker, LibResult } from './protocol.js';
+import type { BenchArch, BenchJob, FromWorker, LibResult } from './protocol.js';
 
 export interface BenchResult {
   ok: true;
@@ -14,8 +16,8 @@ export interface BenchResult {
   userAgent: string;
   hardwareConcurrency: number;
   results: LibResult[];
-  /** TF.js-wasm s/epoch ÷ scratchnet s/epoch. */
-  ratio: number;
+  /** TF.js-wasm s/epoch ÷ scratchnet s/epoch; null for the CNNs (scratchnet alone). */
+  ratio: number | null;
 }
 
 declare global {
@@ -27,6 +29,8 @@ declare global {
 const status = document.getElementById('status') as HTMLElement;
 const table = document.getElementById('results') as HTMLTableElement;
 
+const ARCHS: readonly BenchArch[] = ['mlp', 'lenet5', 'cnn'];
+
 function parseJob(): BenchJob {
   const params = new URLSearchParams(location.search);
   const positive = (name: string): number | undefined => {
@@ -36,7 +40,9 @@ function parseJob(): BenchJob {
     if (!Number.isInteger(n) || n < 1) throw new Error(`?${name}=: expected a positive integer, got ${JSON.stringify(raw)}`);
     return n;
   };
-  return { subset: positive('subset'), epochs: positive('epochs') ?? 1 };
+  const arch = params.get('arch') ?? 'mlp';
+  if (!ARCHS.includes(arch as BenchArch)) throw new Error(`?arch=: expected ${ARCHS.join(', ')}, got ${JSON.stringify(arch)}`);
+  return { arch: arch as BenchArch, subset: positive('subset'), epochs: positive('epochs') ?? 1 };
 }
 
 /** Runs one worker script on `job` and resolves with its result; the worker is ended afterwards. */
@@ -65,15 +71,18 @@ function addRow(r: LibResult): void {
 async function main(): Promise<void> {
   const job = parseJob();
   const results: LibResult[] = [];
-  for (const script of ['scratchnet-worker.js', 'tfjs-worker.js']) {
+  const scripts = job.arch === 'mlp' ? ['scratchnet-worker.js', 'tfjs-worker.js'] : ['scratchnet-worker.js'];
+  for (const script of scripts) {
     const result = await runWorker(script, job);
     results.push(result);
     addRow(result);
   }
   const [ours, tfjs] = results;
-  const ratio = tfjs.secondsPerEpoch / ours.secondsPerEpoch;
+  const ratio = tfjs === undefined ? null : tfjs.secondsPerEpoch / ours.secondsPerEpoch;
   (document.getElementById('ratio') as HTMLElement).textContent =
-    `TF.js-wasm takes ${ratio.toFixed(1)}× scratchnet's time per epoch (${ours.trainCount.toLocaleString('en')} training images, ${job.epochs} epoch(s)).`;
+    ratio === null
+      ? `${job.arch}: scratchnet alone (TF.js's wasm backend cannot train a convolution), ${ours.trainCount.toLocaleString('en')} training images, ${job.epochs} epoch(s).`
+      : `TF.js-wasm takes ${ratio.toFixed(1)}× scratchnet's time per epoch (${ours.trainCount.toLocaleString('en')} training images, ${job.epochs} epoch(s)).`;
   status.textContent = 'Done.';
   status.dataset.state = 'done';
   window.benchResult = { ok: true, job, userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, results, ratio };

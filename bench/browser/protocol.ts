@@ -1,7 +1,16 @@
 /** Messages between the benchmark page (bench.ts) and its two workers. */
 
+/** The networks the page trains: the tutorial's MLP, or a CNN of the CLI's `--arch`. */
+export type BenchArch = 'mlp' | 'lenet5' | 'cnn';
+
 /** What the page asks a worker to run. */
 export interface BenchJob {
+  /**
+   * `mlp`: the default job (784-64-32-10, SGD 0.1, batch 32), scratchnet then
+   * TF.js-wasm; `lenet5`/`cnn`: that network with Adam 1e-3, batch 64,
+   * scratchnet only (TF.js's wasm backend cannot train a convolution).
+   */
+  arch: BenchArch;
   /** Train on the first N images of scratchnet's 54,000-image training split (undefined: all). */
   subset?: number;
   /** Epochs to train (the result's s/epoch is their mean). */
