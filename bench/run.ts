@@ -282,7 +282,7 @@ const CNN_RECIPE = `batch ${CNN_BATCH}, Adam lr 1e-3 (betas 0.9, 0.999, eps 1e-8
 /** The peers of `--arch lenet5|cnn`: the same network from ARCHITECTURES[arch], the same recipe. */
 function cnnPeers(arch: CnnArch, limit: number | undefined, tfjsBatches: number): PeerSpec[] {
   const limitArgs = limit === undefined ? [] : ['--limit', String(limit)];
-  const scratchnetArgs = (epochs: number): string[] => ['--arch', arch, '--epochs', String(epochs), ...limitArgs];
+  const scratchnetArgs = (epochs: number, threads = 1): string[] => ['--arch', arch, '--epochs', String(epochs), ...limitArgs, ...(threads === 1 ? [] : ['--threads', String(threads)])];
   const torchPeer = (threads: number): PeerSpec => ({
     name: `pytorch-${threads}thread${threads === 1 ? '' : 's'}`,
     what: `PyTorch (CPU, torch.set_num_threads(${threads})): the spec's network, He init, ${CNN_RECIPE} (bench/pytorch_epoch.py --layers)`,
@@ -304,6 +304,13 @@ function cnnPeers(arch: CnnArch, limit: number | undefined, tfjsBatches: number)
       what: `this library, built dist/: sequentialFromSpec(ARCHITECTURES.${arch}), fit, ${CNN_RECIPE} (bench/scratchnet_epoch.ts --arch ${arch})`,
       skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
       command: (epochs) => tsxCommand('scratchnet_epoch.ts', scratchnetArgs(epochs)),
+      timeoutSeconds: (epochs) => 300 + 900 * epochs,
+    },
+    {
+      name: 'scratchnet-2threads',
+      what: `the same with the convolution's passes split over two threads (setThreads(2); the same results) (bench/scratchnet_epoch.ts --arch ${arch} --threads 2)`,
+      skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
+      command: (epochs) => tsxCommand('scratchnet_epoch.ts', scratchnetArgs(epochs, 2)),
       timeoutSeconds: (epochs) => 300 + 900 * epochs,
     },
     {

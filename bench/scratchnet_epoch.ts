@@ -11,14 +11,14 @@
  * Both train on the CLI's split: 54,000 of the 60,000 training images, 6,000
  * held out for validation (`--limit N`: only the first N of the 54,000).
  *
- * Usage: tsx bench/scratchnet_epoch.ts [--arch mlp|lenet5|cnn] [--epochs 1] [--limit N]
+ * Usage: tsx bench/scratchnet_epoch.ts [--arch mlp|lenet5|cnn] [--epochs 1] [--limit N] [--threads 1]
  * Prints one JSON line on stdout:
  * {"peer":"scratchnet","epochSeconds":[…],"testAccuracy":…,"inferenceSeconds":…,"maxRssMB":…,…}
  */
 import { parseArgs } from 'node:util';
-import { Adam, ARCHITECTURES, evaluate, fit, loadBundledMnist, mlp, Rng, SGD, sequentialFromSpec, subset, VERSION, type EpochLogs } from '../dist/index.js';
+import { Adam, ARCHITECTURES, evaluate, fit, loadBundledMnist, mlp, Rng, SGD, sequentialFromSpec, setThreads, subset, VERSION, type EpochLogs } from '../dist/index.js';
 
-const { values } = parseArgs({ options: { arch: { type: 'string', default: 'mlp' }, epochs: { type: 'string', default: '1' }, limit: { type: 'string' } } });
+const { values } = parseArgs({ options: { arch: { type: 'string', default: 'mlp' }, epochs: { type: 'string', default: '1' }, limit: { type: 'string' }, threads: { type: 'string', default: '1' } } });
 const fail = (message: string): never => {
   process.stderr.write(`scratchnet_epoch: ${message}\n`);
   process.exit(2);
@@ -29,6 +29,8 @@ const positive = (name: string, text: string | undefined): number => {
 };
 const epochs = positive('epochs', values.epochs);
 const limit = values.limit === undefined ? undefined : positive('limit', values.limit);
+const threads = positive('threads', values.threads);
+if ((await setThreads(threads)) !== threads) fail(`--threads: ${threads} threads are not available here`);
 const arch = values.arch ?? 'mlp';
 if (arch !== 'mlp' && !Object.hasOwn(ARCHITECTURES, arch)) fail(`--arch: expected mlp or one of ${Object.keys(ARCHITECTURES).join(', ')}, got ${JSON.stringify(arch)}`);
 

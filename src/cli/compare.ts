@@ -133,7 +133,7 @@ export async function runCompare(flags: CompareFlags, out: Output, explicit: Rea
   }
   const dir = flags.out ?? newRunDir('compare-');
   makeFolder(dir);
-  const description = `${networkLabel(network)} (${(model?.paramCount() ?? 0).toLocaleString('en-US')} params), ${flags.epochs} epochs each on ${train.count} training images (batch ${flags.batchSize}, seed ${flags.seed}); validation on ${data.val.count}, test on ${data.test.count}.`;
+  const description = `${networkLabel(network)} (${(model?.paramCount() ?? 0).toLocaleString('en-US')} params), ${flags.epochs} epoch${flags.epochs === 1 ? '' : 's'} each on ${train.count} training images (batch ${flags.batchSize}, seed ${flags.seed}); validation on ${data.val.count}, test on ${data.test.count}.`;
   const { html, svg } = await buildCompareReport(results, description);
   writeFileAtomic(join(dir, 'compare.html'), html);
   writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify({ description, results }, null, 2)}\n`);

@@ -140,7 +140,11 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
   const layerRows = summary.map(
     (row, i) => `<tr><td>${i}</td><td>${escapeHtml(row.title.replace(' -> ', ' → '))}</td><td>${batchShape(row.shape)}</td><td class="num">${row.params.toLocaleString('en-US')}</td></tr>`,
   );
+  // The MLP's shape settings say nothing about a CNN's network (its layers are in the table beside them).
+  const cnn = history.settings.arch !== undefined && history.settings.arch !== 'mlp';
+  const mlpOnly = new Set(['hidden', 'activation', 'dropout', 'batchNorm']);
   const settings = Object.entries(history.settings)
+    .filter(([k]) => !(cnn && mlpOnly.has(k)))
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(settingValue(v))}</td></tr>`)
     .join('');
   const perClass = metrics.perClass
@@ -194,7 +198,7 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
     ),
   ];
 
-  const subtitle = `${model.summary().length} layers, ${total.toLocaleString('en-US')} parameters · ${history.epochs} epochs · test accuracy ${percent(history.testAccuracy)} · scratchnet ${VERSION}`;
+  const subtitle = `${model.summary().length} layers, ${total.toLocaleString('en-US')} parameters · ${history.epochs} epoch${history.epochs === 1 ? '' : 's'} · test accuracy ${percent(history.testAccuracy)} · scratchnet ${VERSION}`;
   return htmlPage('scratchnet report', subtitle, sections);
 }
 

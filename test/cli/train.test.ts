@@ -220,6 +220,18 @@ test('--early-stop with LeNet-5: stops after the patience, keeps the best epoch\
   assert.equal(lastJson(evaluated.stdout).accuracy, summary.testAccuracy);
 });
 
+test('--threads 2 trains LeNet-5 to the same weights as one thread; --threads 0 is one line', () => {
+  const job = ['--arch', 'lenet5', '--epochs', '1', '--subset', '640', '--no-report', '--quiet'];
+  const weights = (threads: number) => {
+    const out = join(tmp, `threads-${threads}`);
+    const r = runCli(['train', ...job, '--threads', String(threads), '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    return loadModel(join(out, 'model.safetensors')).model.params().map((p) => Array.from(p.value));
+  };
+  assert.deepEqual(weights(2), weights(1));
+  assertBadInput(['train', '--threads', '0'], /option '--threads <n>' argument '0' is invalid\. expected a positive integer/);
+});
+
 test('a CNN checkpoint resumes bit-identically: 1 epoch then --resume to 2 ends as 2 at once', () => {
   const job = ['--layers', 'conv(4,5,s2),relu,maxpool(2),flatten,dense(10)', '--optimizer', 'adam', '--subset', '1500', '--no-report', '--quiet'];
   const whole = join(tmp, 'cnn-whole');

@@ -147,6 +147,17 @@ test('a CNN’s report adds its first filters and the feature maps of two test d
   assert.ok(!/<script/i.test(html));
 });
 
+test('a CNN run\'s settings table leaves out the MLP-only settings; one epoch is "1 epoch"', async () => {
+  const i = input(sequentialFromSpec(ARCHITECTURES.lenet5, [1, 28, 28], new Rng(5)));
+  i.history = { ...i.history, epochs: 1, settings: { ...i.history.settings, arch: 'lenet5', activation: 'relu', dropout: 0, batchNorm: false } };
+  const { html } = await buildReport(i);
+  for (const key of ['hidden', 'activation', 'dropout', 'batchNorm']) assert.ok(!html.includes(`<th>${key}</th>`), key);
+  assert.ok(html.includes('<th>arch</th><td>lenet5</td>'));
+  assert.match(html, /· 1 epoch ·/);
+  const mlpHtml = (await buildReport(input())).html;
+  assert.ok(mlpHtml.includes('<th>hidden</th><td>16</td>'), 'the MLP keeps its hidden sizes');
+});
+
 test('feature maps are of the first predicted test digit and the next of another label, on one scale per layer', () => {
   const model = sequentialFromSpec(ARCHITECTURES.cnn, [1, 28, 28], new Rng(6));
   // Filter 0 passes the image through (its centre weight 1), every other filter and bias is 0:
