@@ -1,21 +1,20 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { Conv2D, decodeModel, tensor } from '../../src/browser.js';
 import { launchChromium } from '../support/browser.js';
-import { cliPath, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
+import { buildPlayground, servePlayground } from '../support/playground.js';
 import { DIGIT_STROKES, DIGIT_STYLES, drawOnPad, placeDigit } from '../support/digit-strokes.js';
 
 // The playground with a CNN: a 1-epoch `scratchnet train --arch cnn` (the
 // tutorial's recipe otherwise: SGD 0.1, batch 32) served with --model, and the
 // default MLP (1-epoch `scratchnet train`) loaded from its file; thirty digits
 // drawn on the pad as a person draws them (test/support/digit-strokes.ts).
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'scratchnet-web-cnn-'));
 const dist = join(tmp, 'web-dist');
 const cnnFile = join(tmp, 'cnn', 'model.safetensors');
@@ -24,23 +23,6 @@ let server: ChildProcess;
 let browser: Browser;
 let page: Page;
 const errors: string[] = [];
-
-function serve(args: string[]): Promise<string> {
-  server = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`scratchnet serve printed no URL: ${stdout}`)), 15_000);
-    server.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout);
-      if (m !== null) {
-        clearTimeout(timer);
-        done(m[0]);
-      }
-    });
-    server.on('exit', (code) => fail(new Error(`scratchnet serve exited with ${code}: ${stdout}`)));
-  });
-}
 
 /** The 28 × 28 image the page made of the drawing (#mnist), as bytes. */
 const seenPixels = (): Promise<number[]> =>
@@ -89,13 +71,13 @@ async function readThirty(): Promise<{ right: number; wrong: string[]; sheet: Bu
 }
 
 before(async () => {
-  const built = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/build-web.ts'), dist], { encoding: 'utf8' });
-  assert.equal(built.status, 0, built.stderr);
+  buildPlayground(dist);
   for (const [arch, file] of [['cnn', cnnFile], ['mlp', mlpFile]] as const) {
     const trained = runCli(['train', '--arch', arch, '--epochs', '1', '--no-report', '--quiet', '--out', join(file, '..')]);
     assert.equal(trained.code, 0, trained.stderr);
   }
-  const url = await serve(['--dir', dist, '--model', cnnFile]);
+  let url: string;
+  ({ server, url } = await servePlayground(['--dir', dist, '--model', cnnFile]));
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

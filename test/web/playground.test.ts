@@ -1,19 +1,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { cliPath, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
+import { buildPlayground, servePlayground } from '../support/playground.js';
 
 // The built playground (scripts/build-web.ts into a temp folder, so the test
 // sees the current web/ sources), served by `scratchnet serve` with a model
 // trained by the CLI, in a real headless Chromium.
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'scratchnet-web-'));
 const dist = join(tmp, 'web-dist');
 let server: ChildProcess;
@@ -23,24 +22,6 @@ let context: BrowserContext;
 let page: Page;
 const requests: string[] = [];
 const errors: string[] = [];
-
-/** Starts `scratchnet serve` on a free port and resolves with the URL it prints. */
-function serve(args: string[]): Promise<string> {
-  server = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`scratchnet serve printed no URL: ${stdout}`)), 15_000);
-    server.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout);
-      if (m !== null) {
-        clearTimeout(timer);
-        done(m[0]);
-      }
-    });
-    server.on('exit', (code) => fail(new Error(`scratchnet serve exited with ${code}: ${stdout}`)));
-  });
-}
 
 /** Draws a vertical stroke (a "1") down the middle of the pad with mouse events. */
 async function drawOne(): Promise<void> {
@@ -60,12 +41,11 @@ async function shownPrediction(): Promise<string> {
 }
 
 before(async () => {
-  const built = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/build-web.ts'), dist], { encoding: 'utf8' });
-  assert.equal(built.status, 0, built.stderr);
+  buildPlayground(dist);
   const run = join(tmp, 'run');
   const trained = runCli(['train', '--epochs', '1', '--subset', '10000', '--no-report', '--out', run]);
   assert.equal(trained.code, 0, trained.stderr);
-  url = await serve(['--dir', dist, '--model', join(run, 'model.safetensors')]);
+  ({ server, url } = await servePlayground(['--dir', dist, '--model', join(run, 'model.safetensors')]));
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   context.on('request', (r) => requests.push(r.url()));
