@@ -3,11 +3,23 @@
  * (talking to worker.ts), and loading/downloading model files. Everything the
  * network does comes from the library (src/browser.ts); this file is wiring.
  */
-import { DataError, Dense, decodeModel, defaultLr, imageToMnist, tensor, type CliOptimizerName, type Sequential } from '../src/browser.js';
+import { ARCHITECTURES, DataError, decodeModel, defaultLr, imageToMnist, MNIST_SIDE, Rng, sequentialFromSpec, tensor, type CliOptimizerName, type Sequential } from '../src/browser.js';
 import { lineChart } from './charts.js';
 import { DrawingPad } from './pad.js';
-import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
-import { activationLayers, buildBars, drawGrey, showActivations, showConfusion, showProbabilities, showWeights } from './views.js';
+import type { ArchName, FromWorker, ToWorker, TrainSettings } from './protocol.js';
+import {
+  buildBars,
+  describeModel,
+  drawGrey,
+  featureMapLayers,
+  hiddenLayers,
+  showActivations,
+  showConfusion,
+  showFeatureMaps,
+  showProbabilities,
+  showWeights,
+  type FeatureMapLayer,
+} from './views.js';
 
 const $ = <T extends Element = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -17,6 +29,8 @@ const $ = <T extends Element = HTMLElement>(id: string): T => {
 
 // ---- the current model (trained here, loaded from a file, or served with `scratchnet serve --model`)
 let model: Sequential | undefined;
+/** The current model's conv layers whose feature maps the pad shows (none for an MLP). */
+let mapLayers: FeatureMapLayer[] = [];
 let modelBytes: Uint8Array | undefined;
 let modelName = 'model.safetensors';
 
@@ -24,13 +38,6 @@ const modelStatus = $('model-status');
 function setModelStatus(state: 'none' | 'loading' | 'ready' | 'error', text: string): void {
   modelStatus.dataset.state = state;
   modelStatus.textContent = text;
-}
-
-/** Describes a model as `784-128-64-10, relu`. */
-function describe(m: Sequential): string {
-  const sizes = [m.inputUnits, ...m.layers.flatMap((l) => (l instanceof Dense ? [l.outputUnits] : []))];
-  const acts = [...new Set(activationLayers(m).map((i) => m.layers[i].config().kind))];
-  return `${sizes.join('-')}${acts.length > 0 ? `, ${acts.join('/')}` : ''}`;
 }
 
 /** Makes the model in `bytes` the one the pad uses; throws the library's ModelFileError if they are not a model file. */
@@ -41,9 +48,10 @@ function useModel(bytes: Uint8Array, name: string, origin: string): void {
     throw new DataError(`${name}: expected a model of 784 inputs and 10 classes, got ${decoded.inputUnits} and ${decoded.outputUnits}`);
   }
   model = decoded;
+  mapLayers = featureMapLayers(decoded);
   modelBytes = bytes;
   modelName = name;
-  setModelStatus('ready', `Model: ${describe(decoded)} (${origin}).`);
+  setModelStatus('ready', `Model: ${describeModel(decoded)} (${origin}).`);
   $<HTMLButtonElement>('download').disabled = false;
   showWeights($<HTMLCanvasElement>('weights'), $('weights-note'), decoded);
   update();
@@ -60,7 +68,7 @@ const prediction = $('prediction');
 const mnistView = $<HTMLCanvasElement>('mnist');
 const pad = new DrawingPad($<HTMLCanvasElement>('pad'), () => update());
 
-/** Re-reads the pad: the 28 × 28 image, the probabilities and the hidden activations. */
+/** Re-reads the pad: the 28 × 28 image, the probabilities, the conv layers' feature maps and the hidden activations. */
 function update(): void {
   let pixels: Uint8Array | undefined;
   if (pad.hasInk) {
@@ -75,18 +83,21 @@ function update(): void {
     prediction.textContent = pixels === undefined ? 'Draw a digit.' : 'No model yet: train one or load a file.';
     delete prediction.dataset.digit;
     showProbabilities(bars, undefined);
+    showFeatureMaps($('feature-maps'), $('maps'), model, mapLayers, undefined);
     showActivations($('activations'), undefined, []);
     return;
   }
   const x = tensor(Float32Array.from(pixels, (v) => v / 255), [1, 784]);
   const outputs = model.forwardAll(x);
-  const hidden = activationLayers(model).map((i) => outputs[i].data.slice());
+  const maps = mapLayers.map(({ index }) => outputs[index].data.slice());
+  const hidden = hiddenLayers(model).map((i) => outputs[i].data.slice());
   const probs = model.predictProba(x).data.slice();
   let top = 0;
   for (let k = 1; k < 10; k++) if (probs[k] > probs[top]) top = k;
   prediction.dataset.digit = String(top);
   prediction.textContent = `It looks like a ${top} (${(100 * probs[top]).toFixed(1)} %)`;
   showProbabilities(bars, probs);
+  showFeatureMaps($('feature-maps'), $('maps'), model, mapLayers, maps);
   showActivations($('activations'), model, hidden);
 }
 
@@ -108,6 +119,28 @@ optimizerSelect.addEventListener('change', () => {
   if (!lrEdited) lrInput.value = String(defaultLr[optimizerSelect.value as CliOptimizerName]);
 });
 
+// The network: the MLP (shaped by Hidden layers and Activation) or one of the library's CNNs (their own layers).
+const archSelect = $<HTMLSelectElement>('arch');
+const readyText: Record<ArchName, string> = {
+  mlp: 'Ready. The defaults (784-128-64-10, ReLU, SGD 0.1, batch 32) reach about 95.7 % validation accuracy after one epoch.',
+  lenet5: 'Ready. LeNet-5 with SGD 0.1, batch 32 reaches about 94.6 % validation accuracy after one epoch.',
+  cnn: 'Ready. The CNN with SGD 0.1, batch 32 reaches about 97.5 % validation accuracy after one epoch (an epoch takes a CNN a minute or more).',
+};
+function showArch(): void {
+  const arch = archSelect.value as ArchName;
+  const mlpOnly = arch === 'mlp';
+  for (const id of ['hidden', 'activation']) $<HTMLInputElement>(id).disabled = !mlpOnly;
+  $('hidden-help').textContent = mlpOnly ? 'units per layer, comma-separated' : `the MLP's only: ${archSelect.selectedOptions[0].text} has its own layers`;
+  if (arch === 'mlp') {
+    $('arch-help').textContent = 'dense layers, set below';
+  } else {
+    const m = sequentialFromSpec(ARCHITECTURES[arch], [1, MNIST_SIDE, MNIST_SIDE], new Rng(0));
+    $('arch-help').textContent = `${describeModel(m).replace(/^[^:]*: /, '')} (${number.format(m.paramCount())} params)`;
+  }
+  if (panel.dataset.state === 'idle') status.textContent = readyText[arch];
+}
+archSelect.addEventListener('change', showArch);
+
 type TrainState = 'idle' | 'loading' | 'training' | 'stopped' | 'done' | 'error';
 function setState(state: TrainState, text: string): void {
   panel.dataset.state = state;
@@ -126,8 +159,10 @@ function readSettings(): TrainSettings | undefined {
     field(id).setAttribute('aria-invalid', String(!ok));
     if (!ok) bad.push(what);
   };
+  const arch = archSelect.value as ArchName;
   const hidden = field('hidden').value.split(',').map((s) => Number(s.trim()));
-  check('hidden', hidden.length > 0 && hidden.length <= 6 && hidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 2048), 'hidden layers: 1–6 sizes, each 1–2048');
+  // (Hidden layers shape the MLP only: a CNN ignores the field, whatever it holds.)
+  check('hidden', arch !== 'mlp' || (hidden.length > 0 && hidden.length <= 6 && hidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 2048)), 'hidden layers: 1–6 sizes, each 1–2048');
   const lr = Number(field('lr').value);
   check('lr', lr > 0 && Number.isFinite(lr), 'learning rate: a positive number');
   const batchSize = Number(field('batch-size').value);
@@ -141,7 +176,8 @@ function readSettings(): TrainSettings | undefined {
     return undefined;
   }
   const activation = $<HTMLSelectElement>('activation').value as TrainSettings['activation'];
-  return { hidden, activation, optimizer: optimizerSelect.value as CliOptimizerName, lr, batchSize, epochs, seed };
+  if (arch !== 'mlp') return { arch, hidden: [], activation: 'relu', optimizer: optimizerSelect.value as CliOptimizerName, lr, batchSize, epochs, seed };
+  return { arch, hidden, activation, optimizer: optimizerSelect.value as CliOptimizerName, lr, batchSize, epochs, seed };
 }
 
 let worker: Worker | undefined;
@@ -322,5 +358,6 @@ async function loadServedModel(): Promise<void> {
   }
 }
 
+showArch();
 drawCharts();
 void loadServedModel();

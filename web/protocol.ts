@@ -2,11 +2,16 @@
  * The messages between the page (app.ts) and the training worker (worker.ts).
  * Both sides import these types, so a renamed field is a compile error.
  */
-import type { ActivationName } from '../src/browser.js';
+import type { ActivationName, ARCHITECTURES } from '../src/browser.js';
 import type { CliOptimizerName } from '../src/browser.js';
+
+/** The networks of the Train panel: the tutorial's MLP, or one of the library's named CNNs (`scratchnet train --arch`). */
+export type ArchName = 'mlp' | keyof typeof ARCHITECTURES;
 
 /** What the Train panel asks for. */
 export interface TrainSettings {
+  arch: ArchName;
+  /** The MLP's hidden layer sizes and activation (a CNN has its own layers: [] and relu). */
   hidden: number[];
   activation: ActivationName;
   optimizer: CliOptimizerName;

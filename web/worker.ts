@@ -5,6 +5,8 @@
  * responsive: `fit` only yields every ~100 ms.
  */
 import {
+  ARCHITECTURES,
+  MNIST_SIDE,
   Rng,
   type Sequential,
   confusionMatrix,
@@ -14,6 +16,7 @@ import {
   fetchMnist,
   mlp,
   optimizerFromConfig,
+  sequentialFromSpec,
   splitTrainVal,
   type Callbacks,
   type Dataset,
@@ -55,12 +58,15 @@ function loadMnist(): Promise<{ train: Dataset; test: Dataset }> {
   return full;
 }
 
-/** A new run as `scratchnet train` sets one up: one generator for the split, the init and the shuffling. */
+/** A new run as `scratchnet train` (`--arch`) sets one up: one generator for the split, the init and the shuffling. */
 async function newRun(settings: TrainSettings): Promise<Run> {
   const mnist = await loadMnist();
   const rng = new Rng(settings.seed);
   const { train, val } = splitTrainVal(mnist.train, 0.1, rng);
-  const model = mlp({ hidden: settings.hidden, activation: settings.activation, rng });
+  const model =
+    settings.arch === 'mlp'
+      ? mlp({ hidden: settings.hidden, activation: settings.activation, rng })
+      : sequentialFromSpec(ARCHITECTURES[settings.arch], [1, MNIST_SIDE, MNIST_SIDE], rng);
   const optimizer = optimizerFromConfig(optimizerConfigFromFlags(settings.optimizer, { lr: settings.lr }));
   return { settings, model, optimizer, rng, data: { train, val, test: mnist.test } };
 }

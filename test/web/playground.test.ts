@@ -1,19 +1,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { cliPath, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
+import { buildPlayground, servePlayground } from '../support/playground.js';
 
 // The built playground (scripts/build-web.ts into a temp folder, so the test
 // sees the current web/ sources), served by `scratchnet serve` with a model
 // trained by the CLI, in a real headless Chromium.
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'scratchnet-web-'));
 const dist = join(tmp, 'web-dist');
 let server: ChildProcess;
@@ -23,24 +22,6 @@ let context: BrowserContext;
 let page: Page;
 const requests: string[] = [];
 const errors: string[] = [];
-
-/** Starts `scratchnet serve` on a free port and resolves with the URL it prints. */
-function serve(args: string[]): Promise<string> {
-  server = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`scratchnet serve printed no URL: ${stdout}`)), 15_000);
-    server.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout);
-      if (m !== null) {
-        clearTimeout(timer);
-        done(m[0]);
-      }
-    });
-    server.on('exit', (code) => fail(new Error(`scratchnet serve exited with ${code}: ${stdout}`)));
-  });
-}
 
 /** Draws a vertical stroke (a "1") down the middle of the pad with mouse events. */
 async function drawOne(): Promise<void> {
@@ -60,12 +41,11 @@ async function shownPrediction(): Promise<string> {
 }
 
 before(async () => {
-  const built = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/build-web.ts'), dist], { encoding: 'utf8' });
-  assert.equal(built.status, 0, built.stderr);
+  buildPlayground(dist);
   const run = join(tmp, 'run');
   const trained = runCli(['train', '--epochs', '1', '--subset', '10000', '--no-report', '--out', run]);
   assert.equal(trained.code, 0, trained.stderr);
-  url = await serve(['--dir', dist, '--model', join(run, 'model.safetensors')]);
+  ({ server, url } = await servePlayground(['--dir', dist, '--model', join(run, 'model.safetensors')]));
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   context.on('request', (r) => requests.push(r.url()));
@@ -93,6 +73,9 @@ test('a model trained by the CLI, served with --model, reads a drawn "1" as 1', 
   const [digit, text] = (await shownPrediction()).split('|');
   assert.equal(digit, '1', text);
   assert.match(await page.$eval('.bars li.top', (el) => el.textContent ?? ''), /^1.*◀ top$/);
+  // An MLP has no conv layers: no feature maps.
+  assert.equal(await page.isHidden('#feature-maps'), true);
+  assert.equal(await page.textContent('#model-status'), 'Model: 784-64-32-10, relu (served by scratchnet serve).');
   const shot = join(tmp, 'before-training.png');
   await page.screenshot({ path: shot, fullPage: true });
   t.diagnostic(`screenshot before training: ${shot}`);
@@ -154,6 +137,39 @@ test('Stop halts training after the current step and Resume finishes the run', a
   // Both epochs' validation accuracies are charted (two points), the run ends as an uninterrupted one would.
   assert.equal(await page.$$eval('#val-chart circle', (c) => c.length), 2);
   assert.match(await page.$eval('#val-accuracy', (el) => el.textContent ?? ''), /after epoch 2$/);
+});
+
+test('the Train panel: MLP by default; a CNN trains in the worker with the live charts, and Stop gives the pad a CNN with feature maps', async (t) => {
+  assert.equal(await page.$eval('#arch', (el) => (el as HTMLSelectElement).value), 'mlp');
+  assert.equal(await page.isEnabled('#hidden'), true);
+  await page.selectOption('#arch', 'lenet5');
+  assert.equal(await page.textContent('#arch-help'), 'conv 6·5×5, pool, conv 16·5×5, pool, 120, 84, 10, relu (44,426 params)');
+  await page.selectOption('#arch', 'cnn');
+  assert.equal(await page.textContent('#arch-help'), 'conv 16·3×3, pool, conv 32·3×3, pool, 64, 10, relu (105,866 params)');
+  // Hidden layers and Activation shape the MLP only.
+  assert.equal(await page.isDisabled('#hidden'), true);
+  assert.equal(await page.isDisabled('#activation'), true);
+  await page.fill('#epochs', '1');
+  await page.click('#start');
+  await page.waitForFunction(() => /^Epoch 1\/1, batch/.test(document.getElementById('train-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+  // A few progress messages: the loss chart draws the CNN's batches.
+  await page.waitForFunction(() => (document.querySelector('#loss-chart polyline')?.getAttribute('points') ?? '').split(' ').length >= 5, undefined, { timeout: 60_000 });
+  const speed = await page.$eval('#speed', (el) => el.textContent);
+  await page.click('#stop');
+  await page.waitForSelector('#train[data-state="stopped"]', { timeout: 60_000 });
+  t.diagnostic(`CNN in the page worker: ${speed}`);
+  assert.match((await page.textContent('#model-status')) ?? '', /^Model: CNN: conv 16·3×3, pool, conv 32·3×3, pool, 64, 10, relu \(trained in this page, stopped early\)\.$/);
+  assert.match((await page.textContent('#weights-note')) ?? '', /^The 16 filters of layer 0/);
+  await page.click('#clear');
+  await drawOne();
+  await shownPrediction();
+  assert.equal(await page.$$eval('#maps canvas', (c) => c.length), 2);
+  const shot = join(tmp, 'cnn-trained-in-page.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  t.diagnostic(`screenshot with the page's CNN: ${shot}`);
+  // Back to the MLP: its fields again.
+  await page.selectOption('#arch', 'mlp');
+  assert.equal(await page.isEnabled('#hidden'), true);
 });
 
 test('no request left 127.0.0.1 and nothing was logged as an error', () => {
