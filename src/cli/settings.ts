@@ -65,23 +65,40 @@ export interface SettingsFlags extends OptimizerFlags {
   tutorialCompat: boolean;
 }
 
+/** The defaults of a convolutional network where its flags are not given. */
+export interface CnnRecipe {
+  optimizer: CliOptimizerName;
+  lr: number;
+  batchSize: number;
+  schedule: ScheduleName;
+}
+
 /**
- * The defaults of a convolutional network (`--arch lenet5`, `--arch cnn`,
- * `--layers`), where the flag is not given: Adam at 1e-3 on batches of 64,
- * PyTorch's usual recipe for them (the tutorial's SGD 0.1 on batches of 32
- * stays the MLP's). Measured for `cnn` in bench/README.md.
+ * The convolutional networks' defaults (the tutorial's SGD 0.1 on batches
+ * of 32 stays the MLP's). LeNet-5 and --layers stacks: Adam at 1e-3 on
+ * batches of 64, PyTorch's usual recipe, the one the benchmark times against
+ * PyTorch. The cnn preset: Adam at 3e-3 on batches of 128 with a cosine
+ * schedule, the best of the recipes measured for its 5 epochs (99.05–99.11 %
+ * test accuracy at seed 42, against 98.48 % for Adam 1e-3 on batches of 64
+ * with a constant rate; bench/README.md).
  */
-export const CNN_RECIPE = { optimizer: 'adam', lr: 1e-3, batchSize: 64 } as const;
+export const CNN_RECIPES: Record<Exclude<ArchName, 'mlp'> | 'layers', CnnRecipe> = {
+  lenet5: { optimizer: 'adam', lr: 1e-3, batchSize: 64, schedule: 'constant' },
+  cnn: { optimizer: 'adam', lr: 3e-3, batchSize: 128, schedule: 'cosine' },
+  layers: { optimizer: 'adam', lr: 1e-3, batchSize: 64, schedule: 'constant' },
+};
 
 /** The flags with the convolutional recipe filled in where they were not given (`explicit`). */
 function withRecipe(flags: SettingsFlags, arch: ArchName | 'layers', explicit: ReadonlySet<string>): SettingsFlags {
   if (arch === 'mlp') return flags;
+  const recipe = CNN_RECIPES[arch];
   const optimizerGiven = explicit.has('optimizer');
   return {
     ...flags,
-    optimizer: optimizerGiven ? flags.optimizer : CNN_RECIPE.optimizer,
-    lr: flags.lr ?? (optimizerGiven ? undefined : CNN_RECIPE.lr),
-    batchSize: explicit.has('batchSize') ? flags.batchSize : CNN_RECIPE.batchSize,
+    optimizer: optimizerGiven ? flags.optimizer : recipe.optimizer,
+    lr: flags.lr ?? (optimizerGiven ? undefined : recipe.lr),
+    batchSize: explicit.has('batchSize') ? flags.batchSize : recipe.batchSize,
+    schedule: explicit.has('schedule') ? flags.schedule : recipe.schedule,
   };
 }
 

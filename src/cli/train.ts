@@ -45,8 +45,8 @@ Examples:
   $ scratchnet train --optimizer adam --lr 1e-3                  # Adam (default lr per optimizer: see --optimizer)
   $ scratchnet train --optimizer momentum --schedule cosine --warmup-epochs 1
   $ scratchnet train --batch-norm --dropout 0.2 --epochs 20 --early-stop 3
-  $ scratchnet train --arch cnn                 # the recommended CNN: adam 1e-3, batch 64, 5 epochs
-  $ scratchnet train --arch lenet5 --epochs 1   # LeNet-5, one epoch (CNNs default to adam 1e-3, batch 64)
+  $ scratchnet train --arch cnn                 # the recommended CNN: adam 3e-3, batch 128, cosine, 5 epochs
+  $ scratchnet train --arch lenet5 --epochs 1   # LeNet-5, one epoch (adam 1e-3, batch 64)
   $ scratchnet train --layers "conv(8,3,p1),relu,maxpool(2),flatten,dense(10)"
 `;
 
@@ -65,9 +65,9 @@ export function trainCommand(): Command {
   return new Command('train')
     .description("train a network on MNIST (defaults: the tutorial's 784-64-32-10 ReLU network, batch 32, lr 0.1, 5 epochs)")
     .option('--epochs <n>', 'passes over the training set', positiveInt, 5)
-    .option('--batch-size <n>', 'examples per mini-batch (CNNs: 64 unless given)', positiveInt, 32)
+    .option('--batch-size <n>', 'examples per mini-batch (lenet5, --layers: 64; cnn: 128)', positiveInt, 32)
     .addOption(
-      new Option('--optimizer <name>', `the optimizer (CNNs: adam at lr 1e-3 unless given); default learning rates: ${cliOptimizerNames.map((n) => `${n} ${defaultLr[n]}`).join(', ')}`)
+      new Option('--optimizer <name>', `the optimizer (lenet5, --layers: adam at lr 1e-3; cnn: adam at lr 3e-3, cosine schedule); default learning rates: ${cliOptimizerNames.map((n) => `${n} ${defaultLr[n]}`).join(', ')}`)
         .choices(cliOptimizerNames)
         .default('sgd'),
     )

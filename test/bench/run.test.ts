@@ -63,9 +63,9 @@ test('--arch lenet5 runs every CNN peer on the same network and the limited trai
   assert.equal(results.settings.batchSize, 64);
   assert.equal(results.settings.limit, 128);
   assert.equal(results.settings.trainImages, 128);
-  assert.deepEqual(results.settings.peers, ['scratchnet', 'pytorch-1thread', 'pytorch-2threads', 'tfjs-cpu']);
+  assert.deepEqual(results.settings.peers, ['scratchnet', 'scratchnet-2threads', 'pytorch-1thread', 'pytorch-2threads', 'tfjs-cpu']);
   const byPeer = new Map(results.summary.map((s) => [s.peer, s]));
-  const ran = torch ? ['scratchnet', 'pytorch-1thread', 'pytorch-2threads', 'tfjs-cpu'] : ['scratchnet', 'tfjs-cpu'];
+  const ran = torch ? ['scratchnet', 'scratchnet-2threads', 'pytorch-1thread', 'pytorch-2threads', 'tfjs-cpu'] : ['scratchnet', 'scratchnet-2threads', 'tfjs-cpu'];
   for (const name of ran) {
     const s = byPeer.get(name);
     assert.equal(s?.status, 'ok', `${name}: ${s?.reason}`);
@@ -86,12 +86,13 @@ test('--arch lenet5 runs every CNN peer on the same network and the limited trai
 
 test('measured peers report a test accuracy; the projected TF.js epoch reports none', () => {
   const byPeer = new Map(results.summary.map((s) => [s.peer, s]));
-  for (const name of torch ? ['scratchnet', 'pytorch-1thread', 'pytorch-2threads'] : ['scratchnet']) {
+  for (const name of torch ? ['scratchnet', 'scratchnet-2threads', 'pytorch-1thread', 'pytorch-2threads'] : ['scratchnet', 'scratchnet-2threads']) {
     const s = byPeer.get(name);
     assert.equal(s?.projected, undefined, name);
     assert.ok(s?.testAccuracy !== undefined && s.testAccuracy >= 0 && s.testAccuracy <= 1, `${name}: ${s?.testAccuracy}`);
     assert.ok((s?.inferenceSeconds ?? 0) > 0, name);
   }
+  assert.equal(byPeer.get('scratchnet-2threads')?.testAccuracy, byPeer.get('scratchnet')?.testAccuracy, 'two threads train the same network');
   const tfjs = byPeer.get('tfjs-cpu');
   assert.equal(tfjs?.projected, true);
   assert.equal(tfjs?.testAccuracy, undefined);
@@ -102,7 +103,7 @@ test('measured peers report a test accuracy; the projected TF.js epoch reports n
 
 test('reps are interleaved, with the starting peer rotated, and TF.js cpu runs once', () => {
   const order = results.runs.map((r) => `${r.rep}:${r.peer}`);
-  const peers = torch ? ['scratchnet', 'pytorch-1thread', 'pytorch-2threads', 'tfjs-cpu'] : ['scratchnet', 'tfjs-cpu'];
+  const peers = torch ? ['scratchnet', 'scratchnet-2threads', 'pytorch-1thread', 'pytorch-2threads', 'tfjs-cpu'] : ['scratchnet', 'scratchnet-2threads', 'tfjs-cpu'];
   const rep2 = peers.filter((p) => p !== 'tfjs-cpu');
   const rotated = rep2.map((_, i) => rep2[(i + 1) % rep2.length]);
   assert.deepEqual(order, [...peers.map((p) => `1:${p}`), ...rotated.map((p) => `2:${p}`)]);

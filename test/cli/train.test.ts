@@ -190,7 +190,7 @@ test('--arch lenet5 trains LeNet-5 (44,426 params) and --arch cnn builds the rec
   assert.equal(lastJson(evaluated.stdout).accuracy, lastJson(r.stdout).testAccuracy);
 });
 
-test('CNNs default to adam at lr 1e-3 on batches of 64 where those flags are not given; the mlp keeps the tutorial\'s', () => {
+test('CNNs default to their recipes where those flags are not given (lenet5 and --layers: adam 1e-3, batch 64; cnn: adam 3e-3, batch 128, cosine); the mlp keeps the tutorial\'s', () => {
   const tiny = ['--layers', 'conv(2,5,s2),relu,flatten,dense(10)', '--epochs', '1', '--subset', '300', '--no-report'];
   const line = (args: string[]) => {
     const r = runCli(['train', ...args, '--out', join(tmp, `recipe-${args.join('').replace(/[^a-z0-9]/gi, '')}`)]);
@@ -201,6 +201,13 @@ test('CNNs default to adam at lr 1e-3 on batches of 64 where those flags are not
   assert.match(line([...tiny, '--optimizer', 'sgd']), /batch 64, sgd \(lr 0\.1\)/);
   assert.match(line([...tiny, '--lr', '0.01', '--batch-size', '16']), /batch 16, adam \(lr 0\.01, /);
   assert.match(line(['--hidden', '8', '--epochs', '1', '--subset', '300', '--no-report']), /batch 32, sgd \(lr 0\.1\)/);
+  // The cnn preset's own recipe, its cosine schedule in history.json.
+  const out = join(tmp, 'recipe-cnn');
+  const r = runCli(['train', '--arch', 'cnn', '--epochs', '1', '--subset', '300', '--no-report', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /batch 128, adam \(lr 0\.003, /);
+  const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as { settings: { schedule: { kind: string } } };
+  assert.equal(history.settings.schedule.kind, 'cosine');
 });
 
 test('--early-stop with LeNet-5: stops after the patience, keeps the best epoch\'s weights (those of checkpoints/best), scores them', () => {
