@@ -310,7 +310,8 @@ function cnnPeers(arch: CnnArch, limit: number | undefined, tfjsBatches: number)
       name: 'scratchnet-2threads',
       what: `the same with the convolution's passes split over two threads (setThreads(2); the same results) (bench/scratchnet_epoch.ts --arch ${arch} --threads 2)`,
       skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
-      command: (epochs) => tsxCommand('scratchnet_epoch.ts', scratchnetArgs(epochs, 2)),
+      // SCRATCHNET_THREADS before the library loads: it makes the kernel memory shared (see src/kernels/wasm/instance.ts).
+      command: (epochs) => ({ ...tsxCommand('scratchnet_epoch.ts', scratchnetArgs(epochs, 2)), env: { ...process.env, SCRATCHNET_THREADS: '2' } }),
       timeoutSeconds: (epochs) => 300 + 900 * epochs,
     },
     {

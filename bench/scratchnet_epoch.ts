@@ -30,7 +30,7 @@ const positive = (name: string, text: string | undefined): number => {
 const epochs = positive('epochs', values.epochs);
 const limit = values.limit === undefined ? undefined : positive('limit', values.limit);
 const threads = positive('threads', values.threads);
-if ((await setThreads(threads)) !== threads) fail(`--threads: ${threads} threads are not available here`);
+if ((await setThreads(threads)) !== threads) fail(`--threads: ${threads} threads are not available here (set SCRATCHNET_THREADS=${threads} in the environment: it makes the kernel memory shared)`);
 const arch = values.arch ?? 'mlp';
 if (arch !== 'mlp' && !Object.hasOwn(ARCHITECTURES, arch)) fail(`--arch: expected mlp or one of ${Object.keys(ARCHITECTURES).join(', ')}, got ${JSON.stringify(arch)}`);
 

@@ -1,48 +1,30 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { ScratchnetError } from '../errors.js';
-import { VERSION } from '../version.js';
-import { benchCommand } from './bench.js';
-import { compareCommand } from './compare.js';
-import { dataCommand } from './data-command.js';
-import { demoCommand } from './demo.js';
-import { evaluateCommand } from './evaluate.js';
-import { exportCommand } from './export.js';
-import { predictCommand } from './predict.js';
-import { reportCommand } from './report.js';
-import { serveCommand } from './serve.js';
-import { trainCommand } from './train.js';
-
 /**
- * The `scratchnet` command line. Errors caused by the user's input (a bad
- * file, a bad flag) end with one line on stderr and exit code 2; anything else
- * is a bug and keeps its stack trace.
+ * The `scratchnet` executable. Before the library loads, it decides whether
+ * the kernels' memory is shared with worker threads: a shared memory is
+ * what lets a CNN's convolutions use a second core, but it slows the MLP's
+ * kernels (~20 % an epoch of the tutorial's network, measured in Node 20),
+ * so it is shared only when threads will run: `--threads N` above 1, or a
+ * CNN (`--arch lenet5|cnn`, `--layers`) on a machine of two or more cores.
+ * The choice travels as SCRATCHNET_THREADS (see kernels/wasm/instance.ts);
+ * set it yourself to override.
  */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = new Command('scratchnet')
-    .description('Neural networks from scratch: train, evaluate and explain the MNIST network of the tutorial.')
-    .version(VERSION);
-  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand()).addCommand(compareCommand()).addCommand(benchCommand()).addCommand(dataCommand()).addCommand(serveCommand());
-  for (const command of [program, ...program.commands]) {
-    // Throw instead of exiting so that every user error ends here with exit code 2.
-    command.exitOverride().configureOutput({ outputError: (text, write) => write(`scratchnet: ${text}`) });
+import { availableParallelism } from 'node:os';
+
+/** How many kernel threads the command line asks for (explicitly, or a CNN's default). */
+function threadsWanted(argv: readonly string[]): number {
+  const at = argv.findIndex((a) => a === '--threads' || a.startsWith('--threads='));
+  if (at >= 0) {
+    const n = Number(argv[at].includes('=') ? argv[at].slice('--threads='.length) : argv[at + 1]);
+    // A bad count is the command's to refuse, with its own message.
+    return Number.isSafeInteger(n) && n > 1 ? n : 1;
   }
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    // A command may set its own exit code (train: 130 after Ctrl-C).
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // Commander has already printed its message (or the help text).
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    if (err instanceof ScratchnetError) {
-      process.stderr.write(`scratchnet: error: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const cnn = argv.some((a, i) => a === '--layers' || a.startsWith('--layers=') || (a === '--arch' && argv[i + 1] !== 'mlp') || (a.startsWith('--arch=') && a !== '--arch=mlp'));
+  return argv[0] === 'train' && cnn ? Math.min(2, availableParallelism()) : 1;
 }
+
+const argv = process.argv.slice(2);
+process.env.SCRATCHNET_THREADS ??= String(threadsWanted(argv));
 
 // A reader that stops early (`scratchnet train --help | head -3`) closes the
 // pipe: end quietly, as Unix tools do, instead of with a stack trace. Files
@@ -51,4 +33,5 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
   process.exit(0);
 });
-process.exitCode = await main(process.argv.slice(2));
+const { main } = await import('./program.js');
+process.exitCode = await main(argv);

@@ -101,7 +101,7 @@ export function trainCommand(): Command {
     .option('--tutorial-compat', "replay the tutorial's update (weight and bias gradients divided by the batch size twice)", false)
     .option('--no-report', 'do not write report.html into the run folder')
     .option('--checkpoint-every <epochs>', 'write checkpoints/last.safetensors every this many epochs (best.safetensors follows the validation accuracy)', positiveInt, 1)
-    .option('--threads <n>', "threads for the convolution's kernels, Node only; the results are the same for any count (default: 2 for a CNN on 2 or more cores, else 1)", positiveInt)
+    .option('--threads <n>', "threads for the convolution's kernels, Node only; the results are the same for any count (default: 2 for --arch lenet5|cnn or --layers on 2 or more cores, else 1; a --resume: 1 unless given)", positiveInt)
     .option('--resume <run-dir>', "continue a run from its last checkpoint, with the run's settings (--epochs may raise the total)")
     .addHelpText('after', examples)
     .action(async (flags: TrainFlags, command: Command) => {

@@ -1,7 +1,8 @@
 /**
  * A second core for the kernels that are worth it: worker threads, each with
  * its own instance of the SIMD module on the process's shared kernel memory
- * (Node only for now; see wasm/instance.ts). A caller splits its work into
+ * (Node only for now, and only when SCRATCHNET_THREADS was above 1 as the
+ * library loaded: see wasm/instance.ts). A caller splits its work into
  * parts that write disjoint outputs and compute every output exactly as one
  * thread would (split by images or by output rows, never by a sum), so the
  * results do not depend on the thread count; {@link runParts} runs part 0
@@ -58,9 +59,10 @@ export function threadCount(): number {
 
 /**
  * Uses `n` threads for the split kernels (this one and n − 1 workers),
- * where threads are possible (Node, shared kernel memory); resolves to the
- * count in use once the workers are ready (1 where threads are not
- * possible, or a worker could not start).
+ * where threads are possible (Node, with the environment variable
+ * SCRATCHNET_THREADS above 1 when the library was loaded, which makes the
+ * kernel memory shared); resolves to the count in use once the workers are
+ * ready (1 where threads are not possible, or a worker could not start).
  */
 export async function setThreads(n: number): Promise<number> {
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`setThreads: expected a positive integer, got ${String(n)}`);

@@ -1,14 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convBackward, convForward, convSizes, slidingOutput, type Window2D } from '../../src/kernels/conv.js';
-import { allocFloat32 } from '../../src/kernels/memory.js';
-import { setThreads, threadCount } from '../../src/kernels/threads.js';
-import { Adam } from '../../src/optim/adam.js';
-import { ARCHITECTURES, sequentialFromSpec } from '../../src/model/spec.js';
-import { Rng } from '../../src/rng.js';
-import { fit } from '../../src/train/fit.js';
-import { loadBundledMnist } from '../../src/io/mnist.js';
-import { subset } from '../../src/data/dataset.js';
+import { spawnSync } from 'node:child_process';
+import type { Window2D } from '../../src/kernels/conv.js';
+
+// The kernel memory is shared with threads only when SCRATCHNET_THREADS is above 1 as the library loads.
+process.env.SCRATCHNET_THREADS = '2';
+const { convBackward, convForward, convSizes, slidingOutput } = await import('../../src/kernels/conv.js');
+const { allocFloat32 } = await import('../../src/kernels/memory.js');
+const { setThreads, threadCount } = await import('../../src/kernels/threads.js');
+const { Adam } = await import('../../src/optim/adam.js');
+const { ARCHITECTURES, sequentialFromSpec } = await import('../../src/model/spec.js');
+const { Rng } = await import('../../src/rng.js');
+const { fit } = await import('../../src/train/fit.js');
+const { loadBundledMnist } = await import('../../src/io/mnist.js');
+const { subset } = await import('../../src/data/dataset.js');
 
 function windowOf(channels: number, height: number, width: number, k: number, stride: number, padding: number): Window2D {
   return { channels, height, width, kernelH: k, kernelW: k, stride, padding, outH: slidingOutput(height, k, stride, padding), outW: slidingOutput(width, k, stride, padding) };
@@ -70,4 +75,13 @@ test('LeNet-5 trains to the same bits on one thread and on two', async () => {
 test('setThreads refuses a count that is not a positive integer', async () => {
   await assert.rejects(setThreads(0), /setThreads: expected a positive integer, got 0/);
   await assert.rejects(setThreads(1.5), /got 1\.5/);
+});
+
+test('without SCRATCHNET_THREADS above 1 the kernel memory stays private and setThreads keeps one thread', () => {
+  const script = "const { setThreads } = await import('./src/kernels/threads.ts'); const { wasm } = await import('./src/kernels/wasm/instance.ts'); console.log(await setThreads(2), wasm.memory.buffer.constructor.name);";
+  const env = { ...process.env };
+  delete env.SCRATCHNET_THREADS;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), '1 ArrayBuffer');
 });

@@ -59,13 +59,16 @@ export function sharedKernelsForThreads(): SharedKernels | null {
 }
 
 /**
- * Where worker threads can share the kernels' memory: Node (its
- * worker_threads), not browsers yet (their SharedArrayBuffer needs a
- * cross-origin-isolated page).
+ * Whether the kernels' memory is shared with worker threads: in Node, when
+ * the environment variable SCRATCHNET_THREADS is above 1 as the library
+ * loads (the command line sets it for a CNN or for --threads). Not by
+ * default: on a shared memory V8 runs the MLP's kernels ~20 % slower, so a
+ * process that will not use threads keeps a private one. Not in browsers
+ * yet (their SharedArrayBuffer needs a cross-origin-isolated page).
  */
 function threadsPossible(env: Record<string, string | undefined> | undefined): boolean {
   const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-  return node !== undefined && typeof SharedArrayBuffer === 'function' && env?.SCRATCHNET_THREADS !== '1';
+  return node !== undefined && typeof SharedArrayBuffer === 'function' && Number(env?.SCRATCHNET_THREADS ?? '1') > 1;
 }
 
 /**
@@ -73,9 +76,9 @@ function threadsPossible(env: Record<string, string | undefined> | undefined): b
  * missing (then the JS kernels run). The module is 22 KB, small enough to
  * compile synchronously on a browser's main thread. Setting the
  * environment variable SCRATCHNET_KERNELS=js (Node) forces the JS kernels.
- * In Node the memory is shared (the same kernels, the same results), so
- * that threads.ts can hand work to worker threads; SCRATCHNET_THREADS=1
- * keeps it private.
+ * With SCRATCHNET_THREADS above 1 (Node) the memory is shared (the same
+ * kernels, the same results), so that threads.ts can hand work to worker
+ * threads.
  */
 function instantiate(): WasmKernels | null {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
