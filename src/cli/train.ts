@@ -127,7 +127,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   } else {
     settings = settingsFromFlags(flags, explicit);
   }
-  // A CNN's convolutions measurably gain from a second core (LeNet-5: 1.26× an epoch, bench/README.md); the MLP's kernels stay on one.
+  // A CNN's convolutions gain from a second core (1.08× an epoch for LeNet-5, 1.29× for the cnn preset: bench/README.md); the MLP's kernels stay on one.
   const threads = flags.threads ?? ((settings.arch ?? 'mlp') === 'mlp' ? 1 : Math.min(2, availableParallelism()));
   if (threads !== threadCount()) await setThreads(threads);
 
