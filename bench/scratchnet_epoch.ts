@@ -11,14 +11,14 @@
  * Both train on the CLI's split: 54,000 of the 60,000 training images, 6,000
  * held out for validation (`--limit N`: only the first N of the 54,000).
  *
- * Usage: tsx bench/scratchnet_epoch.ts [--arch mlp|lenet5|cnn] [--epochs 1] [--limit N] [--threads 1]
+ * Usage: tsx bench/scratchnet_epoch.ts [--arch mlp|lenet5|cnn] [--epochs 1] [--limit N] [--threads 1] [--hidden 64,32] [--batch-size N]
  * Prints one JSON line on stdout:
  * {"peer":"scratchnet","epochSeconds":[…],"testAccuracy":…,"inferenceSeconds":…,"maxRssMB":…,…}
  */
 import { parseArgs } from 'node:util';
 import { Adam, ARCHITECTURES, evaluate, fit, loadBundledMnist, mlp, Rng, SGD, sequentialFromSpec, setThreads, subset, VERSION, type EpochLogs } from '../dist/index.js';
 
-const { values } = parseArgs({ options: { arch: { type: 'string', default: 'mlp' }, epochs: { type: 'string', default: '1' }, limit: { type: 'string' }, threads: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { arch: { type: 'string', default: 'mlp' }, epochs: { type: 'string', default: '1' }, limit: { type: 'string' }, threads: { type: 'string', default: '1' }, hidden: { type: 'string' }, 'batch-size': { type: 'string' } } });
 const fail = (message: string): never => {
   process.stderr.write(`scratchnet_epoch: ${message}\n`);
   process.exit(2);
@@ -39,8 +39,10 @@ const data = loadBundledMnist(0.1, rng);
 // The first N images of the split, as the browser page's ?subset=N (no draw from rng: the init stays the same).
 const train = limit !== undefined && limit < data.train.count ? subset(data.train, Uint32Array.from({ length: limit }, (_, i) => i)) : data.train;
 const cnn = arch !== 'mlp';
-const model = cnn ? sequentialFromSpec(ARCHITECTURES[arch as keyof typeof ARCHITECTURES], [1, 28, 28], rng) : mlp({ rng });
-const batchSize = cnn ? 64 : 32;
+const hidden = values.hidden === undefined ? undefined : values.hidden.split(',').map((h) => positive('hidden', h));
+if (cnn && hidden !== undefined) fail('--hidden: the MLP only');
+const model = cnn ? sequentialFromSpec(ARCHITECTURES[arch as keyof typeof ARCHITECTURES], [1, 28, 28], rng) : mlp({ rng, ...(hidden === undefined ? {} : { hidden }) });
+const batchSize = values['batch-size'] === undefined ? (cnn ? 64 : 32) : positive('batch-size', values['batch-size']);
 const optimizer = cnn ? new Adam({ lr: 1e-3 }) : new SGD({ lr: 0.1 });
 const epochLogs: EpochLogs[] = [];
 // EpochLogs.seconds is the wall time of the epoch's training steps only

