@@ -42,3 +42,17 @@ test('a full kernel memory is said once, on stderr, with the size that did not f
   assert.equal(lines.length, 1, run.stderr);
   assert.match(lines[0], /^scratchnet: kernel memory is full \(512 MiB\): a buffer of 512\.1 MiB and any after it are plain arrays/);
 });
+
+test('a 784-4096-4096-10 network trains on the SIMD kernels: every param, grad and activation in kernel memory', async () => {
+  const { mlp } = await import('../../src/model/mlp.js');
+  const { SGD } = await import('../../src/optim/sgd.js');
+  const { train } = await import('../../src/model/sequential.js');
+  const { tensor } = await import('../../src/kernels/tensor.js');
+  const model = mlp({ hidden: [4096, 4096], rng: 3 });
+  const x = allocFloat32(32 * 784).fill(0.5);
+  const loss = train(model, tensor(x, [32, 784]), Array.from({ length: 32 }, (_, i) => i % 10), new SGD({ lr: 0.01 }));
+  assert.ok(Number.isFinite(loss));
+  for (const p of model.params()) assert.ok(inKernelMemory(p.value, p.grad), `${p.name} [${p.shape.join(', ')}] outside kernel memory`);
+  const outputs = model.forwardAll(tensor(x, [32, 784]));
+  outputs.forEach((o, i) => assert.ok(inKernelMemory(o.data, o.data), `layer ${i}'s output outside kernel memory`));
+});
