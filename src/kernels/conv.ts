@@ -144,8 +144,8 @@ export function convForward(out: Float32Array, x: Float32Array, weight: Float32A
   const { patch, hw, inSize } = convSizes(g);
   const outSize = outChannels * hw;
   const ranges = simdTable(g, col, x);
-  if (ranges !== null && inKernelMemory(out, weight, bias)) {
-    const desc = convDesc(g, outChannels, ranges);
+  const desc = ranges === null ? null : convDesc(g, outChannels, ranges);
+  if (ranges !== null && desc !== null && inKernelMemory(out, weight, bias)) {
     const parts = partsFor(n, n * outChannels * patch * hw);
     runParts(wasm as NonNullable<typeof wasm>, 'convForwardImages', parts, (p) => [desc, out.byteOffset, x.byteOffset, weight.byteOffset, bias.byteOffset, col.byteOffset, share(n, parts, p), share(n, parts, p + 1)]);
     return out;
@@ -186,10 +186,10 @@ export function convBackward(
   const outSize = O * hw;
   const { weightGrad: dW, biasGrad: db, inputGrad: dx } = grads;
   const ranges = simdTable(g, col, x);
-  const simd = ranges !== null && inKernelMemory(gOut, weight, dW) && inKernelMemory(weightPart, dcol, db) && (dx === null || inKernelMemory(dx, dx));
+  const desc = ranges === null ? null : convDesc(g, O, ranges);
+  const simd = desc !== null && inKernelMemory(gOut, weight, dW) && inKernelMemory(weightPart, dcol, db) && (dx === null || inKernelMemory(dx, dx));
   if (simd) {
     const k = wasm as NonNullable<typeof wasm>;
-    const desc = convDesc(g, O, ranges as Int32Array);
     // Split by images (im2col, dL/dX: each thread its own dcol) and by rows of dL/dW (each row's sum over the images is one thread's).
     const work = n * O * patch * hw;
     const imageParts = partsFor(n, work);
@@ -198,7 +198,9 @@ export function convBackward(
     runParts(k, 'convWeightGradRows', rowParts, (p) => [desc, dW.byteOffset, weightPart.byteOffset, gOut.byteOffset, col.byteOffset, n, share(O, rowParts, p), share(O, rowParts, p + 1), grads.first ? 1 : 0]);
     if (dx !== null) {
       const dcols = threadScratch(dcol, imageParts);
-      runParts(k, 'convInputGradImages', imageParts, (p) => [desc, dx.byteOffset, weight.byteOffset, gOut.byteOffset, dcols[p].byteOffset, share(n, imageParts, p), share(n, imageParts, p + 1)]);
+      // Each part needs its own dcol in kernel memory; where one could not be had, one thread does it all.
+      const parts = dcols.length === imageParts ? imageParts : 1;
+      runParts(k, 'convInputGradImages', parts, (p) => [desc, dx.byteOffset, weight.byteOffset, gOut.byteOffset, dcols[p].byteOffset, share(n, parts, p), share(n, parts, p + 1)]);
     }
   } else {
     for (let b = 0; b < n; b++) {
@@ -232,22 +234,32 @@ function partsFor(units: number, work: number): number {
 /** Where part p of `parts` of `units` starts (part `parts` ends at units). */
 const share = (units: number, parts: number, p: number): number => Math.floor((units * p) / parts);
 
-/** `first` and, per other thread, a scratch array of its size (kept, one per size and thread). */
+/**
+ * `first` and, per other thread, a scratch array of its size in kernel
+ * memory (kept, one per size and thread); fewer than `parts` arrays when
+ * kernel memory is full.
+ */
 function threadScratch(first: Float32Array, parts: number): Float32Array[] {
   let list = scratchBySize.get(first.length);
   if (list === undefined) scratchBySize.set(first.length, (list = []));
-  while (list.length < parts - 1) list.push(allocFloat32(first.length));
+  while (list.length < parts - 1) {
+    const scratch = allocFloat32(first.length);
+    if (!inKernelMemory(scratch, scratch)) break;
+    list.push(scratch);
+  }
   const out = threadScratchOut;
   out.length = 0;
-  out.push(first, ...list.slice(0, parts - 1));
+  out.push(first);
+  for (let i = 0; i < Math.min(parts - 1, list.length); i++) out.push(list[i]);
   return out;
 }
 const scratchBySize = new Map<number, Float32Array[]>();
 const threadScratchOut: Float32Array[] = [];
 
-/** The geometry as the SIMD conv kernels read it (ten i32, see src/kernels/wasm/conv.ts): its address in kernel memory. */
-function convDesc(g: Window2D, outChannels: number, ranges: Int32Array): number {
+/** The geometry as the SIMD conv kernels read it (ten i32, see src/kernels/wasm/conv.ts): its address in kernel memory (null: no room there). */
+function convDesc(g: Window2D, outChannels: number, ranges: Int32Array): number | null {
   const d = (descBuffer ??= allocInt32(10));
+  if (!inKernelMemory(d, d)) return null;
   d[0] = g.channels; d[1] = g.height; d[2] = g.width; d[3] = g.kernelW; d[4] = g.stride;
   d[5] = g.padding; d[6] = g.outH; d[7] = g.outW; d[8] = outChannels; d[9] = ranges.byteOffset;
   return d.byteOffset;
