@@ -800,6 +800,8 @@ async function sweep(): Promise<void> {
   const saved = flags.from === undefined ? undefined : (JSON.parse(readFileSync(flags.from, 'utf8')) as { rows: SweepRow[]; images: number; reps: number });
   if (saved === undefined) process.stderr.write(`bench --sweep: ${widths.length} widths × ${batches.length} batch sizes, ${images} images, ${reps} interleaved rep(s); load average ${os.loadavg()[0].toFixed(2)}\n`);
   const rows: SweepRow[] = saved?.rows ?? [];
+  // The physical yardstick, measured in the same run: register-only f32x4 multiplies and adds (bench/peak.ts).
+  const peak = (saved as { peak?: { oneThread: number; threads: number; allThreads: number } } | undefined)?.peak ?? (saved === undefined ? await (await import('./peak.js')).simdPeak(2) : undefined);
   for (const hidden of saved === undefined ? widths : []) {
     for (const batch of batches) {
       const specs = sweepPeers(hidden, batch, images);
@@ -842,15 +844,22 @@ async function sweep(): Promise<void> {
     return p?.imagesPerSecond === undefined ? (p?.status ?? '—') : `${Math.round(p.imagesPerSecond).toLocaleString('en-US')} (${(p.gflops ?? 0).toFixed(1)})`;
   };
   const ratio = (row: SweepRow, peer: string): string => (row.ratios[peer] === undefined ? '—' : `${row.ratios[peer].toFixed(2)}×`);
-  const header = ['hidden', 'batch', ...peerNames.map((p) => `${p} img/s (GFLOP/s)`), '÷ NumPy', '÷ PyTorch'];
-  const table = rows.map((row) => [row.hidden.join(','), String(row.batch), ...peerNames.map((p) => cell(row, p)), ratio(row, 'numpy-float32'), ratio(row, 'pytorch')]);
+  const ofPeak = (row: SweepRow): string => {
+    const gflops = row.peers.find((p) => p.peer === 'scratchnet')?.gflops;
+    return gflops === undefined || peak === undefined ? '—' : `${Math.round((100 * gflops) / peak.oneThread)} %`;
+  };
+  const header = ['hidden', 'batch', ...peerNames.map((p) => `${p} img/s (GFLOP/s)`), '÷ NumPy', '÷ PyTorch', 'scratchnet ÷ peak'];
+  const table = rows.map((row) => [row.hidden.join(','), String(row.batch), ...peerNames.map((p) => cell(row, p)), ratio(row, 'numpy-float32'), ratio(row, 'pytorch'), ofPeak(row)]);
+  if (peak !== undefined) {
+    process.stdout.write(`\nSIMD peak (bench/peak.ts: register-only f32x4 multiply + add, no memory): ${peak.oneThread.toFixed(1)} GFLOP/s on one thread, ${peak.allThreads.toFixed(1)} on ${peak.threads} at once\n`);
+  }
   process.stdout.write(`\nOne epoch of ${saved?.images ?? images} MNIST images, 784-H1-H2-10 ReLU, SGD lr 0.1, He init (${saved?.reps ?? reps} interleaved rep(s), medians)\n`);
   process.stdout.write(formatTable(header, table, header.map((_, i) => i >= 2)) + '\n');
-  process.stdout.write("÷ NumPy, ÷ PyTorch = the peer's median s/epoch ÷ scratchnet's (> 1: scratchnet is faster). GFLOP/s counts the training step's multiply-adds as 2 flops (no first-layer dL/dX).\n");
+  process.stdout.write("÷ NumPy, ÷ PyTorch = the peer's median s/epoch ÷ scratchnet's (> 1: scratchnet is faster). GFLOP/s counts the training step's multiply-adds as 2 flops (no first-layer dL/dX), dense: scratchnet's first layer skips MNIST's zero pixels, so its figure can pass the peak at small widths.\n");
   process.stdout.write('No warm-up: every run is a fresh process timing its first epoch (for scratchnet at the smallest width, its warm-up is a visible part).\n');
   if (saved === undefined) {
     const out = flags.out ?? join(benchDir, 'results.json');
-    writeFileSync(out, JSON.stringify({ sweep: true, images, reps, loadAverage: os.loadavg(), cpu: cpuModel(), git: gitInfo(), rows }, null, 2) + '\n');
+    writeFileSync(out, JSON.stringify({ sweep: true, images, reps, peak, loadAverage: os.loadavg(), cpu: cpuModel(), git: gitInfo(), rows }, null, 2) + '\n');
     process.stdout.write(`Wrote ${relative(process.cwd(), out) || out}\n`);
   }
   if (flags.chart !== undefined) {

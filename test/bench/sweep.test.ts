@@ -31,8 +31,14 @@ test('--sweep: a row per width and batch size, GFLOP/s from the step\'s multiply
   const chart = join(tmp, 'sweep.svg');
   const r = bench(['--sweep', '--widths', '16x8,32x16', '--batches', '8', '--limit', '64', '--reps', '1', '--out', out, '--chart', chart]);
   assert.equal(r.code, 0, r.stderr);
-  const { rows, images } = JSON.parse(readFileSync(out, 'utf8')) as { rows: Row[]; images: number };
+  const { rows, images, peak } = JSON.parse(readFileSync(out, 'utf8')) as { rows: Row[]; images: number; peak: { oneThread: number; threads: number; allThreads: number } };
   assert.equal(images, 64);
+  // The yardstick of the same run: one thread, and two at once.
+  assert.ok(peak.oneThread > 0 && peak.allThreads > 0 && peak.threads === 2, JSON.stringify(peak));
+  assert.match(r.stdout, new RegExp(`SIMD peak .*: ${peak.oneThread.toFixed(1)} GFLOP/s on one thread, ${peak.allThreads.toFixed(1)} on 2 at once`));
+  const firstRow = r.stdout.split('\n').find((l) => l.startsWith('16,8'));
+  const ours = rows[0].peers.find((p) => p.peer === 'scratchnet')?.gflops ?? 0;
+  assert.ok(firstRow?.trimEnd().endsWith(`${Math.round((100 * ours) / peak.oneThread)} %`), `the ÷ peak column: ${firstRow}`);
   assert.deepEqual(rows.map((row) => `${row.hidden.join('x')}/${row.batch}`), ['16x8/8', '32x16/8']);
   // 784-16-8-10: forward, dL/dW and dL/dX (none for the first layer), 2 flops a multiply-add.
   assert.equal(rows[0].flopsPerImage, 6 * (784 * 16 + 16 * 8 + 8 * 10) - 2 * 784 * 16);
