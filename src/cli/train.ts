@@ -129,7 +129,12 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   }
   // A CNN's convolutions gain from a second core (1.08× an epoch for LeNet-5, 1.29× for the cnn preset: bench/README.md); the MLP's kernels stay on one.
   const threads = flags.threads ?? ((settings.arch ?? 'mlp') === 'mlp' ? 1 : Math.min(2, availableParallelism()));
-  if (threads !== threadCount()) await setThreads(threads);
+  if (threads !== threadCount()) {
+    const got = await setThreads(threads);
+    if (flags.threads !== undefined && got < threads) {
+      quiet.log(`--threads ${threads}: running on ${got} (kernel threads need Node and a shared kernel memory: SCRATCHNET_THREADS=${process.env.SCRATCHNET_THREADS ?? 'unset'} in the environment asks for a private one)`);
+    }
+  }
 
   // One generator, used in a fixed order: split, subset, init, shuffling.
   const rng = new Rng(settings.seed);

@@ -228,7 +228,7 @@ test('--early-stop with LeNet-5: stops after the patience, keeps the best epoch\
 });
 
 test('--threads 2 trains LeNet-5 to the same weights as one thread; --threads 0 is one line', () => {
-  const job = ['--arch', 'lenet5', '--epochs', '1', '--subset', '640', '--no-report', '--quiet'];
+  const job = ['--arch', 'lenet5', '--epochs', '1', '--subset', '640', '--no-report'];
   const weights = (threads: number) => {
     const out = join(tmp, `threads-${threads}`);
     const r = runCli(['train', ...job, '--threads', String(threads), '--out', out]);
@@ -236,6 +236,10 @@ test('--threads 2 trains LeNet-5 to the same weights as one thread; --threads 0 
     return loadModel(join(out, 'model.safetensors')).model.params().map((p) => Array.from(p.value));
   };
   assert.deepEqual(weights(2), weights(1));
+  // Asked for threads where the environment keeps the kernel memory private: one line says so, and it trains on one.
+  const r = runCli(['train', ...job, '--threads', '2', '--out', join(tmp, 'threads-private')], { env: { SCRATCHNET_THREADS: '1' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /--threads 2: running on 1 \(kernel threads need Node and a shared kernel memory: SCRATCHNET_THREADS=1/);
   assertBadInput(['train', '--threads', '0'], /option '--threads <n>' argument '0' is invalid\. expected a positive integer/);
 });
 
