@@ -1,4 +1,5 @@
 import * as js from './elementwise.js';
+import { blockedProduct, takesBlocked } from './gemm.js';
 import * as blocked from './matmul.js';
 import { inKernelMemory } from './memory.js';
 import { nonzerosOf, sparseMatmul, sparseMatmulTransA } from './sparse.js';
@@ -22,8 +23,9 @@ export function matmul(out: Float32Array, a: Float32Array | Tensor, b: Float32Ar
   const sparse = wasm === null || !inKernelMemory(out, b) ? null : nonzerosOf(a, m, k);
   if (sparse !== null) return sparseMatmul(out, sparse, b, n);
   const x = a instanceof Float32Array ? a : a.data;
-  if (wasm !== null && inKernelMemory(out, x, b)) wasm.matmul(out.byteOffset, x.byteOffset, b.byteOffset, m, k, n);
-  else blocked.matmul(out, x, b, m, k, n);
+  if (wasm !== null && inKernelMemory(out, x, b)) {
+    if (!(takesBlocked('nn', m, k, n) && blockedProduct('nn', out, x, b, m, k, n))) wasm.matmul(out.byteOffset, x.byteOffset, b.byteOffset, m, k, n);
+  } else blocked.matmul(out, x, b, m, k, n);
   return out;
 }
 
@@ -32,15 +34,17 @@ export function matmulTransA(out: Float32Array, a: Float32Array | Tensor, b: Flo
   const sparse = wasm === null || !inKernelMemory(out, b) ? null : nonzerosOf(a, k, m);
   if (sparse !== null) return sparseMatmulTransA(out, sparse, b, n);
   const x = a instanceof Float32Array ? a : a.data;
-  if (wasm !== null && inKernelMemory(out, x, b)) wasm.matmulTransA(out.byteOffset, x.byteOffset, b.byteOffset, m, k, n);
-  else blocked.matmulTransA(out, x, b, m, k, n);
+  if (wasm !== null && inKernelMemory(out, x, b)) {
+    if (!(takesBlocked('tn', m, k, n) && blockedProduct('tn', out, x, b, m, k, n))) wasm.matmulTransA(out.byteOffset, x.byteOffset, b.byteOffset, m, k, n);
+  } else blocked.matmulTransA(out, x, b, m, k, n);
   return out;
 }
 
 /** out (m×n) = a (m×k) · bᵀ, b stored n×k. */
 export function matmulTransB(out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
-  if (wasm !== null && inKernelMemory(out, a, b)) wasm.matmulTransB(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
-  else blocked.matmulTransB(out, a, b, m, k, n);
+  if (wasm !== null && inKernelMemory(out, a, b)) {
+    if (!(takesBlocked('nt', m, k, n) && blockedProduct('nt', out, a, b, m, k, n))) wasm.matmulTransB(out.byteOffset, a.byteOffset, b.byteOffset, m, k, n);
+  } else blocked.matmulTransB(out, a, b, m, k, n);
   return out;
 }
 

@@ -13,7 +13,7 @@
 import { sharedKernelsForThreads, type WasmKernels } from './wasm/instance.js';
 
 /** The kernels a worker can run (their indices are the protocol of WORKER_PROGRAM). */
-const KERNELS = ['convForwardImages', 'im2colImages', 'convWeightGradRows', 'convInputGradImages'] as const;
+const KERNELS = ['convForwardImages', 'im2colImages', 'convWeightGradRows', 'convInputGradImages', 'gemm'] as const;
 export type ThreadKernel = (typeof KERNELS)[number];
 
 interface Thread {

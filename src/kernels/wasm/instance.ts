@@ -37,6 +37,7 @@ export interface WasmKernels {
   im2colImages(desc: number, col: number, x: number, b0: number, b1: number): void;
   convWeightGradRows(desc: number, dw: number, part: number, g: number, col: number, n: number, o0: number, o1: number, first: number): void;
   convInputGradImages(desc: number, dx: number, w: number, g: number, dcol: number, b0: number, b1: number): void;
+  gemm(out: number, a: number, b: number, m: number, k: number, n: number, aRow: number, aInner: number, bInner: number, bCol: number, pack: number, j0: number, j1: number): void;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

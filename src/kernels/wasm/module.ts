@@ -3,7 +3,8 @@
  * TypeScript and assembled by `scripts/build-wasm.ts` (wabt) at build time into
  * `module.generated.ts`. Nothing in these files runs at training time.
  *
- * One file per kernel family: matmul.ts (dense products), sparse.ts
+ * One file per kernel family: matmul.ts (dense products), gemm.ts (the
+ * cache-blocked product for the larger ones), sparse.ts
  * (compressed rows and the sparse products), bytes.ts (byte images in and
  * out of compressed rows), elementwise.ts (bias, column sums, axpy, ReLU),
  * optimizers.ts (float64 updates), softmax.ts (e^x and softmax rows);
@@ -27,6 +28,7 @@ import { dotRowsKernel, scaledRowsKernel } from './matmul.js';
 import { adagradKernel, adamKernel, rmspropKernel, sgdMomentumKernel } from './optimizers.js';
 import { softmaxRowsKernel } from './softmax.js';
 import { compressRowsKernel, sparseKernel } from './sparse.js';
+import { gemmKernel } from './gemm.js';
 import { col2imKernel, convForwardImagesKernel, convInputGradImagesKernel, convWeightGradRowsKernel, im2colImagesKernel, im2colKernel, maxPool2dKernel, maxPool2x2Kernel } from './conv.js';
 
 /**
@@ -82,5 +84,6 @@ export function kernelsWat(memoryPages: number, shared = false): string {
   ${im2colImagesKernel()}
   ${convWeightGradRowsKernel()}
   ${convInputGradImagesKernel()}
+  ${gemmKernel()}
 )`;
 }
