@@ -743,6 +743,14 @@ function sweepPeers(hidden: readonly number[], batch: number, images: number): P
       command: () => tsxCommand('scratchnet_epoch.ts', ['--hidden', hidden.join(','), ...common]),
       timeoutSeconds: timeout,
     },
+    {
+      name: 'scratchnet-2threads',
+      what: 'the same with the blocked products split over two threads (setThreads(2); the same results) (bench/scratchnet_epoch.ts --hidden --threads 2)',
+      skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
+      // SCRATCHNET_THREADS before the library loads: it makes the kernel memory shared (see src/kernels/wasm/instance.ts).
+      command: () => ({ ...tsxCommand('scratchnet_epoch.ts', ['--hidden', hidden.join(','), ...common, '--threads', '2']), env: { ...process.env, SCRATCHNET_THREADS: '2' } }),
+      timeoutSeconds: timeout,
+    },
     { ...numpyPeer('numpy-float32', 'float32', "the tutorial's NumPy code in float32, OpenBLAS default threads (bench/tutorial_numpy.py --hidden)", {}, ['--hidden', hidden.join(','), ...common]), timeoutSeconds: timeout },
     {
       name: 'pytorch',
@@ -832,7 +840,7 @@ async function sweep(): Promise<void> {
       });
     }
   }
-  const peerNames = ['scratchnet', 'numpy-float32', 'pytorch'];
+  const peerNames = ['scratchnet', 'scratchnet-2threads', 'numpy-float32', 'pytorch'];
   const cell = (row: SweepRow, peer: string): string => {
     const p = row.peers.find((x) => x.peer === peer);
     return p?.imagesPerSecond === undefined ? (p?.status ?? '—') : `${Math.round(p.imagesPerSecond).toLocaleString('en-US')} (${(p.gflops ?? 0).toFixed(1)})`;
@@ -842,14 +850,20 @@ async function sweep(): Promise<void> {
     const gflops = row.peers.find((p) => p.peer === 'scratchnet')?.gflops;
     return gflops === undefined || peak === undefined ? '—' : `${Math.round((100 * gflops) / peak.oneThread)} %`;
   };
-  const header = ['hidden', 'batch', ...peerNames.map((p) => `${p} img/s (GFLOP/s)`), '÷ NumPy', '÷ PyTorch', 'scratchnet ÷ peak'];
-  const table = rows.map((row) => [row.hidden.join(','), String(row.batch), ...peerNames.map((p) => cell(row, p)), ratio(row, 'numpy-float32'), ratio(row, 'pytorch'), ofPeak(row)]);
+  // The same ratios against scratchnet on two threads.
+  const ratio2 = (row: SweepRow, peer: string): string => {
+    const secs = (name: string) => row.peers.find((p) => p.peer === name)?.secondsPerEpoch;
+    const [theirs, ours2] = [secs(peer), secs('scratchnet-2threads')];
+    return theirs === undefined || ours2 === undefined ? '—' : `${(theirs / ours2).toFixed(2)}×`;
+  };
+  const header = ['hidden', 'batch', ...peerNames.map((p) => `${p} img/s (GFLOP/s)`), '÷ NumPy', '÷ PyTorch', '÷ NumPy, 2 thr', '÷ PyTorch, 2 thr', 'scratchnet ÷ peak'];
+  const table = rows.map((row) => [row.hidden.join(','), String(row.batch), ...peerNames.map((p) => cell(row, p)), ratio(row, 'numpy-float32'), ratio(row, 'pytorch'), ratio2(row, 'numpy-float32'), ratio2(row, 'pytorch'), ofPeak(row)]);
   if (peak !== undefined) {
     process.stdout.write(`\nSIMD peak (bench/peak.ts: register-only f32x4 multiply + add, no memory): ${peak.oneThread.toFixed(1)} GFLOP/s on one thread, ${peak.allThreads.toFixed(1)} on ${peak.threads} at once\n`);
   }
   process.stdout.write(`\nOne epoch of ${saved?.images ?? images} MNIST images, 784-H1-H2-10 ReLU, SGD lr 0.1, He init (${saved?.reps ?? reps} interleaved rep(s), medians)\n`);
   process.stdout.write(formatTable(header, table, header.map((_, i) => i >= 2)) + '\n');
-  process.stdout.write("÷ NumPy, ÷ PyTorch = the peer's median s/epoch ÷ scratchnet's (> 1: scratchnet is faster). GFLOP/s counts the training step's multiply-adds as 2 flops (no first-layer dL/dX), dense: scratchnet's first layer skips MNIST's zero pixels, so its figure can pass the peak at small widths.\n");
+  process.stdout.write("÷ NumPy, ÷ PyTorch = the peer's median s/epoch ÷ scratchnet's on one thread (2 thr: on two; > 1: scratchnet is faster). GFLOP/s counts the training step's multiply-adds as 2 flops (no first-layer dL/dX), dense: scratchnet's first layer skips MNIST's zero pixels, so its figure can pass the peak at small widths.\n");
   process.stdout.write('No warm-up: every run is a fresh process timing its first epoch (for scratchnet at the smallest width, its warm-up is a visible part).\n');
   if (saved === undefined) {
     const out = flags.out ?? join(benchDir, 'results.json');
