@@ -67,6 +67,20 @@ function copyTile(toTile: boolean): Code {
   ];
 }
 
+/**
+ * For p < $kc: `count` floats to $dst, element e from $src + e·step (0 from
+ * e = valid on: past the matrix's edge; element 0 always exists), then
+ * $dst moves on by the panel's row and $src by `inner`.
+ */
+function packStrided(label: string, count: number, valid: string, step: string, inner: string): Code {
+  const element = (e: number) =>
+    e === 0 ? `(f32.load ${val('$src')})` : `(if (result f32) (i32.lt_u (i32.const ${e}) ${val(valid)}) (then (f32.load ${add('$src', mul(e, step))})) (else (f32.const 0)))`;
+  return forRange(label, '$p', '$kc', 1,
+    range(count).map((e) => `(f32.store offset=${4 * e} ${val('$dst')} ${element(e)})`),
+    set('$dst', add('$dst', 4 * count)),
+    set('$src', add('$src', inner)));
+}
+
 export function gemmKernel(): string {
   const rowAddr = (r: number) => `$c${r}`;
   return kernel(
@@ -99,11 +113,7 @@ export function gemmKernel(): string {
               range(V).map((v) => `(v128.store offset=${16 * v} align=4 ${val('$dst')} (v128.load offset=${16 * v} align=4 ${val('$src')}))`),
               set('$dst', add('$dst', 4 * W)),
               set('$src', add('$src', '$bInner'))),
-            forRange('packBEdge', '$p', '$kc', 1,
-              range(W).map((jj) =>
-                `(f32.store offset=${4 * jj} ${val('$dst')} ${jj === 0 ? `(f32.load ${val('$src')})` : `(if (result f32) (i32.lt_u (i32.const ${jj}) ${val('$cols')}) (then (f32.load ${add('$src', mul(jj, '$bCol'))})) (else (f32.const 0)))`})`),
-              set('$dst', add('$dst', 4 * W)),
-              set('$src', add('$src', '$bInner')))),
+            packStrided('packBEdge', W, '$cols', '$bCol', '$bInner')),
         ),
         set('$ic', 0),
         forRange('rowBlocks', '$ic', '$m', MC,
@@ -115,11 +125,7 @@ export function gemmKernel(): string {
             set('$rows', min(R, sub('$mc', '$ir'))),
             set('$src', add(add('$a', mul(add('$ic', '$ir'), '$aRow')), mul('$pc', '$aInner'))),
             set('$p', 0),
-            forRange('packARows', '$p', '$kc', 1,
-              range(R).map((r) =>
-                `(f32.store offset=${4 * r} ${val('$dst')} ${r === 0 ? `(f32.load ${val('$src')})` : `(if (result f32) (i32.lt_u (i32.const ${r}) ${val('$rows')}) (then (f32.load ${add('$src', mul(r, '$aRow'))})) (else (f32.const 0)))`})`),
-              set('$dst', add('$dst', 4 * R)),
-              set('$src', add('$src', '$aInner')))),
+            packStrided('packARows', R, '$rows', '$aRow', '$aInner')),
           ';; Tiles: a B panel stays while the A panels pass.',
           set('$jr', 0),
           forRange('tileCols', '$jr', '$nc', W,
