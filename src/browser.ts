@@ -12,6 +12,8 @@ export { Rng, type RngState } from './rng.js';
 export { tensor, zeros, toArray2, type Tensor } from './kernels/tensor.js';
 /** The numeric kernels (matmuls, SIMD dispatch, kernel memory) and their plain references. */
 export * as kernels from './kernels/index.js';
+/** Kernel threads: Node with SCRATCHNET_THREADS above 1, or a worker of a cross-origin-isolated page (kernels/threads.ts). */
+export { setThreads, threadCount } from './kernels/threads.js';
 
 export type { Layer, LayerBuffer, LayerConfig, Param } from './layers/layer.js';
 export { Dense, defaultRng, type DenseOptions } from './layers/dense.js';

@@ -10,7 +10,6 @@
 export * from './browser.js';
 
 export { readFileBytes, streamFileChunks } from './io/files.js';
-export { setThreads, threadCount } from './kernels/threads.js';
 export { bundledMnistPaths, loadBundledMnist, loadMnistFromCsv, loadMnistFromIdx, readMnistCsv, type IdxPaths } from './io/mnist.js';
 export { loadModel, saveModel } from './io/model-files.js';
 export { decodePng, readPngImage, MAX_IMAGE_PIXELS } from './io/image-files.js';

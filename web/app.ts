@@ -225,6 +225,7 @@ function onWorkerMessage(message: FromWorker): void {
     case 'begin':
       epochs = message.epochs;
       batchesPerEpoch = message.batches;
+      $('kernels').textContent = message.kernels;
       setState('training', `Training on ${number.format(message.trainCount)} images (validation ${number.format(message.valCount)}): ${epochs} epoch${epochs === 1 ? '' : 's'} of ${number.format(message.batches)} batches…`);
       drawCharts();
       break;

@@ -28,7 +28,8 @@ export type ToWorker = { type: 'train'; settings: TrainSettings } | { type: 'sto
 export type FromWorker =
   /** Loading or decompressing MNIST, building the network. */
   | { type: 'status'; text: string }
-  | { type: 'begin'; epochs: number; batches: number; trainCount: number; valCount: number; testCount: number; resumed: boolean }
+  /** Training starts; `kernels` says what runs the products ("WebAssembly SIMD, 2 threads") and why no second thread where there is none. */
+  | { type: 'begin'; epochs: number; batches: number; trainCount: number; valCount: number; testCount: number; resumed: boolean; kernels: string }
   /**
    * Every ~100 ms: the losses of the batches trained since the last message,
    * and the images/s over that interval (wall clock in the worker).

@@ -4,6 +4,8 @@
  * page. Running here, not on the page's thread, is what keeps the page
  * responsive: `fit` only yields every ~100 ms.
  */
+// First: it decides, before the library loads, whether the kernel memory is shared (threads).
+import { threadsAvailable } from './threads-setup.js';
 import {
   ARCHITECTURES,
   MNIST_SIDE,
@@ -24,6 +26,8 @@ import {
   type History,
   type Optimizer,
   optimizerConfigFromFlags,
+  kernels,
+  setThreads,
 } from '../src/browser.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
 
@@ -71,6 +75,23 @@ async function newRun(settings: TrainSettings): Promise<Run> {
   return { settings, model, optimizer, rng, data: { train, val, test: mnist.test } };
 }
 
+/**
+ * The kernel threads for a run, where the page allows them: two for a CNN
+ * or an MLP with a layer of 1,024 units or more (where a second core
+ * measurably wins, bench/README.md), else one.
+ */
+function threadsFor(settings: TrainSettings): number {
+  return settings.arch !== 'mlp' || Math.max(0, ...settings.hidden) >= 1024 ? threadsAvailable : 1;
+}
+
+/** What runs the products, for the page: "WebAssembly SIMD, 2 threads", and why not more. */
+function kernelsText(threads: number): string {
+  const what = kernels.kernelBackend === 'wasm-simd' ? 'WebAssembly SIMD' : 'JavaScript (no WebAssembly SIMD here)';
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const why = isolated ? '' : ' (a second thread needs a cross-origin-isolated page: serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, as `scratchnet serve` does)';
+  return `${what}, ${threads} thread${threads === 1 ? '' : 's'}${why}`;
+}
+
 /** Trains `r` (from where it stopped, if it did) and posts progress, then the model and the confusion matrix. */
 async function train(r: Run): Promise<void> {
   const { settings, data } = r;
@@ -83,9 +104,10 @@ async function train(r: Run): Promise<void> {
   let images = 0;
   let losses: number[] = [];
   const batchSize = settings.batchSize;
+  const threads = await setThreads(threadsFor(settings));
   const progress: Callbacks = {
     onTrainBegin: ({ epochs, batches, trainCount }) =>
-      post({ type: 'begin', epochs, batches, trainCount, valCount: data.val.count, testCount: data.test.count, resumed: resume !== undefined }),
+      post({ type: 'begin', epochs, batches, trainCount, valCount: data.val.count, testCount: data.test.count, resumed: resume !== undefined, kernels: kernelsText(threads) }),
     onEpochBegin: () => {
       mark = performance.now();
       images = 0;

@@ -49,7 +49,15 @@ const contentTypes: Record<string, string> = {
 export function playgroundServer(dir: string, model: Uint8Array | undefined): Server {
   const root = resolve(dir);
   const send = (res: ServerResponse, status: number, body: string | Uint8Array, type = 'text/plain; charset=utf-8'): void => {
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+    res.writeHead(status, {
+      'Content-Type': type,
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      // Cross-origin isolation: what gives the page SharedArrayBuffer, so the training worker can use kernel threads.
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+    });
     res.end(res.req.method === 'HEAD' ? undefined : body);
   };
   return createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -61,6 +61,9 @@ test('serve: serves the folder on 127.0.0.1, nothing outside it, 204 for a missi
     const index = await fetch(url);
     assert.equal(index.status, 200);
     assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
+    // Cross-origin isolated, so that the page's training worker may share memory with kernel threads.
+    assert.equal(index.headers.get('cross-origin-opener-policy'), 'same-origin');
+    assert.equal(index.headers.get('cross-origin-embedder-policy'), 'require-corp');
     assert.equal((await fetch(`${url}app.js`)).headers.get('content-type'), 'text/javascript; charset=utf-8');
     assert.equal((await fetch(`${url}model.safetensors`)).status, 204);
     assert.equal((await fetch(`${url}nope.js`)).status, 404);

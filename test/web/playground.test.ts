@@ -111,6 +111,9 @@ test('one epoch in the page worker: the page stays responsive and reaches ≥ 95
   const speed = await page.$eval('#speed', (el) => el.textContent);
   t.diagnostic(`one epoch in the page: ${seconds.toFixed(2)} s of training steps; Start → done ${wall.toFixed(1)} s (MNIST download and gunzip, validation and test included); last images/s ${speed}; val accuracy ${val}`);
   assert.ok(val >= 0.95, `validation accuracy ${val}`);
+  // scratchnet serve makes the page cross-origin isolated; the default MLP still runs on one thread (a second does not win at 128 units).
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  assert.equal(await page.textContent('#kernels'), 'WebAssembly SIMD, 1 thread');
   assert.equal(await page.$$eval('#confusion td', (cells) => cells.reduce((s, c) => s + Number(c.textContent), 0)), 10_000);
   assert.match(await page.$eval('#model-status', (el) => el.textContent ?? ''), /trained in this page/);
 
@@ -155,9 +158,12 @@ test('the Train panel: MLP by default; a CNN trains in the worker with the live 
   // A few progress messages: the loss chart draws the CNN's batches.
   await page.waitForFunction(() => (document.querySelector('#loss-chart polyline')?.getAttribute('points') ?? '').split(' ').length >= 5, undefined, { timeout: 60_000 });
   const speed = await page.$eval('#speed', (el) => el.textContent);
+  // Two kernel threads where two cores are: the worker started its own worker and runs the convolutions on both.
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal(await page.textContent('#kernels'), cores >= 2 ? 'WebAssembly SIMD, 2 threads' : 'WebAssembly SIMD, 1 thread');
   await page.click('#stop');
   await page.waitForSelector('#train[data-state="stopped"]', { timeout: 60_000 });
-  t.diagnostic(`CNN in the page worker: ${speed}`);
+  t.diagnostic(`CNN in the page worker: ${speed}, ${cores} cores`);
   assert.match((await page.textContent('#model-status')) ?? '', /^Model: CNN: conv 16·3×3, pool, conv 32·3×3, pool, 64, 10, relu \(trained in this page, stopped early\)\.$/);
   assert.match((await page.textContent('#weights-note')) ?? '', /^The 16 filters of layer 0/);
   await page.click('#clear');
@@ -170,6 +176,32 @@ test('the Train panel: MLP by default; a CNN trains in the worker with the live 
   // Back to the MLP: its fields again.
   await page.selectOption('#arch', 'mlp');
   assert.equal(await page.isEnabled('#hidden'), true);
+});
+
+test('served without cross-origin isolation, a CNN trains on one thread and the page says why', async () => {
+  const plain = await browser.newPage();
+  plain.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  // The same server with its two isolation headers taken off, as a plain static host would serve the files.
+  await plain.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  await plain.goto(url);
+  assert.equal(await plain.evaluate(() => crossOriginIsolated), false);
+  await plain.selectOption('#arch', 'cnn');
+  await plain.fill('#epochs', '1');
+  await plain.click('#start');
+  await plain.waitForFunction(() => /^Epoch 1\/1, batch/.test(document.getElementById('train-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+  assert.equal(
+    await plain.textContent('#kernels'),
+    'WebAssembly SIMD, 1 thread (a second thread needs a cross-origin-isolated page: serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, as `scratchnet serve` does)',
+  );
+  await plain.click('#stop');
+  await plain.waitForSelector('#train[data-state="stopped"]', { timeout: 60_000 });
+  await plain.close();
 });
 
 test('no request left 127.0.0.1 and nothing was logged as an error', () => {

@@ -60,16 +60,21 @@ export function sharedKernelsForThreads(): SharedKernels | null {
 }
 
 /**
- * Whether the kernels' memory is shared with worker threads: in Node, when
+ * Whether the kernels' memory is shared with worker threads. In Node: when
  * the environment variable SCRATCHNET_THREADS is above 1 as the library
- * loads (the command line sets it for a CNN or for --threads). Not by
- * default: on a shared memory V8 runs the MLP's kernels ~20 % slower, so a
- * process that will not use threads keeps a private one. Not in browsers
- * yet (their SharedArrayBuffer needs a cross-origin-isolated page).
+ * loads (the command line sets it for a CNN, a wide MLP or --threads). In a
+ * browser: inside a worker (the calling thread waits with Atomics.wait,
+ * which a page's main thread may not) of a cross-origin-isolated page (the
+ * only kind that has SharedArrayBuffer), when `globalThis.SCRATCHNET_THREADS`
+ * was set above 1 before the library loaded. Not by default: on a shared
+ * memory V8 runs the small MLP's kernels ~20 % slower, so a process that
+ * will not use threads keeps a private one.
  */
 function threadsPossible(env: Record<string, string | undefined> | undefined): boolean {
-  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-  return node !== undefined && typeof SharedArrayBuffer === 'function' && Number(env?.SCRATCHNET_THREADS ?? '1') > 1;
+  const g = globalThis as { process?: { versions?: { node?: string } }; crossOriginIsolated?: boolean; WorkerGlobalScope?: unknown; SCRATCHNET_THREADS?: unknown };
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  if (g.process?.versions?.node !== undefined) return Number(env?.SCRATCHNET_THREADS ?? '1') > 1;
+  return g.crossOriginIsolated === true && g.WorkerGlobalScope !== undefined && Number(g.SCRATCHNET_THREADS ?? 1) > 1;
 }
 
 /**
@@ -77,9 +82,9 @@ function threadsPossible(env: Record<string, string | undefined> | undefined): b
  * missing (then the JS kernels run). The module is 22 KB, small enough to
  * compile synchronously on a browser's main thread. Setting the
  * environment variable SCRATCHNET_KERNELS=js (Node) forces the JS kernels.
- * With SCRATCHNET_THREADS above 1 (Node) the memory is shared (the same
- * kernels, the same results), so that threads.ts can hand work to worker
- * threads.
+ * Where threads are possible (threadsPossible) the memory is shared (the
+ * same kernels, the same results), so that threads.ts can hand work to
+ * worker threads.
  */
 function instantiate(): WasmKernels | null {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
