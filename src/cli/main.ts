@@ -2,25 +2,44 @@
 /**
  * The `scratchnet` executable. Before the library loads, it decides whether
  * the kernels' memory is shared with worker threads: a shared memory is
- * what lets a CNN's convolutions use a second core, but it slows the MLP's
- * kernels (~20 % an epoch of the tutorial's network, measured in Node 20),
- * so it is shared only when threads will run: `--threads N` above 1, or a
- * CNN (`--arch lenet5|cnn`, `--layers`) on a machine of two or more cores.
- * The choice travels as SCRATCHNET_THREADS (see kernels/wasm/instance.ts);
- * set it yourself to override.
+ * what lets a CNN's convolutions and a wide MLP's products use a second
+ * core, but it slows the small MLP's kernels (~20 % an epoch of the
+ * tutorial's network, measured in Node 20), so it is shared only when
+ * threads will run: `--threads N` above 1, or, on a machine of two or more
+ * cores, `train` of a CNN (`--arch lenet5|cnn`, `--layers`) or of an MLP
+ * with a hidden layer of WIDE_MLP units or more. The choice travels as
+ * SCRATCHNET_THREADS (see kernels/wasm/instance.ts); set it yourself to
+ * override.
  */
 import { availableParallelism } from 'node:os';
 
-/** How many kernel threads the command line asks for (explicitly, or a CNN's default). */
+/**
+ * The MLP width from which a second thread wins (bench --sweep on a 2-core
+ * machine: 1.34-1.50× faster an epoch at 1024,1024 and 2048,2048, batch 32
+ * and 256; 0.82-0.85× at 256,128 and 512,256 with batch 32).
+ */
+const WIDE_MLP = 1024;
+
+/** The value of `--name V` or `--name=V` in argv, if given. */
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  const at = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (at < 0) return undefined;
+  return argv[at].includes('=') ? argv[at].slice(name.length + 1) : argv[at + 1];
+}
+
+/** How many kernel threads the command line asks for (explicitly, or the default of a CNN or a wide MLP). */
 function threadsWanted(argv: readonly string[]): number {
-  const at = argv.findIndex((a) => a === '--threads' || a.startsWith('--threads='));
-  if (at >= 0) {
-    const n = Number(argv[at].includes('=') ? argv[at].slice('--threads='.length) : argv[at + 1]);
+  const given = flagValue(argv, '--threads');
+  if (given !== undefined) {
+    const n = Number(given);
     // A bad count is the command's to refuse, with its own message.
     return Number.isSafeInteger(n) && n > 1 ? n : 1;
   }
-  const cnn = argv.some((a, i) => a === '--layers' || a.startsWith('--layers=') || (a === '--arch' && argv[i + 1] !== 'mlp') || (a.startsWith('--arch=') && a !== '--arch=mlp'));
-  return argv[0] === 'train' && cnn ? Math.min(2, availableParallelism()) : 1;
+  if (argv[0] !== 'train') return 1;
+  const arch = flagValue(argv, '--arch');
+  const cnn = flagValue(argv, '--layers') !== undefined || (arch !== undefined && arch !== 'mlp');
+  const wide = (flagValue(argv, '--hidden') ?? '').split(',').some((h) => Number(h) >= WIDE_MLP);
+  return cnn || wide ? Math.min(2, availableParallelism()) : 1;
 }
 
 const argv = process.argv.slice(2);

@@ -16,6 +16,7 @@ import { loadData } from './data-source.js';
 import { intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
 import { progressCallbacks, type Output } from './progress.js';
 import { newRunDir, writeRunFolder } from './run-folder.js';
+import { kernelBackend } from '../kernels/dispatch.js';
 import { setThreads, threadCount } from '../kernels/threads.js';
 import { archNames, describeOptimizer, modelFromSettings, settingsFromFlags, type SettingsFlags, type TrainSettings } from './settings.js';
 
@@ -30,7 +31,7 @@ export interface TrainFlags extends SettingsFlags {
   checkpointEvery: number;
   /** A run folder to continue from its last checkpoint. */
   resume?: string;
-  /** Threads for the convolution's kernels (the same results for any count); default: SCRATCHNET_THREADS, which the executable sets (2 for a CNN where 2 cores are, else 1). */
+  /** Threads for the split kernels (the same results for any count); default: SCRATCHNET_THREADS, which the executable sets (2 for a CNN or an MLP with a layer of 1,024+ units where 2 cores are, else 1). */
   threads?: number;
 }
 
@@ -100,7 +101,7 @@ export function trainCommand(): Command {
     .option('--tutorial-compat', "replay the tutorial's update (weight and bias gradients divided by the batch size twice)", false)
     .option('--no-report', 'do not write report.html into the run folder')
     .option('--checkpoint-every <epochs>', 'write checkpoints/last.safetensors every this many epochs (best.safetensors follows the validation accuracy)', positiveInt, 1)
-    .option('--threads <n>', "threads for the convolution's kernels, Node only; the results are the same for any count (default: 2 for --arch lenet5|cnn or --layers on 2 or more cores, else 1; a --resume: 1 unless given)", positiveInt)
+    .option('--threads <n>', "threads for the convolutions and the wide products, Node only; the results are the same for any count (default on 2 or more cores: 2 for --arch lenet5|cnn, --layers, or a --hidden layer of 1024+ units, else 1; a --resume: 1 unless given)", positiveInt)
     .option('--resume <run-dir>', "continue a run from its last checkpoint, with the run's settings (--epochs may raise the total)")
     .addHelpText('after', examples)
     .action(async (flags: TrainFlags, command: Command) => {
@@ -126,8 +127,9 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   } else {
     settings = settingsFromFlags(flags, explicit);
   }
-  // The default is the executable's (main.ts): two for a CNN where two cores are, which gain 1.08–1.29× an
-  // epoch (bench/README.md), else one; it set SCRATCHNET_THREADS for that before the kernels loaded.
+  // The default is the executable's (main.ts): two where two cores are for a CNN, which gains 1.08–1.29× an
+  // epoch, or an MLP with a layer of 1,024+ units, 1.34–1.50× (bench/README.md), else one; it set
+  // SCRATCHNET_THREADS for that before the kernels loaded.
   const threads = flags.threads ?? (Number(process.env.SCRATCHNET_THREADS) || 1);
   if (threads !== threadCount()) {
     const got = await setThreads(threads);
@@ -155,6 +157,8 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     `Training on ${train.count} examples: ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}, batch ${settings.batchSize}, ${describeOptimizer(settings.optimizer)}, seed ${settings.seed}` +
       (settings.tutorialCompat ? ' (tutorial-compatible update: effective lr = lr / batch size)' : ''),
   );
+  const kernels = { kernels: kernelBackend, threads: threadCount() };
+  quiet.log(`Kernels: ${kernelBackend === 'wasm-simd' ? 'WebAssembly SIMD' : 'JavaScript'}, ${kernels.threads} thread${kernels.threads === 1 ? '' : 's'}`);
 
   const dir = flags.out ?? flags.resume ?? newRunDir();
   makeFolder(dir);
@@ -216,6 +220,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
         seconds: history.seconds,
         imagesPerSecond: history.imagesPerSecond,
         seed: settings.seed,
+        ...kernels,
       }),
     );
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledMnistPaths } from '../../src/io/mnist.js';
 import { loadModel } from '../../src/io/model-files.js';
@@ -225,6 +225,23 @@ test('--early-stop with LeNet-5: stops after the patience, keeps the best epoch\
   const evaluated = runCli(['evaluate', '--model', join(out, 'model.safetensors'), '--json']);
   assert.equal(evaluated.code, 0, evaluated.stderr);
   assert.equal(lastJson(evaluated.stdout).accuracy, summary.testAccuracy);
+});
+
+test('the default thread count: two for a CNN or a 1024-unit layer where two cores are, one for the tutorial\'s MLP; said and in the JSON', () => {
+  const two = Math.min(2, availableParallelism());
+  for (const [args, threads] of [
+    [[], 1],
+    [['--hidden', '512,256'], 1],
+    [['--hidden', '1024,16'], two],
+    [['--hidden=64,2048'], two],
+    [['--arch', 'lenet5'], two],
+    [['--hidden', '1024,16', '--threads', '1'], 1],
+  ] as const) {
+    const r = runCli(['train', ...args, '--epochs', '1', '--subset', '100', '--no-report', '--json', '--out', join(tmp, `default-threads-${args.join('')}`)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Kernels: WebAssembly SIMD, ${threads} threads?$`, 'm'), args.join(' '));
+    assert.deepEqual([lastJson<{ kernels: string }>(r.stdout).kernels, lastJson<{ threads: number }>(r.stdout).threads], ['wasm-simd', threads], args.join(' '));
+  }
 });
 
 test('--threads 2 trains LeNet-5 to the same weights as one thread; --threads 0 is one line', () => {
