@@ -6,13 +6,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import wabtInit from 'wabt';
-import { kernelsWat, MEMORY_PAGES } from '../src/kernels/wasm/module.js';
+import { gemmFmaWat, kernelsWat, MEMORY_PAGES } from '../src/kernels/wasm/module.js';
 
 const wabt = await wabtInit();
-/** The module's bytes: its own memory, or (`shared`) a shared memory imported from JS, for threads. */
-function assemble(shared: boolean): Uint8Array {
-  const features = { simd: true, bulk_memory: true, threads: shared };
-  const module = wabt.parseWat('kernels.wat', kernelsWat(MEMORY_PAGES, shared), features);
+/** A module's bytes: its own memory, or (`shared`) a shared memory imported from JS, for threads; `fma`: the fused product alone. */
+function assemble(shared: boolean, fma = false): Uint8Array {
+  const features = { simd: true, bulk_memory: true, threads: shared, relaxed_simd: fma };
+  const module = wabt.parseWat('kernels.wat', fma ? gemmFmaWat(MEMORY_PAGES, shared) : kernelsWat(MEMORY_PAGES, shared), features);
   // NOTE: wabt's types omit validate's features argument; without it the shared memory fails validation.
   (module as unknown as { validate(features: object): void }).validate(features);
   const { buffer } = module.toBinary({});
@@ -21,6 +21,8 @@ function assemble(shared: boolean): Uint8Array {
 }
 const plain = assemble(false);
 const shared = assemble(true);
+const fma = assemble(false, true);
+const sharedFma = assemble(true, true);
 const out = new URL('../src/kernels/wasm/module.generated.ts', import.meta.url);
 writeFileSync(
   out,
@@ -29,7 +31,11 @@ writeFileSync(
     `export const kernelsWasmBase64 = '${Buffer.from(plain).toString('base64')}';\n` +
     `/** The same kernels on a shared memory imported as env.memory (${shared.length} bytes), base64: for threads. */\n` +
     `export const kernelsSharedWasmBase64 = '${Buffer.from(shared).toString('base64')}';\n` +
+    `/** The cache-blocked product with fused multiply-adds (relaxed SIMD) on the main module's memory (${fma.length} bytes), base64. */\n` +
+    `export const gemmFmaWasmBase64 = '${Buffer.from(fma).toString('base64')}';\n` +
+    `/** The same on the shared memory (${sharedFma.length} bytes), base64. */\n` +
+    `export const gemmFmaSharedWasmBase64 = '${Buffer.from(sharedFma).toString('base64')}';\n` +
     `/** The memory's size in 64 KiB pages (MEMORY_PAGES). */\n` +
     `export const kernelsMemoryPages = ${MEMORY_PAGES};\n`,
 );
-console.log(`scripts/build-wasm.ts: ${plain.length} bytes of WebAssembly (${shared.length} with a shared memory) → ${out.pathname}`);
+console.log(`scripts/build-wasm.ts: ${plain.length} bytes of WebAssembly (${shared.length} with a shared memory; the fused product ${fma.length}) → ${out.pathname}`);

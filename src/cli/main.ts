@@ -12,11 +12,12 @@
  * override.
  */
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 
 /**
- * The MLP width from which a second thread wins (bench --sweep on a 2-core
- * machine: 1.34-1.50× faster an epoch at 1024,1024 and 2048,2048, batch 32
- * and 256; 0.82-0.85× at 256,128 and 512,256 with batch 32).
+ * The MLP width from which a second thread wins (two runs of bench --sweep
+ * on a 2-core machine: 1.05-1.50× faster an epoch at 1024,1024 and
+ * 2048,2048, batch 32 and 256; 0.79-1.10× at 256,128 and 512,256).
  */
 const WIDE_MLP = 1024;
 
@@ -44,6 +45,10 @@ function threadsWanted(argv: readonly string[]): number {
 
 const argv = process.argv.slice(2);
 process.env.SCRATCHNET_THREADS ??= String(threadsWanted(argv));
+// --fma (or SCRATCHNET_FMA=1): the fused product needs relaxed SIMD, which Node 20's V8 validates only with this
+// flag (later Node versions have it on); it must be set before the kernels compile.
+if (argv[0] === 'train' && argv.includes('--fma')) process.env.SCRATCHNET_FMA = '1';
+if (process.env.SCRATCHNET_FMA === '1') setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 // A reader that stops early (`scratchnet train --help | head -3`) closes the
 // pipe: end quietly, as Unix tools do, instead of with a stack trace. Files

@@ -16,7 +16,7 @@ import { loadData } from './data-source.js';
 import { intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
 import { progressCallbacks, type Output } from './progress.js';
 import { newRunDir, writeRunFolder } from './run-folder.js';
-import { kernelBackend } from '../kernels/dispatch.js';
+import { fusedMultiplyAdd, kernelBackend } from '../kernels/dispatch.js';
 import { setThreads, threadCount } from '../kernels/threads.js';
 import { archNames, describeOptimizer, modelFromSettings, settingsFromFlags, type SettingsFlags, type TrainSettings } from './settings.js';
 
@@ -33,6 +33,8 @@ export interface TrainFlags extends SettingsFlags {
   resume?: string;
   /** Threads for the split kernels (the same results for any count); default: SCRATCHNET_THREADS, which the executable sets (2 for a CNN or an MLP with a layer of 1,024+ units where 2 cores are, else 1). */
   threads?: number;
+  /** Fused multiply-adds in the cache-blocked products (relaxed SIMD); the executable turns them on before the kernels load. */
+  fma: boolean;
 }
 
 const examples = `
@@ -102,6 +104,7 @@ export function trainCommand(): Command {
     .option('--no-report', 'do not write report.html into the run folder')
     .option('--checkpoint-every <epochs>', 'write checkpoints/last.safetensors every this many epochs (best.safetensors follows the validation accuracy)', positiveInt, 1)
     .option('--threads <n>', "threads for the convolutions and the wide products, Node only; the results are the same for any count (default on 2 or more cores: 2 for --arch lenet5|cnn, --layers, or a --hidden layer of 1024+ units, else 1; a --resume: 1 unless given)", positiveInt)
+    .option('--fma', 'fused multiply-adds (relaxed SIMD) in the large products: faster, but the weights differ in the last bits from the default run and between engines and machines', false)
     .option('--resume <run-dir>', "continue a run from its last checkpoint, with the run's settings (--epochs may raise the total)")
     .addHelpText('after', examples)
     .action(async (flags: TrainFlags, command: Command) => {
@@ -128,7 +131,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     settings = settingsFromFlags(flags, explicit);
   }
   // The default is the executable's (main.ts): two where two cores are for a CNN, which gains 1.08–1.29× an
-  // epoch, or an MLP with a layer of 1,024+ units, 1.34–1.50× (bench/README.md), else one; it set
+  // epoch, or an MLP with a layer of 1,024+ units, 1.05–1.50× (bench/README.md), else one; it set
   // SCRATCHNET_THREADS for that before the kernels loaded.
   const threads = flags.threads ?? (Number(process.env.SCRATCHNET_THREADS) || 1);
   if (threads !== threadCount()) {
@@ -157,8 +160,9 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     `Training on ${train.count} examples: ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}, batch ${settings.batchSize}, ${describeOptimizer(settings.optimizer)}, seed ${settings.seed}` +
       (settings.tutorialCompat ? ' (tutorial-compatible update: effective lr = lr / batch size)' : ''),
   );
-  const kernels = { kernels: kernelBackend, threads: threadCount() };
-  quiet.log(`Kernels: ${kernelBackend === 'wasm-simd' ? 'WebAssembly SIMD' : 'JavaScript'}, ${kernels.threads} thread${kernels.threads === 1 ? '' : 's'}`);
+  const kernels = { kernels: kernelBackend, threads: threadCount(), fma: fusedMultiplyAdd };
+  if (flags.fma && !fusedMultiplyAdd) quiet.log('--fma: this engine has no relaxed SIMD (or SCRATCHNET_FMA is not 1 in the environment), so the products stay plain SIMD');
+  quiet.log(`Kernels: ${kernelBackend === 'wasm-simd' ? `WebAssembly SIMD${fusedMultiplyAdd ? ' with fused multiply-add' : ''}` : 'JavaScript'}, ${kernels.threads} thread${kernels.threads === 1 ? '' : 's'}`);
 
   const dir = flags.out ?? flags.resume ?? newRunDir();
   makeFolder(dir);

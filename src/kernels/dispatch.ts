@@ -85,3 +85,6 @@ export function reluBackward(out: Float32Array, x: Float32Array, g: Float32Array
 
 /** Which implementation the kernels use in this process. */
 export const kernelBackend: 'wasm-simd' | 'js' = wasm === null ? 'js' : 'wasm-simd';
+
+/** Whether the cache-blocked products use fused multiply-adds (SCRATCHNET_FMA=1 on an engine with relaxed SIMD; wasm/instance.ts). */
+export { fusedMultiplyAdd } from './wasm/instance.js';

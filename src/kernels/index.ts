@@ -3,7 +3,7 @@
  * arrays live in its memory, the register-blocked JS versions otherwise, and
  * the readable reference versions (the tests' oracle) with a `Ref` suffix.
  */
-export { matmul, matmulTransA, matmulTransB, addBias, sumColumns, axpy, reluForward, reluBackward, kernelBackend } from './dispatch.js';
+export { matmul, matmulTransA, matmulTransB, addBias, sumColumns, axpy, reluForward, reluBackward, kernelBackend, fusedMultiplyAdd } from './dispatch.js';
 export { sgdStep, sgdMomentumStep, rmspropStep, adagradStep, adamStep, type AdamStepConstants } from './updates.js';
 export { softmaxRows, softmaxCrossEntropyRows } from './softmax.js';
 export { argmaxRows, classOfRows, scale } from './elementwise.js';

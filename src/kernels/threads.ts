@@ -27,14 +27,16 @@ const threads: Thread[] = [];
 
 /**
  * A worker thread's program, after its prologue has `module`, `memory`,
- * `control`, `names` and `ready`: its own instance of the SIMD kernels on
- * the shared kernel memory, waiting on its control block for a call. The
+ * `gemmFma`, `control`, `names` and `ready`: its own instance of the SIMD
+ * kernels on the shared kernel memory (with the fused product when this
+ * process uses it), waiting on its control block for a call. The
  * block (Int32Array): [0] state (0 idle, 1 a call is posted, 2 the call
  * failed), [1] the kernel's index in `names`, [2…] its i32 arguments.
  */
 const WORKER_LOOP = `
-const instance = new WebAssembly.Instance(module, { env: { memory } });
-const kernels = names.map((name) => instance.exports[name]);
+const fns = { ...new WebAssembly.Instance(module, { env: { memory } }).exports };
+if (gemmFma !== null) fns.gemm = new WebAssembly.Instance(gemmFma, { env: { memory } }).exports.gemm;
+const kernels = names.map((name) => fns[name]);
 const block = new Int32Array(control);
 ready();
 for (;;) {
@@ -54,13 +56,13 @@ for (;;) {
 /** Node: a CommonJS script run with `eval` (no file of its own in the package or under tsx), its data in workerData. */
 const NODE_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { module, memory, control, names } = workerData;
+const { module, memory, gemmFma, control, names } = workerData;
 const ready = () => parentPort.postMessage('ready');
 ${WORKER_LOOP}`;
 
 /** Browsers: a classic worker script from a Blob URL, its data in its first message. */
 const BROWSER_WORKER = `
-self.onmessage = ({ data: { module, memory, control, names } }) => {
+self.onmessage = ({ data: { module, memory, gemmFma, control, names } }) => {
   const ready = () => self.postMessage('ready');
   ${WORKER_LOOP}
 };`;
@@ -85,7 +87,7 @@ export async function setThreads(n: number): Promise<number> {
   const starting: Promise<Thread | null>[] = [];
   for (let i = threads.length; i < n - 1; i++) {
     const control = new SharedArrayBuffer(4 * 16);
-    starting.push(spawn({ module: shared.module, memory: shared.memory, control, names: [...KERNELS] }));
+    starting.push(spawn({ module: shared.module, memory: shared.memory, gemmFma: shared.gemmFma, control, names: [...KERNELS] }));
   }
   for (const thread of await Promise.all(starting)) if (thread !== null) threads.push(thread);
   return threadCount();
@@ -95,6 +97,7 @@ export async function setThreads(n: number): Promise<number> {
 interface WorkerData {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
+  gemmFma: WebAssembly.Module | null;
   control: SharedArrayBuffer;
   names: string[];
 }

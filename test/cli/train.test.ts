@@ -244,6 +244,28 @@ test('the default thread count: two for a CNN or a 1024-unit layer where two cor
   }
 });
 
+test('--fma: the products fuse their multiply-adds, said and in the JSON; the weights differ in the last bits only', () => {
+  const job = ['--hidden', '256,128', '--epochs', '1', '--subset', '2000', '--no-report', '--json'];
+  const run = (name: string, args: string[]) => {
+    const out = join(tmp, name);
+    const r = runCli(['train', ...job, ...args, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    return { r, summary: lastJson<{ fma: boolean; testAccuracy: number }>(r.stdout), weights: loadModel(join(out, 'model.safetensors')).model.params().map((p) => p.value) };
+  };
+  const plain = run('fma-off', []);
+  const fused = run('fma-on', ['--fma']);
+  assert.match(plain.r.stdout, /^Kernels: WebAssembly SIMD, 1 thread$/m);
+  assert.match(fused.r.stdout, /^Kernels: WebAssembly SIMD with fused multiply-add, 1 thread$/m);
+  assert.deepEqual([plain.summary.fma, fused.summary.fma], [false, true]);
+  assert.notDeepEqual(fused.weights, plain.weights);
+  fused.weights.forEach((w, i) => {
+    let worst = 0;
+    for (let j = 0; j < w.length; j++) worst = Math.max(worst, Math.abs(w[j] - plain.weights[i][j]));
+    assert.ok(worst < 1e-3, `param ${i}: weights differ by up to ${worst}`);
+  });
+  assert.ok(Math.abs(fused.summary.testAccuracy - plain.summary.testAccuracy) <= 0.01, `${fused.summary.testAccuracy} vs ${plain.summary.testAccuracy}`);
+});
+
 test('--threads 2 trains LeNet-5 to the same weights as one thread; --threads 0 is one line', () => {
   const job = ['--arch', 'lenet5', '--epochs', '1', '--subset', '640', '--no-report'];
   const weights = (threads: number) => {

@@ -81,7 +81,7 @@ function packStrided(label: string, count: number, valid: string, step: string, 
     set('$src', add('$src', inner)));
 }
 
-export function gemmKernel(): string {
+export function gemmKernel(fma = false): string {
   const rowAddr = (r: number) => `$c${r}`;
   return kernel(
     'gemm',
@@ -149,7 +149,7 @@ export function gemmKernel(): string {
                 range(V).map((v) => set(`$b${v}`, `(v128.load offset=${16 * v} align=4 ${val('$pb')})`)),
                 range(R).map((r) => [
                   set('$s', `(v128.load32_splat offset=${4 * r} align=4 ${val('$pa')})`),
-                  range(V).map((v) => set(acc(r, v), `(f32x4.add (local.get ${acc(r, v)}) (f32x4.mul (local.get $s) (local.get $b${v})))`)),
+                  range(V).map((v) => set(acc(r, v), fma ? `(f32x4.relaxed_madd (local.get $s) (local.get $b${v}) (local.get ${acc(r, v)}))` : `(f32x4.add (local.get ${acc(r, v)}) (f32x4.mul (local.get $s) (local.get $b${v})))`)),
                 ]),
                 set('$pa', add('$pa', 4 * R)),
                 set('$pb', add('$pb', 4 * W))),

@@ -1,4 +1,4 @@
-import { kernelsMemoryPages, kernelsSharedWasmBase64, kernelsWasmBase64 } from './module.generated.js';
+import { gemmFmaSharedWasmBase64, gemmFmaWasmBase64, kernelsMemoryPages, kernelsSharedWasmBase64, kernelsWasmBase64 } from './module.generated.js';
 
 /** The exported functions of the SIMD module (pointers are byte offsets into `memory`). */
 export interface WasmKernels {
@@ -51,6 +51,8 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 export interface SharedKernels {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
+  /** The fused product's module, when this process uses it (its `gemm` replaces the module's). */
+  gemmFma: WebAssembly.Module | null;
 }
 let sharedKernels: SharedKernels | null = null;
 
@@ -78,8 +80,47 @@ function threadsPossible(env: Record<string, string | undefined> | undefined): b
 }
 
 /**
+ * Whether the fused multiply-add product was asked for: SCRATCHNET_FMA=1 in
+ * Node's environment (`scratchnet train --fma` sets it), or
+ * `globalThis.SCRATCHNET_FMA = true` before the library loads elsewhere.
+ * Off by default: plain SIMD gives the same bits on every engine and
+ * machine; relaxed_madd rounds once where the engine fuses it and twice
+ * where it does not, so a model's last bits would depend on both.
+ */
+function fmaWanted(env: Record<string, string | undefined> | undefined): boolean {
+  const flag = (globalThis as { SCRATCHNET_FMA?: unknown }).SCRATCHNET_FMA;
+  return env?.SCRATCHNET_FMA === '1' || flag === true || flag === 1 || flag === '1';
+}
+
+/** The fused product on `memory`, or null where the engine lacks relaxed SIMD (Node 20 without --experimental-wasm-relaxed-simd, Safari). */
+function fusedProduct(memory: WebAssembly.Memory, shared: boolean): { module: WebAssembly.Module; gemm: WasmKernels['gemm'] } | null {
+  try {
+    const bytes = decodeBase64(shared ? gemmFmaSharedWasmBase64 : gemmFmaWasmBase64);
+    if (!WebAssembly.validate(bytes)) return null;
+    const module = new WebAssembly.Module(bytes);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    return { module, gemm: instance.exports.gemm as WasmKernels['gemm'] };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the cache-blocked product uses fused multiply-adds in this process (asked for, and the engine has relaxed SIMD). */
+export let fusedMultiplyAdd = false;
+
+/** The module's exports, with the fused product in place of the plain one when it was asked for and is available. */
+function withProduct(exports: WebAssembly.Exports, shared: boolean): { kernels: WasmKernels; gemmFma: WebAssembly.Module | null } {
+  const kernels = exports as unknown as WasmKernels;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const fused = fmaWanted(env) ? fusedProduct(kernels.memory, shared) : null;
+  if (fused === null) return { kernels, gemmFma: null };
+  fusedMultiplyAdd = true;
+  return { kernels: { ...kernels, memory: kernels.memory, gemm: fused.gemm }, gemmFma: fused.module };
+}
+
+/**
  * Instantiates the SIMD kernels, or returns null where WebAssembly SIMD is
- * missing (then the JS kernels run). The module is 22 KB, small enough to
+ * missing (then the JS kernels run). The module is 24 KB, small enough to
  * compile synchronously on a browser's main thread. Setting the
  * environment variable SCRATCHNET_KERNELS=js (Node) forces the JS kernels.
  * Where threads are possible (threadsPossible) the memory is shared (the
@@ -96,8 +137,9 @@ function instantiate(): WasmKernels | null {
         const module = new WebAssembly.Module(bytes);
         const memory = new WebAssembly.Memory({ initial: kernelsMemoryPages, maximum: kernelsMemoryPages, shared: true });
         const instance = new WebAssembly.Instance(module, { env: { memory } });
-        sharedKernels = { module, memory };
-        return instance.exports as unknown as WasmKernels;
+        const { kernels, gemmFma } = withProduct(instance.exports, true);
+        sharedKernels = { module, memory, gemmFma };
+        return kernels;
       }
     } catch {
       // No shared memory here: the private one below.
@@ -107,7 +149,7 @@ function instantiate(): WasmKernels | null {
     const bytes = decodeBase64(kernelsWasmBase64);
     if (!WebAssembly.validate(bytes)) return null;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    return instance.exports as unknown as WasmKernels;
+    return withProduct(instance.exports, false).kernels;
   } catch {
     return null;
   }

@@ -87,3 +87,18 @@ export function kernelsWat(memoryPages: number, shared = false): string {
   ${gemmKernel()}
 )`;
 }
+
+/**
+ * The cache-blocked product alone with fused multiply-adds (relaxed SIMD's
+ * f32x4.relaxed_madd: one rounding per multiply-add where the engine fuses
+ * it), on the main module's memory imported as env.memory (`shared`: the
+ * threads' shared one). Opt-in (instance.ts): its results differ from the
+ * plain product's in the last bits, and between engines that fuse and
+ * engines that do not.
+ */
+export function gemmFmaWat(memoryPages: number, shared = false): string {
+  return `(module
+  (import "env" "memory" (memory ${memoryPages}${shared ? ` ${memoryPages} shared` : ''}))
+  ${gemmKernel(true)}
+)`;
+}
