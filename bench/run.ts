@@ -731,7 +731,7 @@ export function trainingFlopsPerImage([h1, h2]: readonly number[]): number {
   return 6 * macs - 2 * 784 * h1;
 }
 
-/** The sweep's three peers for one configuration: the same network, He init, SGD 0.1, on the first `images` of the split. */
+/** The sweep's peers for one configuration: the same network, He init, SGD 0.1, on the first `images` of the split. */
 function sweepPeers(hidden: readonly number[], batch: number, images: number): PeerSpec[] {
   const common = ['--batch-size', String(batch), '--limit', String(images)];
   const timeout = () => 120 + Math.ceil((images * trainingFlopsPerImage(hidden)) / 1e8);
@@ -749,6 +749,17 @@ function sweepPeers(hidden: readonly number[], batch: number, images: number): P
       skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
       // SCRATCHNET_THREADS before the library loads: it makes the kernel memory shared (see src/kernels/wasm/instance.ts).
       command: () => ({ ...tsxCommand('scratchnet_epoch.ts', ['--hidden', hidden.join(','), ...common, '--threads', '2']), env: { ...process.env, SCRATCHNET_THREADS: '2' } }),
+      timeoutSeconds: timeout,
+    },
+    {
+      name: 'scratchnet-fma',
+      what: 'the same on one thread with fused multiply-adds in the blocked products (SCRATCHNET_FMA=1, relaxed SIMD: other last bits) (bench/scratchnet_epoch.ts --hidden)',
+      skipReason: () => (existsSync(join(root, 'dist', 'index.js')) ? undefined : 'dist/ is not built (run `npm run build`)'),
+      command: () => {
+        const { file, args } = tsxCommand('scratchnet_epoch.ts', ['--hidden', hidden.join(','), ...common]);
+        // Node 20 validates relaxed SIMD only with this V8 flag.
+        return { file, args: ['--experimental-wasm-relaxed-simd', ...args], env: { ...process.env, SCRATCHNET_FMA: '1' } };
+      },
       timeoutSeconds: timeout,
     },
     { ...numpyPeer('numpy-float32', 'float32', "the tutorial's NumPy code in float32, OpenBLAS default threads (bench/tutorial_numpy.py --hidden)", {}, ['--hidden', hidden.join(','), ...common]), timeoutSeconds: timeout },
@@ -840,7 +851,7 @@ async function sweep(): Promise<void> {
       });
     }
   }
-  const peerNames = ['scratchnet', 'scratchnet-2threads', 'numpy-float32', 'pytorch'];
+  const peerNames = ['scratchnet', 'scratchnet-2threads', 'scratchnet-fma', 'numpy-float32', 'pytorch'];
   const cell = (row: SweepRow, peer: string): string => {
     const p = row.peers.find((x) => x.peer === peer);
     return p?.imagesPerSecond === undefined ? (p?.status ?? '—') : `${Math.round(p.imagesPerSecond).toLocaleString('en-US')} (${(p.gflops ?? 0).toFixed(1)})`;
@@ -872,7 +883,12 @@ async function sweep(): Promise<void> {
   }
   if (flags.chart !== undefined) {
     const { renderSvg } = (await import(join(root, 'dist', 'index.js'))) as { renderSvg(spec: unknown): Promise<string> };
-    const values = rows.flatMap((row) => row.peers.filter((p) => p.gflops !== undefined).map((p) => ({ width: `${row.hidden.join(',')}`, order: row.hidden[0], batch: `batch ${row.batch}`, batchSize: row.batch, peer: p.peer, gflops: p.gflops })));
+    const point = (row: SweepRow, peer: string, gflops: number | undefined) => ({ width: `${row.hidden.join(',')}`, order: row.hidden[0], batch: `batch ${row.batch}`, batchSize: row.batch, peer, gflops });
+    const values = rows.flatMap((row) => [
+      ...row.peers.filter((p) => p.gflops !== undefined).map((p) => point(row, p.peer, p.gflops)),
+      // The yardstick as flat lines: what wasm SIMD's multiply + add can do on one core and on two, with no memory at all.
+      ...(peak === undefined ? [] : [point(row, 'SIMD peak, 1 thread', peak.oneThread), point(row, `SIMD peak, ${peak.threads} threads`, peak.allThreads)]),
+    ]);
     const spec = {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       data: { values },
@@ -884,7 +900,8 @@ async function sweep(): Promise<void> {
         encoding: {
           x: { field: 'width', type: 'ordinal', sort: { field: 'order' }, title: 'hidden layers (784-H1-H2-10)', axis: { labelAngle: 0 } },
           y: { field: 'gflops', type: 'quantitative', title: 'GFLOP/s' },
-          color: { field: 'peer', type: 'nominal', title: null },
+          color: { field: 'peer', type: 'nominal', title: null, legend: { labelLimit: 240 } },
+          strokeDash: { condition: { test: "indexof(datum.peer, 'SIMD peak') === 0", value: [4, 3] }, value: [1, 0] },
         },
       },
     };
