@@ -16,6 +16,7 @@
  */
 import { axpy, matmul, matmulTransA, matmulTransB } from './dispatch.js';
 import { allocFloat32, allocInt32, inKernelMemory } from './memory.js';
+import { gemmPackAt } from './gemm.js';
 import { runParts, threadCount } from './threads.js';
 import { wasm } from './wasm/instance.js';
 
@@ -147,7 +148,7 @@ export function convForward(out: Float32Array, x: Float32Array, weight: Float32A
   const desc = ranges === null ? null : convDesc(g, outChannels, ranges);
   if (ranges !== null && desc !== null && inKernelMemory(out, weight, bias)) {
     const parts = partsFor(n, n * outChannels * patch * hw);
-    runParts(wasm as NonNullable<typeof wasm>, 'convForwardImages', parts, (p) => [desc, out.byteOffset, x.byteOffset, weight.byteOffset, bias.byteOffset, col.byteOffset, share(n, parts, p), share(n, parts, p + 1)]);
+    runParts(wasm as NonNullable<typeof wasm>, 'convForwardImages', parts, (p) => [desc, out.byteOffset, x.byteOffset, weight.byteOffset, bias.byteOffset, col.byteOffset, share(n, parts, p), share(n, parts, p + 1), gemmPackAt(p)]);
     return out;
   }
   for (let b = 0; b < n; b++) {
@@ -200,7 +201,7 @@ export function convBackward(
       const dcols = threadScratch(dcol, imageParts);
       // Each part needs its own dcol in kernel memory; where one could not be had, one thread does it all.
       const parts = dcols.length === imageParts ? imageParts : 1;
-      runParts(k, 'convInputGradImages', parts, (p) => [desc, dx.byteOffset, weight.byteOffset, gOut.byteOffset, dcols[p].byteOffset, share(n, parts, p), share(n, parts, p + 1)]);
+      runParts(k, 'convInputGradImages', parts, (p) => [desc, dx.byteOffset, weight.byteOffset, gOut.byteOffset, dcols[p].byteOffset, share(n, parts, p), share(n, parts, p + 1), gemmPackAt(p)]);
     }
   } else {
     for (let b = 0; b < n; b++) {

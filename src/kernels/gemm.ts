@@ -49,6 +49,11 @@ function packFor(part: number): Float32Array | null {
   return packs[part];
 }
 
+/** The address of thread `part`'s scratch for the blocked product, for the kernels that call it themselves (conv.ts); 0 where there is no room. */
+export function gemmPackAt(part: number): number {
+  return packFor(part)?.byteOffset ?? 0;
+}
+
 /**
  * out (m×n) = A·B in the layout given (see wasm/gemm.ts), on the blocked
  * kernel; false (and nothing written) where it cannot run: no SIMD, or no

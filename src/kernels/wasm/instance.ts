@@ -33,10 +33,10 @@ export interface WasmKernels {
   col2im(dx: number, dcol: number, n: number, c: number, h: number, w: number, k: number, stride: number, padding: number, outH: number, outW: number, ranges: number): void;
   addChannelBias(out: number, bias: number, planes: number, channels: number, hw: number): void;
   maxPool2x2(out: number, argmax: number, x: number, planes: number, h: number, w: number, outH: number, outW: number): void;
-  convForwardImages(desc: number, out: number, x: number, w: number, bias: number, col: number, b0: number, b1: number): void;
+  convForwardImages(desc: number, out: number, x: number, w: number, bias: number, col: number, b0: number, b1: number, pack: number): void;
   im2colImages(desc: number, col: number, x: number, b0: number, b1: number): void;
   convWeightGradRows(desc: number, dw: number, part: number, g: number, col: number, n: number, o0: number, o1: number, first: number): void;
-  convInputGradImages(desc: number, dx: number, w: number, g: number, dcol: number, b0: number, b1: number): void;
+  convInputGradImages(desc: number, dx: number, w: number, g: number, dcol: number, b0: number, b1: number, pack: number): void;
   gemm(out: number, a: number, b: number, m: number, k: number, n: number, aRow: number, aInner: number, bInner: number, bCol: number, pack: number, j0: number, j1: number): void;
 }
 
