@@ -10,7 +10,7 @@
 export * from './browser.js';
 
 export { readFileBytes, streamFileChunks } from './io/files.js';
-export { bundledMnistPaths, loadBundledMnist, loadMnistFromCsv, loadMnistFromIdx, readMnistCsv, type IdxPaths } from './io/mnist.js';
+export { bundledMnistPaths, fashionMnistPaths, FASHION_MNIST_DIR, idxFilesIn, loadBundledMnist, loadFashionMnist, loadMnistFromCsv, loadMnistFromIdx, readMnistCsv, type IdxPaths } from './io/mnist.js';
 export { loadModel, saveModel } from './io/model-files.js';
 export { decodePng, readPngImage, MAX_IMAGE_PIXELS } from './io/image-files.js';
 export { writeFileAtomic } from './io/write.js';

@@ -3,12 +3,13 @@
  * (talking to worker.ts), and loading/downloading model files. Everything the
  * network does comes from the library (src/browser.ts); this file is wiring.
  */
-import { ARCHITECTURES, DataError, decodeModel, defaultLr, imageToMnist, MNIST_SIDE, Rng, sequentialFromSpec, tensor, type CliOptimizerName, type Sequential } from '../src/browser.js';
+import { ARCHITECTURES, className, classesOf, DataError, decodeModel, defaultLr, imageToMnist, MNIST_SIDE, namedClasses, Rng, sequentialFromSpec, tensor, type CliOptimizerName, type Sequential } from '../src/browser.js';
 import { lineChart } from './charts.js';
 import { DrawingPad } from './pad.js';
 import type { ArchName, FromWorker, ToWorker, TrainSettings } from './protocol.js';
 import {
   buildBars,
+  labelBars,
   describeModel,
   drawGrey,
   featureMapLayers,
@@ -31,6 +32,8 @@ const $ = <T extends Element = HTMLElement>(id: string): T => {
 let model: Sequential | undefined;
 /** The current model's conv layers whose feature maps the pad shows (none for an MLP). */
 let mapLayers: FeatureMapLayer[] = [];
+/** The model's class names where it has names of its own (not MNIST's digits). */
+let classNames: readonly string[] | undefined;
 let modelBytes: Uint8Array | undefined;
 let modelName = 'model.safetensors';
 
@@ -42,12 +45,16 @@ function setModelStatus(state: 'none' | 'loading' | 'ready' | 'error', text: str
 
 /** Makes the model in `bytes` the one the pad uses; throws the library's ModelFileError if they are not a model file. */
 function useModel(bytes: Uint8Array, name: string, origin: string): void {
-  const decoded = decodeModel(bytes, name).model;
+  const file = decodeModel(bytes, name);
+  const decoded = file.model;
   decoded.eval();
   if (decoded.inputUnits !== 784 || decoded.outputUnits !== 10) {
     throw new DataError(`${name}: expected a model of 784 inputs and 10 classes, got ${decoded.inputUnits} and ${decoded.outputUnits}`);
   }
   model = decoded;
+  // A model file carries its class names (Fashion-MNIST's "Coat", …); MNIST's digits are their own.
+  classNames = namedClasses(classesOf(file.training));
+  labelBars(bars, classNames);
   mapLayers = featureMapLayers(decoded);
   modelBytes = bytes;
   modelName = name;
@@ -95,7 +102,7 @@ function update(): void {
   let top = 0;
   for (let k = 1; k < 10; k++) if (probs[k] > probs[top]) top = k;
   prediction.dataset.digit = String(top);
-  prediction.textContent = `It looks like a ${top} (${(100 * probs[top]).toFixed(1)} %)`;
+  prediction.textContent = classNames === undefined ? `It looks like a ${top} (${(100 * probs[top]).toFixed(1)} %)` : `It looks like: ${className(classNames, top)} (${(100 * probs[top]).toFixed(1)} %)`;
   showProbabilities(bars, probs);
   showFeatureMaps($('feature-maps'), $('maps'), model, mapLayers, maps);
   showActivations($('activations'), model, hidden);

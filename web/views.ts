@@ -77,6 +77,12 @@ export function buildBars(list: HTMLElement): void {
   ).join('');
 }
 
+/** Labels the ten bars with the model's class names ("T-shirt/top", …), or with the digits where it has none. */
+export function labelBars(list: HTMLElement, names: readonly string[] | undefined): void {
+  list.classList.toggle('named', names !== undefined);
+  list.querySelectorAll<HTMLElement>('li .digit').forEach((span, k) => (span.textContent = names?.[k] ?? String(k)));
+}
+
 /** Shows the probabilities of the ten digits; the top class is bold and marked "◀ top", not told by colour alone. */
 export function showProbabilities(list: HTMLElement, probs: ArrayLike<number> | undefined): void {
   let top = -1;

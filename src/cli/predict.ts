@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { className, classesOf, namedClasses } from '../data/classes.js';
 import { imageToMnist, MNIST_SIDE } from '../data/image.js';
 import { ConfigError } from '../errors.js';
 import { readPngImage } from '../io/image-files.js';
@@ -27,8 +28,8 @@ export interface Prediction {
   input: string;
   /** The row's label (CSV only). */
   label?: number;
-  /** The `--top` most likely classes, most likely first. */
-  top: { class: number; probability: number }[];
+  /** The `--top` most likely classes, most likely first (with their names where the model file has them). */
+  top: { class: number; name?: string; probability: number }[];
   /** The probability of every class (softmax of the logits; sums to 1). */
   probabilities: number[];
 }
@@ -77,8 +78,10 @@ export async function runPredict(flags: PredictFlags, out: Output): Promise<Pred
   if ((images.length > 0) === (flags.csv !== undefined)) {
     throw new ConfigError('give the inputs with either --image FILE... or --csv FILE (one of them)');
   }
-  const { model } = loadModel(flags.model);
+  const { model, training } = loadModel(flags.model);
   out.log(`Model: ${flags.model} (${describeModel(model)})`);
+  // The class names the model file carries ("Coat" rather than 4); MNIST's digits are their own names.
+  const names = namedClasses(classesOf(training));
 
   let inputs: Input[];
   if (flags.csv !== undefined) {
@@ -100,14 +103,15 @@ export async function runPredict(flags: PredictFlags, out: Output): Promise<Pred
   const k = Math.min(flags.top, model.outputUnits);
   const predictions: Prediction[] = inputs.map((input, i) => {
     const probs = Array.from(probabilities[i]);
-    const prediction: Prediction = { input: input.name, top: topK(probs, k), probabilities: probs };
+    const top = topK(probs, k).map((t) => (names === undefined ? t : { ...t, name: className(names, t.class) }));
+    const prediction: Prediction = { input: input.name, top, probabilities: probs };
     if (input.label !== undefined) prediction.label = input.label;
     return prediction;
   });
 
   for (let i = 0; i < inputs.length; i++) {
     if (flags.show) for (const line of asciiDigit(inputs[i].pixels)) out.log(line);
-    out.log(predictionLine(predictions[i]));
+    out.log(predictionLine(predictions[i], names));
   }
   if (flags.csv !== undefined) {
     const right = predictions.filter((p) => p.top[0].class === p.label).length;
@@ -142,10 +146,10 @@ export function topK(probabilities: readonly number[], k: number): { class: numb
     .slice(0, k);
 }
 
-/** `digit.png: 7 (0.9812), 1 (0.0123), 9 (0.0031)`, and for a CSV row its label: `… - label 7`. */
-function predictionLine(p: Prediction): string {
-  const classes = p.top.map((t) => `${t.class} (${t.probability.toFixed(4)})`).join(', ');
-  return `${p.input}: ${classes}${p.label === undefined ? '' : ` - label ${p.label}${p.top[0].class === p.label ? '' : ' (wrong)'}`}`;
+/** `digit.png: 7 (0.9812), 1 (0.0123), 9 (0.0031)` (`Coat (0.9812), …` with class names), and for a CSV row its label: `… - label 7`. */
+function predictionLine(p: Prediction, names?: readonly string[]): string {
+  const classes = p.top.map((t) => `${t.name ?? t.class} (${t.probability.toFixed(4)})`).join(', ');
+  return `${p.input}: ${classes}${p.label === undefined ? '' : ` - label ${className(names, p.label)}${p.top[0].class === p.label ? '' : ' (wrong)'}`}`;
 }
 
 /** A 28 × 28 image as 28 lines of text, two characters per pixel, darker to brighter. */

@@ -8,6 +8,7 @@ import { digitPngDataUrl, rgbPngDataUrl, svgToPng } from '../io/png.js';
 import { makeFolder, writeFileAtomic } from '../io/write.js';
 import { buildReport, type ReportInput, type RunHistory } from '../report/report.js';
 import { Rng } from '../rng.js';
+import { DATASET_NAMES } from '../data/classes.js';
 import { loadData, type DataSource } from './data-source.js';
 import type { Output } from './progress.js';
 
@@ -63,8 +64,11 @@ export function readHistory(path: string): RunHistory & { settings: { seed: numb
     throw new DataError(`${path}: expected "settings" with a numeric "seed" and "valSplit"`);
   }
   const data = settings.data as DataSource | undefined;
-  if (typeof data !== 'object' || data === null || !['bundled', 'csv', 'idx'].includes(data.kind)) {
-    throw new DataError(`${path}: expected "settings.data" to name the data source (bundled, csv or idx)`);
+  if (typeof data !== 'object' || data === null || !['bundled', 'csv', 'idx', 'dataset'].includes(data.kind)) {
+    throw new DataError(`${path}: expected "settings.data" to name the data source (bundled, csv, idx or dataset)`);
+  }
+  if (data.kind === 'dataset' && !(DATASET_NAMES as readonly unknown[]).includes(data.name)) {
+    throw new DataError(`${path}: "settings.data.name": expected one of ${DATASET_NAMES.join(', ')}, got ${JSON.stringify(data.name)}`);
   }
   return json as RunHistory & { settings: { seed: number; valSplit: number; data: DataSource } };
 }

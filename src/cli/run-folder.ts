@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { MNIST_CLASSES } from '../data/classes.js';
 import type { Dataset } from '../data/dataset.js';
 import { saveModel } from '../io/model-files.js';
 import { writeFileAtomic } from '../io/write.js';
@@ -31,7 +32,7 @@ export interface FinishedRun {
 /**
  * Writes a finished run's folder: history.json (settings, architecture and
  * every History figure), model.safetensors (weights, with the settings and
- * a History summary in its metadata) and, with `report`, report.html.
+ * a History summary and the class names in its metadata) and, with `report`, report.html.
  * Each file is written whole or not at all; each written path is logged.
  */
 export async function writeRunFolder(dir: string, run: FinishedRun, options: { report: boolean; out: Output }): Promise<void> {
@@ -40,7 +41,8 @@ export async function writeRunFolder(dir: string, run: FinishedRun, options: { r
   writeFileAtomic(join(dir, 'history.json'), `${JSON.stringify(record, null, 2)}\n`);
   options.out.log(`Wrote ${join(dir, 'history.json')}`);
   const { batchLoss: _perBatch, ...summary } = history;
-  saveModel(model, join(dir, 'model.safetensors'), { settings, history: summary });
+  // The class names travel with the weights (predict, evaluate, the playground): the data's own, else MNIST's digits.
+  saveModel(model, join(dir, 'model.safetensors'), { settings, history: summary, classes: run.train.classes ?? MNIST_CLASSES });
   options.out.log(`Wrote ${join(dir, 'model.safetensors')}`);
   if (options.report) {
     const html = join(dir, 'report.html');

@@ -9,6 +9,7 @@ import { Rng } from '../rng.js';
 import { ConfigError } from '../errors.js';
 import { ARCHITECTURES, sequentialFromSpec } from '../model/spec.js';
 import type { ScheduleName } from '../train/schedules.js';
+import type { DatasetName } from '../data/classes.js';
 import { dataSource, type DataSource } from './data-source.js';
 
 /** The networks of `--arch`: the tutorial's MLP (`--hidden`, `--activation`), or a CNN (see model/spec.ts). */
@@ -59,6 +60,7 @@ export interface SettingsFlags extends OptimizerFlags {
   seed: number;
   valSplit: number;
   subset?: number;
+  dataset?: DatasetName;
   trainCsv?: string;
   testCsv?: string;
   idxDir?: string;

@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
+import { DATASET_NAMES } from '../data/classes.js';
 import { subset } from '../data/dataset.js';
+import { FASHION_MNIST_DIR } from '../io/mnist.js';
 import { ConfigError } from '../errors.js';
 import { makeFolder } from '../io/write.js';
 import { activations } from '../layers/activations.js';
@@ -41,6 +43,7 @@ const examples = `
 Examples:
   $ scratchnet train                                # the tutorial's network on the bundled MNIST
   $ scratchnet train --epochs 1 --json              # one epoch; the last stdout line is a JSON summary
+  $ scratchnet train --dataset fashion-mnist --arch cnn   # clothes: T-shirt/top, Trouser, … Ankle boot
   $ scratchnet train --train-csv mnist_train.csv --test-csv mnist_test.csv
   $ scratchnet train --hidden 128,64 --activation tanh --init glorot --lr 0.05
   $ scratchnet train --subset 10000 --tutorial-compat   # replay the tutorial's exact update
@@ -94,9 +97,14 @@ export function trainCommand(): Command {
     .option('--seed <n>', 'seed of the one RNG behind the split, init and shuffling', seedValue, 42)
     .option('--val-split <fraction>', 'fraction of the training file held out for validation', unitInterval, 0.1)
     .option('--subset <n>', 'train on a random n of the training examples (the tutorial used 10000)', positiveInt)
+    .addOption(
+      new Option('--dataset <name>', `a named data set: mnist (bundled) or fashion-mnist (Zalando's clothes in MNIST's layout, from ${FASHION_MNIST_DIR}, Debian's dataset-fashion-mnist, or --idx-dir)`)
+        .choices(DATASET_NAMES)
+        .default('mnist'),
+    )
     .option('--train-csv <file>', "training data in the tutorial's CSV layout (header, label, 784 pixels)")
     .option('--test-csv <file>', "test data in the tutorial's CSV layout")
-    .option('--idx-dir <dir>', 'a folder with the four original MNIST IDX files (.gz or not)')
+    .option('--idx-dir <dir>', 'a folder with the four original IDX files of MNIST (or, with --dataset fashion-mnist, of Fashion-MNIST), .gz or not')
     .option('--out <dir>', 'run folder to write (default: a new folder under runs/)')
     .option('--json', 'print a JSON summary as the last line of stdout', false)
     .option('--quiet', 'print nothing but errors (and the JSON line with --json)', false)

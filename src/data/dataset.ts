@@ -16,6 +16,8 @@ export interface Dataset {
   count: number;
   /** Pixels per row (784 for MNIST's 28 × 28). */
   features: number;
+  /** The classes' names, by label (Fashion-MNIST's "T-shirt/top", …); absent: the labels are their own names. */
+  classes?: readonly string[];
 }
 
 /** The tutorial's three sets: training, validation (held out of training) and test. */
@@ -63,7 +65,7 @@ export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
     x.set(data.x.subarray(i * features, (i + 1) * features), r * features);
     y[r] = data.y[i];
   }
-  return { x, y, count: indices.length, features };
+  return { x, y, count: indices.length, features, ...(data.classes === undefined ? {} : { classes: data.classes }) };
 }
 
 /**

@@ -4,3 +4,4 @@ export { idxToDataset, parseIdx, type IdxTensor } from './idx.js';
 export { MnistCsvParser } from './csv.js';
 export { centreByMass, compositeBackground, imageToMnist, DIGIT_BOX, INK_THRESHOLD, MIN_CONTRAST, MNIST_CENTRE, MNIST_SIDE, type RgbaImage } from './image.js';
 export { fetchMnist, mnistFileNames } from './fetch.js';
+export { className, classesOf, datasetTitle, namedClasses, DATASET_NAMES, FASHION_MNIST_CLASSES, MNIST_CLASSES, NAMED_DATASETS, type DatasetName } from './classes.js';

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MnistCsvParser } from '../data/csv.js';
 import { checkValSplit, splitTrainVal, type Dataset, type MnistData } from '../data/dataset.js';
+import { FASHION_MNIST_CLASSES } from '../data/classes.js';
 import { idxToDataset, parseIdx } from '../data/idx.js';
 import { ConfigError, DataError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -75,6 +76,46 @@ export function bundledMnistPaths(): IdxPaths {
     }
   }
   return paths;
+}
+
+/** Where Debian's package dataset-fashion-mnist puts Fashion-MNIST's four original IDX files (gzipped). */
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** The four IDX files of an MNIST-layout data set in `dir`, each as it is there (plain, else `.gz`); null if any is missing. */
+export function idxFilesIn(dir: string): IdxPaths | null {
+  const pick = (name: string): string | null => {
+    const plain = join(dir, name);
+    return existsSync(plain) ? plain : existsSync(`${plain}.gz`) ? `${plain}.gz` : null;
+  };
+  const paths = {
+    trainImages: pick('train-images-idx3-ubyte'),
+    trainLabels: pick('train-labels-idx1-ubyte'),
+    testImages: pick('t10k-images-idx3-ubyte'),
+    testLabels: pick('t10k-labels-idx1-ubyte'),
+  };
+  return Object.values(paths).every((p) => p !== null) ? (paths as IdxPaths) : null;
+}
+
+/** Fashion-MNIST's four files in `dir` (default: Debian's FASHION_MNIST_DIR), or a DataError that says how to get them. */
+export function fashionMnistPaths(dir = FASHION_MNIST_DIR): IdxPaths {
+  const paths = idxFilesIn(dir);
+  if (paths === null) {
+    throw new DataError(
+      `${dir}: Fashion-MNIST's IDX files (train-images-idx3-ubyte.gz and three more) are not there: on Debian or Ubuntu, \`apt-get install dataset-fashion-mnist\` puts them in ${FASHION_MNIST_DIR}; elsewhere, give --idx-dir with a folder that has them`,
+    );
+  }
+  return paths;
+}
+
+/**
+ * Fashion-MNIST (Zalando's 60,000 training and 10,000 test images of
+ * clothes, MNIST's layout) from its IDX files in `dir`, split as
+ * {@link loadMnistFromCsv}; every set carries the ten class names.
+ */
+export function loadFashionMnist(dir = FASHION_MNIST_DIR, valSplit = 0.1, seed: number | Rng = 42): MnistData {
+  const data = loadMnistFromIdx(fashionMnistPaths(dir), valSplit, seed);
+  const classes = FASHION_MNIST_CLASSES;
+  return { train: { ...data.train, classes }, val: { ...data.val, classes }, test: { ...data.test, classes } };
 }
 
 /** One CSV file in the tutorial's layout (header, label, `features` pixels), streamed. */

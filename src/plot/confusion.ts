@@ -7,8 +7,10 @@ import { config, range } from './theme.js';
  * ones; each cell shows its count, coloured on a log scale so the few
  * mistakes stay visible next to the large diagonal.
  */
-export function confusionSpec(matrix: ConfusionMatrix, title = 'Confusion Matrix'): TopLevelSpec {
+export function confusionSpec(matrix: ConfusionMatrix, title = 'Confusion Matrix', classes?: readonly string[]): TopLevelSpec {
   const k = matrix.classes;
+  // Class names on the axes where there are names: "Coat" rather than 4.
+  const names = classes === undefined ? undefined : `${JSON.stringify(range(k).map((c) => classes[c] ?? String(c)))}[datum.value]`;
   const total = matrix.counts.reduce((a, b) => a + b, 0);
   const cells = range(k * k).map((i) => ({ truth: Math.floor(i / k), predicted: i % k, count: matrix.counts[i] }));
   const max = Math.max(1, ...matrix.counts);
@@ -20,8 +22,8 @@ export function confusionSpec(matrix: ConfusionMatrix, title = 'Confusion Matrix
     height: 40 * k,
     data: { values: cells },
     encoding: {
-      x: { field: 'predicted', type: 'ordinal', title: 'Predicted label', axis: { labelAngle: 0, orient: 'top' } },
-      y: { field: 'truth', type: 'ordinal', title: 'True label' },
+      x: { field: 'predicted', type: 'ordinal', title: 'Predicted label', axis: names === undefined ? { labelAngle: 0, orient: 'top' } : { labelAngle: -40, orient: 'top', labelAlign: 'left', labelExpr: names } },
+      y: { field: 'truth', type: 'ordinal', title: 'True label', axis: names === undefined ? {} : { labelExpr: names } },
     },
     layer: [
       {

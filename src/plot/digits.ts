@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { className } from '../data/classes.js';
 import { colors, config } from './theme.js';
 
 /** One digit to draw: its image as a URL (a `data:` PNG) and what to write above it. */
@@ -27,22 +28,33 @@ function digitView(url: string, title: unknown) {
   };
 }
 
-/** The tutorial's `visualize_mnist_samples`: digits in a row, each titled with its label. */
-export function samplesSpec(samples: readonly DigitImage[]): TopLevelSpec {
+/** One font size for a row of titles over 84-pixel images, small enough for the longest ("Label: 7" at 13 px, "Pred: T-shirt/top" at 10). */
+const titleSize = (titles: readonly string[]): number => {
+  const longest = Math.max(0, ...titles.map((t) => t.length));
+  return longest <= 12 ? 13 : longest <= 15 ? 11 : 10;
+};
+
+/** The tutorial's `visualize_mnist_samples`: images in a row, each titled with its label (its class name when `classes` has one). */
+export function samplesSpec(samples: readonly DigitImage[], classes?: readonly string[], title = 'MNIST Samples'): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'MNIST Samples', fontSize: 16 },
+    title: { text: title, fontSize: 16 },
     config: { ...config, concat: { spacing: 16 } },
-    hconcat: samples.map((s) => digitView(s.url, { text: `Label: ${s.label}`, fontSize: 13, fontWeight: 'normal' })),
+    hconcat: ((titles) => samples.map((s, i) => digitView(s.url, { text: titles[i], fontSize: titleSize(titles), fontWeight: 'normal' })))(
+      samples.map((s) => (classes === undefined ? `Label: ${s.label}` : className(classes, s.label))),
+    ),
   } as TopLevelSpec;
 }
 
 /**
  * The tutorial's `visualize_predictions`: each digit titled "Pred: k" (green
- * when right, red when wrong; the true label beneath), over a bar chart of
- * its ten class probabilities titled with the confidence (the top probability).
+ * when right, red when wrong; the true label beneath; class names when
+ * `classes` has them), over a bar chart of its class probabilities (by
+ * label) titled with the confidence (the top probability).
  */
-export function predictionsSpec(items: readonly DigitPrediction[]): TopLevelSpec {
+export function predictionsSpec(items: readonly DigitPrediction[], classes?: readonly string[]): TopLevelSpec {
+  const predicted = items.map((item) => item.probabilities.indexOf(Math.max(...item.probabilities)));
+  const fontSize = titleSize(predicted.map((p) => `Pred: ${className(classes, p)}`));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Model Predictions on Test Images', fontSize: 16 },
@@ -50,16 +62,16 @@ export function predictionsSpec(items: readonly DigitPrediction[]): TopLevelSpec
     // Two rows of five keep the digits and labels large enough to read.
     columns: 5,
     concat: items.map((item, i) => {
-      const pred = item.probabilities.indexOf(Math.max(...item.probabilities));
+      const pred = predicted[i];
       const right = pred === item.label;
       return {
         vconcat: [
           digitView(item.url, {
-            text: `Pred: ${pred}`,
-            subtitle: `true: ${item.label}`,
+            text: `Pred: ${className(classes, pred)}`,
+            subtitle: `true: ${className(classes, item.label)}`,
             color: right ? colors.green : colors.red,
             subtitleColor: colors.grey,
-            fontSize: 13,
+            fontSize,
           }),
           {
             title: { text: `Confidence: ${item.probabilities[pred].toFixed(2)}`, fontSize: 11, fontWeight: 'normal' },

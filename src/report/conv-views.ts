@@ -1,3 +1,4 @@
+import { className } from '../data/classes.js';
 import type { DigitPrediction } from '../plot/digits.js';
 import { featureMaps, filterTiles, firstConv, tile, type FilterTiles, type LayerMaps, type Tile, type TileScale } from '../plot/tiles.js';
 import { escapeHtml } from './page.js';
@@ -20,6 +21,8 @@ export interface ConvViews {
   digits: { index: number; label: number; predicted: number; input: TileView[] }[];
   /** Each conv and pool layer's output; tiles[digit][channel]. */
   layers: (Omit<LayerMaps, 'tiles'> & { title: string; tiles: TileView[][] })[];
+  /** The test set's class names, if it has them. */
+  classes?: readonly string[];
 }
 
 /**
@@ -62,7 +65,7 @@ export function convViews(input: ReportInput, picks: Uint32Array, predictions: r
     inChannels: conv.inChannels,
     items: filterTiles(conv).map((f) => ({ ...f, tiles: f.tiles.map(view) })),
   };
-  return { filters, digits, layers };
+  return { filters, digits, layers, ...(test.classes === undefined ? {} : { classes: test.classes }) };
 }
 
 
@@ -132,9 +135,10 @@ export function featureMapsHtml(views: ConvViews): string {
   );
   const inputRow = digits
     .map((d, i) => {
-      const verdict = d.predicted === d.label ? `predicted ${d.predicted}` : `<span class="wrong">predicted ${d.predicted}</span>`;
+      const name = (c: number): string => escapeHtml(className(views.classes, c));
+      const verdict = d.predicted === d.label ? `predicted ${name(d.predicted)}` : `<span class="wrong">predicted ${name(d.predicted)}</span>`;
       const tiles = d.input.map((t, c) => img(t, zoomFor(Math.max(t.width, t.height), 56), `input channel ${c}`)).join('');
-      return `<div class="maps-digit" style="width: ${columnWidth}px"><p class="digit-title">Test image #${d.index}: label ${d.label}, ${verdict}</p>${column(i, tiles, d.input.length)}</div>`;
+      return `<div class="maps-digit" style="width: ${columnWidth}px"><p class="digit-title">Test image #${d.index}: label ${name(d.label)}, ${verdict}</p>${column(i, tiles, d.input.length)}</div>`;
     })
     .join('');
   const first = digits[0].input[0];

@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { className, datasetTitle } from '../data/classes.js';
 import type { Dataset } from '../data/dataset.js';
 import { classificationReport, confusionMatrix, type ClassificationReport, type ConfusionMatrix } from '../metrics/confusion.js';
 import type { Sequential } from '../model/sequential.js';
@@ -67,6 +68,8 @@ export interface ReportContent {
 /** Computes everything the report shows: metrics on the test set and each chart's spec. */
 export function reportContent(input: ReportInput): ReportContent {
   const { model, train, test, history } = input;
+  const classes = test.classes ?? train.classes;
+  const title = datasetTitle(history.settings.data);
   const image = (data: Dataset, i: number): Uint8Array => data.x.subarray(i * data.features, (i + 1) * data.features);
   const evaluation = evaluate(model, test);
   const confusion = confusionMatrix(evaluation.predictions, test.y, model.outputUnits);
@@ -87,11 +90,11 @@ export function reportContent(input: ReportInput): ReportContent {
   const charts: Chart[] = [
     { id: 'activation-functions', title: 'Common Activation Functions in Neural Networks', spec: activationsSpec() },
     { id: 'activation-derivatives', title: 'Activation Functions and Their Derivatives', spec: activationDerivativesSpec() },
-    { id: 'mnist-samples', title: 'MNIST Samples', spec: samplesSpec(samples) },
+    { id: 'mnist-samples', title: `${title} Samples`, spec: samplesSpec(samples, classes, `${title} Samples`) },
     { id: 'relu-test', title: 'ReLU Forward Pass / ReLU Backward Pass', spec: reluTestSpec() },
     { id: 'training-history', title: 'Training Loss / Validation Accuracy', spec: historySpec(history) },
-    { id: 'predictions', title: 'Model Predictions on Test Images', spec: predictionsSpec(predictions) },
-    { id: 'confusion-matrix', title: 'Confusion Matrix', spec: confusionSpec(confusion) },
+    { id: 'predictions', title: 'Model Predictions on Test Images', spec: predictionsSpec(predictions, classes) },
+    { id: 'confusion-matrix', title: 'Confusion Matrix', spec: confusionSpec(confusion, undefined, classes) },
   ];
   return { charts, demo: matrixOperationsDemo(), confusion, metrics, conv: convViews(input, picks, predictions), input };
 }
@@ -147,8 +150,9 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
     .filter(([k]) => !(cnn && mlpOnly.has(k)))
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(settingValue(v))}</td></tr>`)
     .join('');
+  const classes = input.test.classes ?? input.train.classes;
   const perClass = metrics.perClass
-    .map((m, c) => `<tr><td>${c}</td><td class="num">${m.precision.toFixed(4)}</td><td class="num">${m.recall.toFixed(4)}</td><td class="num">${m.f1.toFixed(4)}</td><td class="num">${m.support}</td></tr>`)
+    .map((m, c) => `<tr><td>${classes === undefined ? c : `${c} ${escapeHtml(className(classes, c))}`}</td><td class="num">${m.precision.toFixed(4)}</td><td class="num">${m.recall.toFixed(4)}</td><td class="num">${m.f1.toFixed(4)}</td><td class="num">${m.support}</td></tr>`)
     .join('');
 
   const sections = [
@@ -163,7 +167,7 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
         .join('')}</div>
       <p class="sums">Sum of probabilities for each example (should be 1): <strong>${demo.rowSums.map((v) => v.toFixed(6)).join(', ')}</strong></p>`,
     ),
-    section('mnist-samples', 'MNIST samples', figure('mnist-samples', `The first ${Math.min(10, input.train.count)} training images with their labels.`)),
+    section('mnist-samples', `${datasetTitle(history.settings.data)} samples`, figure('mnist-samples', `The first ${Math.min(10, input.train.count)} training images with their labels.`)),
     section(
       'relu-test',
       'The ReLU layer test',

@@ -46,7 +46,8 @@ test('evaluate on the bundled test set: the numbers of evaluate() in-process, a 
   json.confusion.forEach((row, t) => assert.equal(row.reduce((a, b) => a + b, 0), mnist.y.filter((y) => y === t).length));
 
   const report = classificationReport(confusionMatrix(expected.predictions, mnist.y));
-  assert.deepEqual(json.perClass, report.perClass.map((m, c) => ({ class: c, ...m })));
+  // Each class with its name: MNIST's digits are their own.
+  assert.deepEqual(json.perClass, report.perClass.map((m, c) => ({ class: c, name: String(c), ...m })));
   assert.deepEqual(json.macro, report.macro);
 
   // The text: accuracy, loss, an aligned matrix and the per-class table.

@@ -19,6 +19,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'scratchnet-web-cnn-'));
 const dist = join(tmp, 'web-dist');
 const cnnFile = join(tmp, 'cnn', 'model.safetensors');
 const mlpFile = join(tmp, 'mlp', 'model.safetensors');
+const fashionFile = join(tmp, 'fashion', 'model.safetensors');
 let server: ChildProcess;
 let browser: Browser;
 let page: Page;
@@ -76,6 +77,8 @@ before(async () => {
     const trained = runCli(['train', '--arch', arch, '--epochs', '1', '--no-report', '--quiet', '--out', join(file, '..')]);
     assert.equal(trained.code, 0, trained.stderr);
   }
+  const fashion = runCli(['train', '--dataset', 'fashion-mnist', '--subset', '3000', '--epochs', '1', '--no-report', '--quiet', '--out', join(fashionFile, '..')]);
+  assert.equal(fashion.code, 0, fashion.stderr);
   let url: string;
   ({ server, url } = await servePlayground(['--dir', dist, '--model', cnnFile]));
   browser = await launchChromium();
@@ -161,6 +164,24 @@ test('the default MLP loaded from its file: no feature maps; how many of the thi
   console.log(`the default MLP (1 epoch) read ${right}/30 of the drawn digits`);
   t.diagnostic(`MLP (1 epoch): ${right}/30 right${wrong.length > 0 ? `; wrong: ${wrong.join('; ')}` : ''}`);
   assert.equal(await page.isHidden('#feature-maps'), true);
+});
+
+test('a Fashion-MNIST model from its file: the bars and the prediction say its class names; an MNIST model brings the digits back', async (t) => {
+  await page.setInputFiles('#model-file', fashionFile);
+  await page.waitForFunction(() => /loaded from/.test(document.getElementById('model-status')?.textContent ?? ''));
+  const labels = () => page.$$eval('#bars li .digit', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(await labels(), ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+  await page.click('#clear');
+  await drawOnPad(page, placeDigit(DIGIT_STROKES[1], DIGIT_STYLES[0]));
+  const [shown, text] = await page.$eval('#prediction', (el) => [(el as HTMLElement).dataset.digit, el.textContent ?? ''] as const);
+  const names = await labels();
+  assert.equal(text.replace(/ \(.*$/, ''), `It looks like: ${names[Number(shown)]}`);
+  const shot = join(tmp, 'fashion-model.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  t.diagnostic(`the pad with a Fashion-MNIST model (a drawn 1 reads as "${text}"): ${shot}`);
+  await page.setInputFiles('#model-file', mlpFile);
+  await page.waitForFunction(() => /784-64-32-10/.test(document.getElementById('model-status')?.textContent ?? ''));
+  assert.deepEqual(await labels(), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 });
 
 test('nothing was logged as an error', () => {
