@@ -22,6 +22,7 @@ export { BatchNorm, type BatchNormOptions } from './layers/batchnorm.js';
 export { Conv2D, type Conv2DOptions } from './layers/conv2d.js';
 export { MaxPool2D, AvgPool2D, type Pool2DOptions } from './layers/pool2d.js';
 export { Flatten } from './layers/flatten.js';
+export { Standardize } from './layers/standardize.js';
 export { Softmax } from './layers/softmax.js';
 export {
   Activation,

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NAMED_DATASETS, type DatasetName } from '../data/classes.js';
-import type { MnistData } from '../data/dataset.js';
-import { ConfigError } from '../errors.js';
+import { splitTrainVal, type MnistData } from '../data/dataset.js';
+import { normalization, parseTable, tableClasses, tableDataset, type Normalization, type RawTable } from '../data/table.js';
+import { ConfigError, DataError } from '../errors.js';
 import { FASHION_MNIST_DIR, loadBundledMnist, loadFashionMnist, loadMnistFromCsv, loadMnistFromIdx, type IdxPaths } from '../io/mnist.js';
 import type { Rng } from '../rng.js';
 import type { Output } from './progress.js';
@@ -13,10 +14,27 @@ export type DataSource =
   | { kind: 'csv'; trainCsv: string; testCsv: string }
   | { kind: 'idx'; idxDir: string }
   /** A named data set other than MNIST (`--dataset`), from its IDX files in idxDir. */
-  | { kind: 'dataset'; name: Exclude<DatasetName, 'mnist'>; idxDir: string };
+  | { kind: 'dataset'; name: Exclude<DatasetName, 'mnist'>; idxDir: string }
+  /** A table (`--csv`): its label column (null: `label`, else the first), a test file or a seeded share of the rows, and the feature scaling. */
+  | { kind: 'table'; csv: string; testCsv: string | null; label: string | null; testSplit: number; normalize: Normalization };
+
+/** A table's training statistics, for the Standardize layer the network starts with. */
+export interface TableInfo {
+  featureNames: string[];
+  mean: Float64Array;
+  scale: Float64Array;
+  normalize: Normalization;
+}
 
 /** The data source named by the --dataset / --train-csv / --test-csv / --idx-dir flags. */
-export function dataSource(flags: { dataset?: DatasetName; trainCsv?: string; testCsv?: string; idxDir?: string }): DataSource {
+export function dataSource(flags: { dataset?: DatasetName; csv?: string; label?: string; testSplit?: number; normalize?: Normalization; trainCsv?: string; testCsv?: string; idxDir?: string }): DataSource {
+  if (flags.csv !== undefined) {
+    if (flags.trainCsv !== undefined || flags.idxDir !== undefined || (flags.dataset !== undefined && flags.dataset !== 'mnist')) {
+      throw new ConfigError('--csv reads a table: give it alone (with --test-csv, --label), not with --train-csv, --idx-dir or --dataset');
+    }
+    return { kind: 'table', csv: resolve(flags.csv), testCsv: flags.testCsv === undefined ? null : resolve(flags.testCsv), label: flags.label ?? null, testSplit: flags.testSplit ?? 0.2, normalize: flags.normalize ?? 'standard' };
+  }
+  if (flags.label !== undefined) throw new ConfigError('--label names the label column of a --csv table');
   if (flags.dataset !== undefined && flags.dataset !== 'mnist') {
     if (flags.trainCsv !== undefined || flags.testCsv !== undefined) throw new ConfigError(`--dataset ${flags.dataset} reads its IDX files: give --idx-dir (or nothing), not --train-csv/--test-csv`);
     return { kind: 'dataset', name: flags.dataset, idxDir: resolve(flags.idxDir ?? FASHION_MNIST_DIR) };
@@ -34,9 +52,11 @@ export function dataSource(flags: { dataset?: DatasetName; trainCsv?: string; te
   return { kind: 'bundled' };
 }
 
-/** Loads and splits the data of `source` with `rng` (which it advances). */
-export async function loadData(source: DataSource, valSplit: number, rng: Rng, out: Output): Promise<MnistData> {
+/** Loads and splits the data of `source` with `rng` (which it advances); a table also brings its statistics. */
+export async function loadData(source: DataSource, valSplit: number, rng: Rng, out: Output): Promise<MnistData & { table?: TableInfo }> {
   switch (source.kind) {
+    case 'table':
+      return loadTable(source, valSplit, rng, out);
     case 'csv':
       out.log(`Loading ${source.trainCsv} and ${source.testCsv}...`);
       return loadMnistFromCsv(source.trainCsv, source.testCsv, valSplit, rng);
@@ -52,9 +72,47 @@ export async function loadData(source: DataSource, valSplit: number, rng: Rng, o
   }
 }
 
+/**
+ * A table: the test rows from --test-csv or a seeded --test-split share,
+ * then the validation share of the rest; classes and statistics from the
+ * training rows only.
+ */
+function loadTable(source: Extract<DataSource, { kind: 'table' }>, valSplit: number, rng: Rng, out: Output): MnistData & { table: TableInfo } {
+  out.log(`Loading the table ${source.csv}${source.testCsv === null ? '' : ` and ${source.testCsv}`}...`);
+  const raw = parseTable(readFileSync(source.csv, 'utf8'), source.csv, source.label === null ? {} : { label: source.label });
+  let trainRaw = raw;
+  let testRaw: RawTable;
+  if (source.testCsv !== null) {
+    testRaw = parseTable(readFileSync(source.testCsv, 'utf8'), source.testCsv, { label: raw.labelName ?? undefined });
+    if (testRaw.featureNames.join('\u0000') !== raw.featureNames.join('\u0000')) {
+      throw new DataError(`${source.testCsv}:1: expected the columns of ${source.csv} (${raw.featureNames.join(', ')}), got ${testRaw.featureNames.join(', ')}`);
+    }
+  } else {
+    const nTest = Math.floor(raw.count * source.testSplit);
+    if (nTest < 1) throw new ConfigError(`--test-split ${source.testSplit} of ${raw.count} rows leaves no test row: give --test-csv or a larger split`);
+    const order = rng.permutation(raw.count);
+    const pick = (rows: Uint32Array): RawTable => ({
+      ...raw,
+      count: rows.length,
+      values: Float32Array.from({ length: rows.length * raw.featureNames.length }, (_, i) => raw.values[rows[Math.floor(i / raw.featureNames.length)] * raw.featureNames.length + (i % raw.featureNames.length)]),
+      labels: Array.from(rows, (r) => raw.labels[r]),
+      lines: Array.from(rows, (r) => raw.lines[r]),
+    });
+    testRaw = pick(order.subarray(0, nTest).slice().sort());
+    trainRaw = pick(order.subarray(nTest).slice().sort());
+  }
+  const classes = tableClasses(trainRaw);
+  const { train, val } = splitTrainVal(tableDataset(trainRaw, classes), valSplit, rng);
+  const test = tableDataset(testRaw, classes);
+  const { mean, scale, constant } = normalization(train, source.normalize, raw.featureNames);
+  for (const name of constant) console.warn(`scratchnet: warning: ${source.csv}: column "${name}" has one value in every training row: it is scaled to 0 and tells the network nothing`);
+  out.log(`Table: ${raw.featureNames.length} features, label column "${raw.labelName}", ${classes.length} classes (${classes.join(', ')}); features ${source.normalize === 'none' ? 'as they are' : source.normalize === 'minmax' ? 'scaled to [0, 1]' : 'standardised'} with the training rows' statistics`);
+  return { train, val, test, table: { featureNames: raw.featureNames, mean, scale, normalize: source.normalize } };
+}
+
 /** What the report calls the data: "MNIST", "Fashion-MNIST". */
 export function dataTitle(source: DataSource): string {
-  return source.kind === 'dataset' ? NAMED_DATASETS[source.name].title : 'MNIST';
+  return source.kind === 'dataset' ? NAMED_DATASETS[source.name].title : source.kind === 'table' ? 'Table' : 'MNIST';
 }
 
 /** The four MNIST file names in `dir`, preferring the uncompressed ones. */

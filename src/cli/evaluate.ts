@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { className, classesOf, DATASET_NAMES, NAMED_DATASETS, namedClasses, type DatasetName } from '../data/classes.js';
+import { className, classesOf, DATASET_NAMES, NAMED_DATASETS, namedClasses, tableColumnsOf, type DatasetName } from '../data/classes.js';
+import { parseTable, tableDataset } from '../data/table.js';
 import type { Dataset } from '../data/dataset.js';
 import { idxToDataset, parseIdx } from '../data/idx.js';
 import { ConfigError, DataError } from '../errors.js';
@@ -69,13 +70,14 @@ export async function runEvaluate(flags: EvaluateFlags, out: Output): Promise<Ev
   out.log(`Model: ${flags.model} (${describeModel(model)})`);
   const trainedOn = (training as { settings?: { data?: { kind?: string; name?: DatasetName } } } | undefined)?.settings?.data;
   const dataset = flags.dataset ?? (trainedOn?.kind === 'dataset' ? trainedOn.name : undefined) ?? 'mnist';
-  const { data, name } = await loadTestSet(flags, dataset, model.inputUnits);
-  out.log(`Test set: ${name} (${data.count} images)`);
+  const columns = tableColumnsOf(training);
+  const { data, name } = columns === undefined ? await loadTestSet(flags, dataset, model.inputUnits) : tableTestSet(flags, columns, classesOf(training) ?? []);
+  out.log(`Test set: ${name} (${data.count} ${columns === undefined ? 'images' : 'rows'})`);
   const names = namedClasses(classesOf(training) ?? (dataset === 'mnist' ? undefined : NAMED_DATASETS[dataset].classes));
 
   const result = evaluate(model, data);
-  // Labels are 0–9; a model may have more outputs than classes seen.
-  const classes = Math.max(model.outputUnits, 10);
+  // MNIST's labels are 0–9, and a model may have more outputs than classes seen; a table's model has one output per class.
+  const classes = columns === undefined ? Math.max(model.outputUnits, 10) : model.outputUnits;
   const matrix = confusionMatrix(result.predictions, data.y, classes);
   const report = classificationReport(matrix);
   const correct = Math.round(result.accuracy * data.count);
@@ -102,6 +104,16 @@ export async function runEvaluate(flags: EvaluateFlags, out: Output): Promise<Ev
 /** `784 inputs → 10 classes, 52650 parameters`. */
 export function describeModel(model: Sequential): string {
   return `${model.inputUnits} inputs → ${model.outputUnits} classes, ${model.paramCount()} parameters`;
+}
+
+/** A table model's test rows (--test-csv: the training table's columns and its label column, raw values). */
+function tableTestSet(flags: EvaluateFlags, columns: { featureNames: string[]; label: string | null }, classes: readonly string[]): { data: Dataset; name: string } {
+  if (flags.testCsv === undefined) throw new ConfigError(`${flags.model}: a model of a table (columns ${columns.featureNames.join(', ')}) is scored on a table: give --test-csv FILE`);
+  const table = parseTable(readFileSync(flags.testCsv, 'utf8'), flags.testCsv, { label: columns.label ?? undefined });
+  if (table.featureNames.join('\u0000') !== columns.featureNames.join('\u0000')) {
+    throw new DataError(`${flags.testCsv}:1: expected the feature columns ${columns.featureNames.join(', ')} (as in training), got ${table.featureNames.join(', ')}`);
+  }
+  return { data: tableDataset(table, classes), name: flags.testCsv };
 }
 
 /** The test set the flags name (CSV, IDX folder, or the named data set's: the bundled MNIST, Fashion-MNIST), checked against the model's input size. */

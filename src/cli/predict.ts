@@ -1,7 +1,9 @@
 import { Command } from 'commander';
-import { className, classesOf, namedClasses } from '../data/classes.js';
+import { readFileSync } from 'node:fs';
+import { className, classesOf, namedClasses, tableColumnsOf } from '../data/classes.js';
+import { parseTable } from '../data/table.js';
 import { imageToMnist, MNIST_SIDE } from '../data/image.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import { readPngImage } from '../io/image-files.js';
 import { loadModel } from '../io/model-files.js';
 import { bytesToUnitJs } from '../kernels/bytes.js';
@@ -83,6 +85,11 @@ export async function runPredict(flags: PredictFlags, out: Output): Promise<Pred
   // The class names the model file carries ("Coat" rather than 4); MNIST's digits are their own names.
   const names = namedClasses(classesOf(training));
 
+  const columns = tableColumnsOf(training);
+  if (columns !== undefined) {
+    if (flags.csv === undefined) throw new ConfigError(`${flags.model}: a model of a table (columns ${columns.featureNames.join(', ')}) predicts rows: give --csv FILE`);
+    return predictTable(flags, model, columns, names, out);
+  }
   let inputs: Input[];
   if (flags.csv !== undefined) {
     const path = flags.csv;
@@ -114,6 +121,37 @@ export async function runPredict(flags: PredictFlags, out: Output): Promise<Pred
     out.log(predictionLine(predictions[i], names));
   }
   if (flags.csv !== undefined) {
+    const right = predictions.filter((p) => p.top[0].class === p.label).length;
+    out.log(`${right} of ${predictions.length} rows predicted as labelled (accuracy ${(right / predictions.length).toFixed(4)})`);
+  }
+  if (flags.json) console.log(JSON.stringify({ predictions }));
+  return predictions;
+}
+
+/**
+ * predict --csv for a table's model: rows with the training table's feature
+ * columns, raw (the model's Standardize layer scales them), with or without
+ * the label column; with it, the accuracy too.
+ */
+function predictTable(flags: PredictFlags, model: Sequential, columns: { featureNames: string[]; label: string | null }, names: readonly string[] | undefined, out: Output): Prediction[] {
+  const path = flags.csv as string;
+  const table = parseTable(readFileSync(path, 'utf8'), path, { label: columns.label ?? undefined, featureNames: columns.featureNames });
+  const classes = Array.from({ length: model.outputUnits }, (_, c) => className(names, c));
+  const probs = model.predictProba(tensor(table.values, [table.count, columns.featureNames.length]));
+  const k = Math.min(flags.top, model.outputUnits);
+  const predictions: Prediction[] = Array.from({ length: table.count }, (_, r) => {
+    const p = Array.from(probs.data.subarray(r * model.outputUnits, (r + 1) * model.outputUnits));
+    const top = topK(p, k).map((t) => (names === undefined ? t : { ...t, name: className(names, t.class) }));
+    const prediction: Prediction = { input: `${path}:${table.lines[r]}`, top, probabilities: p };
+    if (table.labelName !== null) {
+      const label = classes.indexOf(table.labels[r]);
+      if (label < 0) throw new DataError(`${path}:${table.lines[r]}: the label ${JSON.stringify(table.labels[r])} is not one of the model's classes (${classes.join(', ')})`);
+      prediction.label = label;
+    }
+    return prediction;
+  });
+  for (const p of predictions) out.log(predictionLine(p, names));
+  if (table.labelName !== null) {
     const right = predictions.filter((p) => p.top[0].class === p.label).length;
     out.log(`${right} of ${predictions.length} rows predicted as labelled (accuracy ${(right / predictions.length).toFixed(4)})`);
   }

@@ -42,7 +42,9 @@ export async function writeRunFolder(dir: string, run: FinishedRun, options: { r
   options.out.log(`Wrote ${join(dir, 'history.json')}`);
   const { batchLoss: _perBatch, ...summary } = history;
   // The class names travel with the weights (predict, evaluate, the playground): the data's own, else MNIST's digits.
-  saveModel(model, join(dir, 'model.safetensors'), { settings, history: summary, classes: run.train.classes ?? MNIST_CLASSES });
+  // A table's model also keeps its columns, so predict and evaluate can read raw rows of the same table.
+  const table = run.train.featureNames === undefined ? {} : { table: { featureNames: run.train.featureNames, label: run.train.labelName ?? null } };
+  saveModel(model, join(dir, 'model.safetensors'), { settings, history: summary, classes: run.train.classes ?? MNIST_CLASSES, ...table });
   options.out.log(`Wrote ${join(dir, 'model.safetensors')}`);
   if (options.report) {
     const html = join(dir, 'report.html');

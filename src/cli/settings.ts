@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import { ARCHITECTURES, sequentialFromSpec } from '../model/spec.js';
 import type { ScheduleName } from '../train/schedules.js';
 import type { DatasetName } from '../data/classes.js';
+import type { Normalization } from '../data/table.js';
 import { dataSource, type DataSource } from './data-source.js';
 
 /** The networks of `--arch`: the tutorial's MLP (`--hidden`, `--activation`), or a CNN (see model/spec.ts). */
@@ -61,6 +62,10 @@ export interface SettingsFlags extends OptimizerFlags {
   valSplit: number;
   subset?: number;
   dataset?: DatasetName;
+  csv?: string;
+  label?: string;
+  testSplit?: number;
+  normalize?: Normalization;
   trainCsv?: string;
   testCsv?: string;
   idxDir?: string;
@@ -174,11 +179,12 @@ function cnn(arch: Exclude<ArchName, 'mlp'> | 'layers', layers: string | null, r
   }
 }
 
-/** The network the settings describe, for inputs of `features` values, initialised from `rng`. */
+/** The network the settings describe, for inputs of `features` values and `classes` outputs, initialised from `rng`. */
 export function modelFromSettings(
   settings: Pick<TrainSettings, 'arch' | 'layers' | 'hidden' | 'activation' | 'init' | 'tutorialCompat' | 'dropout' | 'batchNorm'>,
   features: number,
   rng: Rng,
+  classes = 10,
 ): Sequential {
   const arch = settings.arch ?? 'mlp';
   if (arch !== 'mlp') {
@@ -187,6 +193,7 @@ export function modelFromSettings(
   }
   return mlp({
     inputUnits: features,
+    outputUnits: classes,
     hidden: settings.hidden,
     activation: settings.activation,
     init: settings.init,

@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import { DATASET_NAMES } from '../data/classes.js';
 import { subset } from '../data/dataset.js';
+import { NORMALIZATIONS } from '../data/table.js';
+import { Standardize } from '../layers/standardize.js';
+import { Sequential } from '../model/sequential.js';
 import { FASHION_MNIST_DIR } from '../io/mnist.js';
 import { ConfigError } from '../errors.js';
 import { makeFolder } from '../io/write.js';
@@ -44,6 +47,7 @@ Examples:
   $ scratchnet train                                # the tutorial's network on the bundled MNIST
   $ scratchnet train --epochs 1 --json              # one epoch; the last stdout line is a JSON summary
   $ scratchnet train --dataset fashion-mnist --arch cnn   # clothes: T-shirt/top, Trouser, … Ankle boot
+  $ scratchnet train --csv iris.csv --label species --hidden 16 --epochs 50   # a table of your own
   $ scratchnet train --train-csv mnist_train.csv --test-csv mnist_test.csv
   $ scratchnet train --hidden 128,64 --activation tanh --init glorot --lr 0.05
   $ scratchnet train --subset 10000 --tutorial-compat   # replay the tutorial's exact update
@@ -102,8 +106,12 @@ export function trainCommand(): Command {
         .choices(DATASET_NAMES)
         .default('mnist'),
     )
+    .option('--csv <file>', 'a table: a header row of column names, a label column (integers or names) and numeric features; test rows from --test-csv, else --test-split')
+    .option('--label <column>', 'the --csv label column (default: the column named label, else the first)')
+    .option('--test-split <fraction>', 'with --csv and no --test-csv: the seeded share of rows held out for the test', unitInterval)
+    .addOption(new Option('--normalize <how>', 'with --csv: scale each feature by the training rows: standard (mean 0, deviation 1), minmax (to [0, 1]) or none; saved in the model').choices(NORMALIZATIONS))
     .option('--train-csv <file>', "training data in the tutorial's CSV layout (header, label, 784 pixels)")
-    .option('--test-csv <file>', "test data in the tutorial's CSV layout")
+    .option('--test-csv <file>', "test data in the tutorial's CSV layout (with --csv: the test table)")
     .option('--idx-dir <dir>', 'a folder with the four original IDX files of MNIST (or, with --dataset fashion-mnist, of Fashion-MNIST), .gz or not')
     .option('--out <dir>', 'run folder to write (default: a new folder under runs/)')
     .option('--json', 'print a JSON summary as the last line of stdout', false)
@@ -158,7 +166,9 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   }
   quiet.log(`Training data: ${train.count} × ${train.features}, validation: ${data.val.count}, test: ${data.test.count}`);
 
-  const model = modelFromSettings(settings, train.features, rng);
+  const network = modelFromSettings(settings, train.features, rng, train.classes?.length ?? 10);
+  // A table's network starts with its training rows' statistics, so the saved model takes raw rows.
+  const model = data.table === undefined ? network : new Sequential([Standardize.of(data.table.mean, data.table.scale), ...network.layers], train.features);
   const optimizer = optimizerFromConfig(settings.optimizer);
   if (resumed !== undefined) restoreCheckpoint(resumed, model, optimizer);
   quiet.log('Network architecture:');

@@ -1,5 +1,6 @@
 import { ShapeError } from '../errors.js';
 import { ByteRowGather } from '../kernels/gather.js';
+import { allocFloat32 } from '../kernels/memory.js';
 import type { Tensor } from '../kernels/tensor.js';
 import type { Dataset } from './dataset.js';
 
@@ -10,15 +11,19 @@ import type { Dataset } from './dataset.js';
  * layer's products) and their labels.
  */
 export class BatchLoader {
-  private readonly gatherer: ByteRowGather;
+  /** Byte images go through the kernels' gather; a table's rows are copied into `rows` (kernel memory). */
+  private readonly gatherer: ByteRowGather | null;
+  private readonly rows: Float32Array | null;
   private readonly y: Uint8Array;
   /** One tensor per batch size (the full batch and the last, partial one). */
   private readonly tensors = new Map<number, { x: Tensor; y: Uint8Array }>();
 
   constructor(readonly data: Dataset, readonly maxRows: number) {
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new ShapeError(`BatchLoader: expected maxRows to be a positive integer, got ${maxRows}`);
-    this.gatherer = new ByteRowGather(maxRows, data.features);
-    this.gatherer.use(data.x, data.count);
+    const table = data.values !== undefined;
+    this.gatherer = table ? null : new ByteRowGather(maxRows, data.features);
+    this.gatherer?.use(data.x, data.count);
+    this.rows = table ? allocFloat32(maxRows * data.features) : null;
     this.y = new Uint8Array(maxRows);
   }
 
@@ -28,7 +33,7 @@ export class BatchLoader {
    * call, evaluate refreshes its own each call).
    */
   refresh(): void {
-    this.gatherer.use(this.data.x, this.data.count);
+    this.gatherer?.use(this.data.x, this.data.count);
   }
 
   /** Rows order[start … start+count) as a [count, features] tensor and their labels (both reused by the next call). */
@@ -42,12 +47,24 @@ export class BatchLoader {
       if (row >= data.count) throw new ShapeError(`BatchLoader: order[${start + r}] = ${row} is not a row of a dataset of ${data.count}`);
       this.y[r] = data.y[row];
     }
-    const x = this.gatherer.gather(order, start, count);
+    const x = this.gatherer?.gather(order, start, count) ?? this.tableRows(order, start, count);
     let batch = this.tensors.get(count);
     if (batch === undefined || batch.x !== x) {
       batch = { x, y: this.y.subarray(0, count) };
       this.tensors.set(count, batch);
     }
     return batch;
+  }
+
+  /** A table's rows order[start … start+count) as they are, one tensor per count (reused). */
+  private tableRows(order: Uint32Array, start: number, count: number): Tensor {
+    const { values, features } = this.data as Dataset & { values: Float32Array };
+    const rows = this.rows as Float32Array;
+    for (let r = 0; r < count; r++) {
+      const row = order[start + r];
+      rows.set(values.subarray(row * features, (row + 1) * features), r * features);
+    }
+    const cached = this.tensors.get(count)?.x;
+    return cached !== undefined && cached.data.buffer === rows.buffer ? cached : { data: rows.subarray(0, count * features), shape: [count, features] };
   }
 }

@@ -48,3 +48,10 @@ export function datasetTitle(data: unknown): string {
   const d = data as { kind?: unknown; name?: unknown } | null | undefined;
   return d?.kind === 'dataset' && typeof d.name === 'string' && d.name in NAMED_DATASETS ? NAMED_DATASETS[d.name as DatasetName].title : 'MNIST';
 }
+
+/** A table model's columns, kept in its training metadata (`{ table: { featureNames, label } }`), if it has them. */
+export function tableColumnsOf(training: unknown): { featureNames: string[]; label: string | null } | undefined {
+  const t = (training as { table?: { featureNames?: unknown; label?: unknown } } | null | undefined)?.table;
+  if (t === undefined || !Array.isArray(t.featureNames) || !t.featureNames.every((n) => typeof n === 'string')) return undefined;
+  return { featureNames: t.featureNames as string[], label: typeof t.label === 'string' ? t.label : null };
+}

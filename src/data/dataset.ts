@@ -8,8 +8,17 @@ import type { Rng } from '../rng.js';
  * float32; {@link gatherBatch} normalises them to [0, 1] one batch at a time.
  */
 export interface Dataset {
-  /** Pixels, count × features, row-major, 0–255. */
+  /** Pixels, count × features, row-major, 0–255 (empty for a table: see `values`). */
   x: Uint8Array;
+  /**
+   * A table's features as numbers, count × features, row-major, taken as
+   * they are (no scaling to [0, 1]); when present, `x` is empty and batches
+   * are gathered from here.
+   */
+  values?: Float32Array;
+  /** A table's feature column names, in order, and its label column's name. */
+  featureNames?: readonly string[];
+  labelName?: string;
   /** Labels 0–9, one per row. */
   y: Uint8Array;
   /** Number of rows (examples). */
@@ -55,17 +64,20 @@ export function splitTrainVal(data: Dataset, valSplit: number, rng: Rng): { trai
 /** A new Dataset holding copies of the rows `indices` of `data`, in that order (the tutorial's `--subset N`). */
 export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
   const { features, count } = data;
-  const x = new Uint8Array(indices.length * features);
+  const table = data.values;
+  const x = new Uint8Array(table === undefined ? indices.length * features : 0);
+  const values = table === undefined ? undefined : new Float32Array(indices.length * features);
   const y = new Uint8Array(indices.length);
   for (let r = 0; r < indices.length; r++) {
     const i = indices[r];
     if (!(Number.isInteger(i) && i >= 0 && i < count)) {
       throw new ConfigError(`subset: index ${r} must be a row number in [0, ${count}), got ${i}`);
     }
-    x.set(data.x.subarray(i * features, (i + 1) * features), r * features);
+    if (table === undefined) x.set(data.x.subarray(i * features, (i + 1) * features), r * features);
+    else values?.set(table.subarray(i * features, (i + 1) * features), r * features);
     y[r] = data.y[i];
   }
-  return { x, y, count: indices.length, features, ...(data.classes === undefined ? {} : { classes: data.classes }) };
+  return { x, y, count: indices.length, features, ...(values === undefined ? {} : { values }), ...(data.featureNames === undefined ? {} : { featureNames: data.featureNames }), ...(data.labelName === undefined ? {} : { labelName: data.labelName }), ...(data.classes === undefined ? {} : { classes: data.classes }) };
 }
 
 /**

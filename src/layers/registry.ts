@@ -8,6 +8,7 @@ import { flattenKind } from './flatten.js';
 import type { Layer, LayerKind } from './layer.js';
 import { avgPool2dKind, maxPool2dKind } from './pool2d.js';
 import { softmaxKind } from './softmax.js';
+import { standardizeKind } from './standardize.js';
 
 /**
  * Every kind of layer scratchnet can save, load, export and print, each
@@ -24,6 +25,7 @@ const KINDS: readonly LayerKind[] = [
   maxPool2dKind,
   avgPool2dKind,
   flattenKind,
+  standardizeKind,
 ];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));

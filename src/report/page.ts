@@ -45,6 +45,7 @@ export function htmlPage(title: string, subtitle: string, sections: readonly str
   .maps-digits { display: flex; flex-wrap: wrap; gap: 12px 40px; }
   .digit-title { font-size: 13px; margin: 0 0 4px; }
   .wrong { color: #d62728; }
+  p.caption { color: #555; font-size: 13px; margin-top: 6px; }
   .legend { display: inline-flex; flex-direction: column; vertical-align: middle; margin-left: 10px; font-size: 11px; color: #555; }
   .legend .bar { display: block; width: 120px; height: 10px; border: 1px solid #c8ccd2; }
   .legend.diverging .bar { background: linear-gradient(to right, rgb(33, 102, 172), white, rgb(178, 24, 43)); }

@@ -63,6 +63,9 @@ export interface ReportContent {
   /** Null for a network without a convolution. */
   conv: ConvViews | null;
   input: ReportInput;
+  /** The ten test examples drawn with their predictions (their rows in the test set). */
+  picks: Uint32Array;
+  predictions: DigitPrediction[];
 }
 
 /** Computes everything the report shows: metrics on the test set and each chart's spec. */
@@ -75,28 +78,32 @@ export function reportContent(input: ReportInput): ReportContent {
   const confusion = confusionMatrix(evaluation.predictions, test.y, model.outputUnits);
   const metrics = classificationReport(confusion);
 
-  const samples = Array.from({ length: Math.min(10, train.count) }, (_, i) => ({ url: input.imageUrl(image(train, i)), label: train.y[i] }));
-  // Ten random test images, as the tutorial's visualize_predictions.
+  const tabular = test.values !== undefined;
+  const samples = tabular ? [] : Array.from({ length: Math.min(10, train.count) }, (_, i) => ({ url: input.imageUrl(image(train, i)), label: train.y[i] }));
+  // Ten random test images (or rows), as the tutorial's visualize_predictions.
   const picks = new Rng(input.seed).permutation(test.count).subarray(0, Math.min(10, test.count));
   const x = new Float32Array(picks.length * test.features);
-  picks.forEach((idx, r) => image(test, idx).forEach((v, j) => (x[r * test.features + j] = v / 255)));
+  picks.forEach((idx, r) =>
+    tabular ? x.set((test.values as Float32Array).subarray(idx * test.features, (idx + 1) * test.features), r * test.features) : image(test, idx).forEach((v, j) => (x[r * test.features + j] = v / 255)),
+  );
   const probs = model.predictProba({ data: x, shape: [picks.length, test.features] });
   const predictions: DigitPrediction[] = Array.from(picks, (idx, r) => ({
-    url: input.imageUrl(image(test, idx)),
+    url: tabular ? '' : input.imageUrl(image(test, idx)),
     label: test.y[idx],
     probabilities: Array.from(probs.data.subarray(r * model.outputUnits, (r + 1) * model.outputUnits)),
   }));
 
+  // A table has no images: its samples and predictions are HTML tables of rows (reportHtml), not charts.
   const charts: Chart[] = [
     { id: 'activation-functions', title: 'Common Activation Functions in Neural Networks', spec: activationsSpec() },
     { id: 'activation-derivatives', title: 'Activation Functions and Their Derivatives', spec: activationDerivativesSpec() },
-    { id: 'mnist-samples', title: `${title} Samples`, spec: samplesSpec(samples, classes, `${title} Samples`) },
+    ...(tabular ? [] : [{ id: 'mnist-samples', title: `${title} Samples`, spec: samplesSpec(samples, classes, `${title} Samples`) }]),
     { id: 'relu-test', title: 'ReLU Forward Pass / ReLU Backward Pass', spec: reluTestSpec() },
     { id: 'training-history', title: 'Training Loss / Validation Accuracy', spec: historySpec(history) },
-    { id: 'predictions', title: 'Model Predictions on Test Images', spec: predictionsSpec(predictions, classes) },
+    ...(tabular ? [] : [{ id: 'predictions', title: 'Model Predictions on Test Images', spec: predictionsSpec(predictions, classes) }]),
     { id: 'confusion-matrix', title: 'Confusion Matrix', spec: confusionSpec(confusion, undefined, classes) },
   ];
-  return { charts, demo: matrixOperationsDemo(), confusion, metrics, conv: convViews(input, picks, predictions), input };
+  return { charts, demo: matrixOperationsDemo(), confusion, metrics, conv: tabular ? null : convViews(input, picks, predictions), input, picks, predictions };
 }
 
 function matrixTable(values: number[][]): string {
@@ -126,6 +133,21 @@ export async function buildReport(input: ReportInput): Promise<{ html: string; s
 /** Lays out the report's sections, in the tutorial's order, around the rendered charts. */
 export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, string>): string {
   const { demo, confusion, metrics, conv, input } = content;
+  const tabular = input.test.values !== undefined;
+  const names = input.test.classes ?? input.train.classes;
+  /** A table's rows `rows` of `data` as an HTML table: its features, and the label (with prediction and confidence when given). */
+  const rowsTable = (data: Dataset, rows: ArrayLike<number>, predicted?: readonly DigitPrediction[]): string => {
+    const features = data.featureNames ?? Array.from({ length: data.features }, (_, j) => `x${j}`);
+    const head = `<tr><th>row</th>${features.map((f) => `<th>${escapeHtml(f)}</th>`).join('')}<th>label</th>${predicted === undefined ? '' : '<th>predicted</th><th>confidence</th>'}</tr>`;
+    const body = Array.from(rows, (row, i) => {
+      const cells = features.map((_, j) => `<td class="num">${Number((data.values as Float32Array)[row * data.features + j].toPrecision(6))}</td>`).join('');
+      const p = predicted?.[i];
+      const top = p === undefined ? -1 : p.probabilities.indexOf(Math.max(...p.probabilities));
+      const verdict = p === undefined ? '' : `<td${top === data.y[row] ? '' : ' class="wrong"'}>${escapeHtml(className(names, top))}</td><td class="num">${p.probabilities[top].toFixed(2)}</td>`;
+      return `<tr><td class="num">${row}</td>${cells}<td>${escapeHtml(className(names, data.y[row]))}</td>${verdict}</tr>`;
+    }).join('');
+    return `<table class="rows"><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  };
   const { history, model } = input;
   const figure = (id: string, caption: string): string =>
     `<figure class="chart" id="chart-${id}" data-chart="${id}">${svgs.get(id) ?? ''}<figcaption>${caption}</figcaption></figure>`;
@@ -167,7 +189,9 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
         .join('')}</div>
       <p class="sums">Sum of probabilities for each example (should be 1): <strong>${demo.rowSums.map((v) => v.toFixed(6)).join(', ')}</strong></p>`,
     ),
-    section('mnist-samples', `${datasetTitle(history.settings.data)} samples`, figure('mnist-samples', `The first ${Math.min(10, input.train.count)} training images with their labels.`)),
+    tabular
+      ? section('mnist-samples', 'Table samples', `${rowsTable(input.train, Array.from({ length: Math.min(10, input.train.count) }, (_, i) => i))}<p class="caption">The first ${Math.min(10, input.train.count)} training rows as read (before the network's Standardize layer scales them), with their labels.</p>`)
+      : section('mnist-samples', `${datasetTitle(history.settings.data)} samples`, figure('mnist-samples', `The first ${Math.min(10, input.train.count)} training images with their labels.`)),
     section(
       'relu-test',
       'The ReLU layer test',
@@ -180,7 +204,9 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
       `${figure('training-history', `Loss of each of the ${history.batchLoss.length} training batches, and accuracy on the whole validation set after each of the ${history.epochs} epochs.`)}
       <p>Final validation accuracy <strong>${percent(history.valAccuracy[history.valAccuracy.length - 1])}</strong>; test accuracy <strong>${percent(history.testAccuracy)}</strong>; ${history.seconds.toFixed(1)} s in all, ${Math.round(history.imagesPerSecond).toLocaleString('en-US')} training images/s.</p>`,
     ),
-    section('predictions', 'Predictions on test images', figure('predictions', 'Ten random test images: “Pred: k” is green when right and red when wrong; the bars are the ten class probabilities, the title their maximum (the confidence).')),
+    tabular
+      ? section('predictions', 'Predictions on test rows', `${rowsTable(input.test, content.picks, content.predictions)}<p class="caption">Ten random test rows, their label, the network's prediction (red when wrong) and its probability (the confidence).</p>`)
+      : section('predictions', 'Predictions on test images', figure('predictions', 'Ten random test images: “Pred: k” is green when right and red when wrong; the bars are the ten class probabilities, the title their maximum (the confidence).')),
     ...(conv === null
       ? []
       : [section('filters', 'What the first convolution learnt: its filters', filtersHtml(conv)), section('feature-maps', 'Feature maps: what each layer sees of two test digits', featureMapsHtml(conv))]),

@@ -222,7 +222,7 @@ test('a layer of no registered kind is a ConfigError naming the kind and the lay
   const model = new Sequential([new Dense(784, 10, { rng: new Rng(1) }), conv], 784);
   assert.throws(
     () => encodeOnnx(model),
-    (err: unknown) => err instanceof ConfigError && /^encodeOnnx: layer 1 has kind "lstm", which is not a registered layer kind; expected one of "dense", "sigmoid", "relu", .*"softmax", "dropout", "batchnorm", .*"flatten"$/.test(err.message),
+    (err: unknown) => err instanceof ConfigError && /^encodeOnnx: layer 1 has kind "lstm", which is not a registered layer kind; expected one of "dense", "sigmoid", "relu", .*"softmax", "dropout", "batchnorm", .*"flatten", "standardize"$/.test(err.message),
   );
 });
 

@@ -8,6 +8,7 @@ import { Dropout } from '../../src/layers/dropout.js';
 import { Softmax } from '../../src/layers/softmax.js';
 import { Conv2D } from '../../src/layers/conv2d.js';
 import { Flatten } from '../../src/layers/flatten.js';
+import { Standardize } from '../../src/layers/standardize.js';
 import { AvgPool2D, MaxPool2D } from '../../src/layers/pool2d.js';
 import { describeValue } from '../../src/layers/config-check.js';
 import { layerFromConfig, layerKinds, MAX_LAYERS, sequentialFromArchitecture } from '../../src/model/from-config.js';
@@ -43,13 +44,14 @@ test('layerFromConfig rebuilds every kind from its config()', () => {
     new MaxPool2D(3, { stride: 2 }),
     new AvgPool2D(2),
     new Flatten(),
+    new Standardize(5),
   ];
   for (const layer of layers) {
     const rebuilt = layerFromConfig(layer.config(), 0);
     assert.equal(rebuilt.constructor, layer.constructor);
     assert.deepEqual(rebuilt.config(), layer.config());
   }
-  assert.deepEqual(layerKinds, ['dense', 'sigmoid', 'relu', 'tanh', 'leaky-relu', 'softmax', 'dropout', 'batchnorm', 'conv2d', 'maxpool2d', 'avgpool2d', 'flatten']);
+  assert.deepEqual(layerKinds, ['dense', 'sigmoid', 'relu', 'tanh', 'leaky-relu', 'softmax', 'dropout', 'batchnorm', 'conv2d', 'maxpool2d', 'avgpool2d', 'flatten', 'standardize']);
   // Omitted BatchNorm options take their defaults.
   assert.deepEqual(layerFromConfig({ kind: 'batchnorm', units: 4 }, 0).config(), { kind: 'batchnorm', units: 4, momentum: 0.1, eps: 1e-5 });
 });
@@ -79,9 +81,9 @@ test('sequentialFromArchitecture inverts {inputUnits, layers: model.config()}', 
 test('an unknown kind is named, with the known kinds', () => {
   throwsConfig(
     () => sequentialFromArchitecture(arch([{ kind: 'relu' }, { kind: 'lstm' }]), 'net.json'),
-    /^net\.json: layers\[1\]\.kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm", "conv2d", "maxpool2d", "avgpool2d", "flatten", got "lstm"$/,
+    /^net\.json: layers\[1\]\.kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm", "conv2d", "maxpool2d", "avgpool2d", "flatten", "standardize", got "lstm"$/,
   );
-  throwsConfig(() => layerFromConfig({ kind: 'layernorm' }, 3), /^layers\[3\]\.kind: unknown layer kind, expected one of .*"flatten", got "layernorm"$/);
+  throwsConfig(() => layerFromConfig({ kind: 'layernorm' }, 3), /^layers\[3\]\.kind: unknown layer kind, expected one of .*"flatten", "standardize", got "layernorm"$/);
   throwsConfig(() => layerFromConfig({ kind: 'toString' }, 0), /got "toString"$/);
   throwsConfig(() => sequentialFromArchitecture(arch([{ units: 3 }]), 'w'), /^w: layers\[0\]\.kind: unknown layer kind, .*, got nothing$/);
   throwsConfig(() => sequentialFromArchitecture(arch([{ kind: '__proto__' }]), 'w'), /got "__proto__"$/);
