@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { NAMED_DATASETS, type DatasetName } from '../data/classes.js';
-import { splitTrainVal, type MnistData } from '../data/dataset.js';
+import { datasetTitle, NAMED_DATASETS, type DatasetName } from '../data/classes.js';
+import { splitTrainVal, subset, type MnistData } from '../data/dataset.js';
+import { readImageFolder } from '../io/image-folder.js';
 import { normalization, parseTable, tableClasses, tableDataset, type Normalization, type RawTable } from '../data/table.js';
 import { ConfigError, DataError } from '../errors.js';
 import { FASHION_MNIST_DIR, loadBundledMnist, loadFashionMnist, loadMnistFromCsv, loadMnistFromIdx, type IdxPaths } from '../io/mnist.js';
@@ -16,7 +17,9 @@ export type DataSource =
   /** A named data set other than MNIST (`--dataset`), from its IDX files in idxDir. */
   | { kind: 'dataset'; name: Exclude<DatasetName, 'mnist'>; idxDir: string }
   /** A table (`--csv`): its label column (null: `label`, else the first), a test file or a seeded share of the rows, and the feature scaling. */
-  | { kind: 'table'; csv: string; testCsv: string | null; label: string | null; testSplit: number; normalize: Normalization };
+  | { kind: 'table'; csv: string; testCsv: string | null; label: string | null; testSplit: number; normalize: Normalization }
+  /** A folder of class folders of PNGs (`--images`), made height × width with `channels`, a seeded test share. */
+  | { kind: 'images'; dir: string; height: number; width: number; channels: 1 | 3; skipBad: boolean; testSplit: number };
 
 /** A table's training statistics, for the Standardize layer the network starts with. */
 export interface TableInfo {
@@ -27,7 +30,28 @@ export interface TableInfo {
 }
 
 /** The data source named by the --dataset / --train-csv / --test-csv / --idx-dir flags. */
-export function dataSource(flags: { dataset?: DatasetName; csv?: string; label?: string; testSplit?: number; normalize?: Normalization; trainCsv?: string; testCsv?: string; idxDir?: string }): DataSource {
+export function dataSource(flags: {
+  dataset?: DatasetName;
+  csv?: string;
+  label?: string;
+  testSplit?: number;
+  normalize?: Normalization;
+  images?: string;
+  imageSize?: [number, number];
+  channels?: string;
+  skipBad?: boolean;
+  trainCsv?: string;
+  testCsv?: string;
+  idxDir?: string;
+}): DataSource {
+  if (flags.images !== undefined) {
+    if (flags.csv !== undefined || flags.trainCsv !== undefined || flags.testCsv !== undefined || flags.idxDir !== undefined || (flags.dataset !== undefined && flags.dataset !== 'mnist')) {
+      throw new ConfigError('--images reads a folder of class folders: give it alone (with --image-size, --channels, --skip-bad, --test-split)');
+    }
+    const [height, width] = flags.imageSize ?? [28, 28];
+    return { kind: 'images', dir: resolve(flags.images), height, width, channels: flags.channels === '3' ? 3 : 1, skipBad: flags.skipBad ?? false, testSplit: flags.testSplit ?? 0.2 };
+  }
+  if (flags.imageSize !== undefined || flags.channels !== undefined || flags.skipBad === true) throw new ConfigError('--image-size, --channels and --skip-bad shape the images of --images DIR');
   if (flags.csv !== undefined) {
     if (flags.trainCsv !== undefined || flags.idxDir !== undefined || (flags.dataset !== undefined && flags.dataset !== 'mnist')) {
       throw new ConfigError('--csv reads a table: give it alone (with --test-csv, --label), not with --train-csv, --idx-dir or --dataset');
@@ -57,6 +81,8 @@ export async function loadData(source: DataSource, valSplit: number, rng: Rng, o
   switch (source.kind) {
     case 'table':
       return loadTable(source, valSplit, rng, out);
+    case 'images':
+      return loadImages(source, valSplit, rng, out);
     case 'csv':
       out.log(`Loading ${source.trainCsv} and ${source.testCsv}...`);
       return loadMnistFromCsv(source.trainCsv, source.testCsv, valSplit, rng);
@@ -110,9 +136,28 @@ function loadTable(source: Extract<DataSource, { kind: 'table' }>, valSplit: num
   return { train, val, test, table: { featureNames: raw.featureNames, mean, scale, normalize: source.normalize } };
 }
 
+/** An image folder: read (skipping bad files if asked), a seeded test share, then the validation share of the rest. */
+function loadImages(source: Extract<DataSource, { kind: 'images' }>, valSplit: number, rng: Rng, out: Output): MnistData {
+  const folder = readImageFolder(source.dir, { height: source.height, width: source.width, channels: source.channels, skipBad: source.skipBad });
+  const { data } = folder;
+  const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+  const extras = [
+    ...(folder.skipped.length === 0 ? [] : [`skipped ${plural(folder.skipped.length, 'bad file', 'bad files')}`]),
+    ...(folder.ignored === 0 ? [] : [`ignored ${plural(folder.ignored, 'that is not a PNG', 'that are not PNGs')}`]),
+  ];
+  out.log(`Images: ${data.count} from ${source.dir} (${data.classes?.length} classes: ${data.classes?.join(', ')}), ${source.height} × ${source.width}, ${plural(source.channels, 'channel', 'channels')}${extras.length === 0 ? '' : `; ${extras.join(', ')}`}`);
+  for (const s of folder.skipped) out.log(`  skipped ${s.path}: ${s.reason}`);
+  const nTest = Math.floor(data.count * source.testSplit);
+  if (nTest < 1) throw new ConfigError(`--test-split ${source.testSplit} of ${data.count} images leaves no test image: give a larger split`);
+  const order = rng.permutation(data.count);
+  const test = subset(data, order.subarray(0, nTest).slice().sort());
+  const rest = subset(data, order.subarray(nTest).slice().sort());
+  return { ...splitTrainVal(rest, valSplit, rng), test };
+}
+
 /** What the report calls the data: "MNIST", "Fashion-MNIST". */
 export function dataTitle(source: DataSource): string {
-  return source.kind === 'dataset' ? NAMED_DATASETS[source.name].title : source.kind === 'table' ? 'Table' : 'MNIST';
+  return datasetTitle(source);
 }
 
 /** The four MNIST file names in `dir`, preferring the uncompressed ones. */

@@ -12,13 +12,22 @@ import { DATASET_NAMES } from '../data/classes.js';
 import { loadData, type DataSource } from './data-source.js';
 import type { Output } from './progress.js';
 
+/** An image of the data as a `data:` PNG: MNIST's 28 × 28 grey, or an image folder's [channels, height, width] (RGB planes made pixels). */
+function imageUrl(pixels: Uint8Array, shape: readonly number[] = [1, 28, 28]): string {
+  const [channels, height, width] = shape;
+  if (channels === 1) return digitPngDataUrl(pixels, width, height, Math.max(1, Math.round(84 / Math.max(width, height))));
+  const rgb = new Uint8Array(3 * height * width);
+  for (let p = 0; p < height * width; p++) for (let c = 0; c < 3; c++) rgb[3 * p + c] = pixels[c * height * width + p];
+  return rgbPngDataUrl(rgb, width, height);
+}
+
 /** Writes `report.html` (or `htmlPath`) for a run and, with `pngDir`, one PNG per chart; returns the files written. */
 export async function writeReport(
   input: Omit<ReportInput, 'imageUrl' | 'tileUrl'>,
   htmlPath: string,
   pngDir: string | undefined,
 ): Promise<string[]> {
-  const { html, svgs } = await buildReport({ ...input, imageUrl: (pixels) => digitPngDataUrl(pixels), tileUrl: (t) => rgbPngDataUrl(t.rgb, t.width, t.height) });
+  const { html, svgs } = await buildReport({ ...input, imageUrl, tileUrl: (t) => rgbPngDataUrl(t.rgb, t.width, t.height) });
   writeFileAtomic(htmlPath, html);
   const written = [htmlPath];
   if (pngDir !== undefined) {
@@ -64,8 +73,8 @@ export function readHistory(path: string): RunHistory & { settings: { seed: numb
     throw new DataError(`${path}: expected "settings" with a numeric "seed" and "valSplit"`);
   }
   const data = settings.data as DataSource | undefined;
-  if (typeof data !== 'object' || data === null || !['bundled', 'csv', 'idx', 'dataset'].includes(data.kind)) {
-    throw new DataError(`${path}: expected "settings.data" to name the data source (bundled, csv, idx or dataset)`);
+  if (typeof data !== 'object' || data === null || !['bundled', 'csv', 'idx', 'dataset', 'table', 'images'].includes(data.kind)) {
+    throw new DataError(`${path}: expected "settings.data" to name the data source (bundled, csv, idx, dataset, table or images)`);
   }
   if (data.kind === 'dataset' && !(DATASET_NAMES as readonly unknown[]).includes(data.name)) {
     throw new DataError(`${path}: "settings.data.name": expected one of ${DATASET_NAMES.join(', ')}, got ${JSON.stringify(data.name)}`);

@@ -66,6 +66,11 @@ export interface SettingsFlags extends OptimizerFlags {
   label?: string;
   testSplit?: number;
   normalize?: Normalization;
+  images?: string;
+  imageSize?: [number, number];
+  /** '1' or '3' (as given). */
+  channels?: string;
+  skipBad?: boolean;
   trainCsv?: string;
   testCsv?: string;
   idxDir?: string;
@@ -169,10 +174,10 @@ export function networkFromFlags(flags: { arch: ArchName; layers?: string }, exp
 const MNIST_IMAGE = [1, 28, 28];
 
 /** A named CNN, or the --layers spec's network, for MNIST images; a bad spec is a ConfigError naming --layers and the layer. */
-function cnn(arch: Exclude<ArchName, 'mlp'> | 'layers', layers: string | null, rng: Rng): Sequential {
+function cnn(arch: Exclude<ArchName, 'mlp'> | 'layers', layers: string | null, rng: Rng, shape: readonly number[] = MNIST_IMAGE): Sequential {
   if (arch !== 'layers') return sequentialFromSpec(ARCHITECTURES[arch], MNIST_IMAGE, rng);
   try {
-    return sequentialFromSpec(layers ?? '', MNIST_IMAGE, rng);
+    return sequentialFromSpec(layers ?? '', shape, rng);
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(`--layers: ${err.message}`);
     throw err;
@@ -185,11 +190,16 @@ export function modelFromSettings(
   features: number,
   rng: Rng,
   classes = 10,
+  imageShape?: readonly number[],
 ): Sequential {
   const arch = settings.arch ?? 'mlp';
   if (arch !== 'mlp') {
-    if (features !== 784) throw new ConfigError(`--${arch === 'layers' ? 'layers' : `arch ${arch}`} takes 28 × 28 images (784 pixels), the data has ${features} features`);
-    return cnn(arch, settings.layers ?? null, rng);
+    // Images of their own shape (an image folder) go to --layers as they are; the named CNNs take MNIST's.
+    const shape = arch === 'layers' && imageShape !== undefined ? imageShape : MNIST_IMAGE;
+    if (features !== shape.reduce((a, b) => a * b, 1) || (arch !== 'layers' && imageShape !== undefined && imageShape.join() !== MNIST_IMAGE.join())) {
+      throw new ConfigError(`--${arch === 'layers' ? 'layers' : `arch ${arch}`} takes ${arch === 'layers' ? 'images' : 'one channel of 28 × 28 (784 pixels; --image-size 28 --channels 1 for --images)'}, the data has ${imageShape === undefined ? `${features} features` : `images of ${imageShape.join(' × ')}`}`);
+    }
+    return cnn(arch, settings.layers ?? null, rng, shape);
   }
   return mlp({
     inputUnits: features,

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { DATASET_NAMES } from '../data/classes.js';
 import { subset } from '../data/dataset.js';
 import { NORMALIZATIONS } from '../data/table.js';
+import { imageSize } from '../io/image-folder.js';
 import { Standardize } from '../layers/standardize.js';
 import { Sequential } from '../model/sequential.js';
 import { FASHION_MNIST_DIR } from '../io/mnist.js';
@@ -48,6 +49,7 @@ Examples:
   $ scratchnet train --epochs 1 --json              # one epoch; the last stdout line is a JSON summary
   $ scratchnet train --dataset fashion-mnist --arch cnn   # clothes: T-shirt/top, Trouser, … Ankle boot
   $ scratchnet train --csv iris.csv --label species --hidden 16 --epochs 50   # a table of your own
+  $ scratchnet train --images photos/ --image-size 32 --channels 3 --skip-bad   # photos/<class>/*.png
   $ scratchnet train --train-csv mnist_train.csv --test-csv mnist_test.csv
   $ scratchnet train --hidden 128,64 --activation tanh --init glorot --lr 0.05
   $ scratchnet train --subset 10000 --tutorial-compat   # replay the tutorial's exact update
@@ -110,6 +112,10 @@ export function trainCommand(): Command {
     .option('--label <column>', 'the --csv label column (default: the column named label, else the first)')
     .option('--test-split <fraction>', 'with --csv and no --test-csv: the seeded share of rows held out for the test', unitInterval)
     .addOption(new Option('--normalize <how>', 'with --csv: scale each feature by the training rows: standard (mean 0, deviation 1), minmax (to [0, 1]) or none; saved in the model').choices(NORMALIZATIONS))
+    .option('--images <dir>', 'a folder of class folders of PNG images (DIR/<class>/*.png, any size, grey or colour); test images by --test-split')
+    .option('--image-size <HxW>', 'with --images: the size every image is resized to, e.g. 28 or 32x48 (default 28)', imageSize)
+    .addOption(new Option('--channels <n>', 'with --images: 1 (grey) or 3 (RGB) (default 1)').choices(['1', '3']))
+    .option('--skip-bad', 'with --images: leave out (and count) files that are not readable PNGs instead of stopping')
     .option('--train-csv <file>', "training data in the tutorial's CSV layout (header, label, 784 pixels)")
     .option('--test-csv <file>', "test data in the tutorial's CSV layout (with --csv: the test table)")
     .option('--idx-dir <dir>', 'a folder with the four original IDX files of MNIST (or, with --dataset fashion-mnist, of Fashion-MNIST), .gz or not')
@@ -166,7 +172,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   }
   quiet.log(`Training data: ${train.count} × ${train.features}, validation: ${data.val.count}, test: ${data.test.count}`);
 
-  const network = modelFromSettings(settings, train.features, rng, train.classes?.length ?? 10);
+  const network = modelFromSettings(settings, train.features, rng, train.classes?.length ?? 10, train.shape);
   // A table's network starts with its training rows' statistics, so the saved model takes raw rows.
   const model = data.table === undefined ? network : new Sequential([Standardize.of(data.table.mean, data.table.scale), ...network.layers], train.features);
   const optimizer = optimizerFromConfig(settings.optimizer);

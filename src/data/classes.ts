@@ -43,9 +43,11 @@ export function classesOf(training: unknown): readonly string[] | undefined {
   return data?.kind === 'dataset' && typeof data.name === 'string' && data.name in NAMED_DATASETS ? NAMED_DATASETS[data.name as DatasetName].classes : undefined;
 }
 
-/** The title of the data a run's settings name (`settings.data` of history.json): "Fashion-MNIST" for that data set, else "MNIST". */
+/** The title of the data a run's settings name (`settings.data` of history.json): "Fashion-MNIST", "Table", "Image folder", else "MNIST". */
 export function datasetTitle(data: unknown): string {
   const d = data as { kind?: unknown; name?: unknown } | null | undefined;
+  if (d?.kind === 'table') return 'Table';
+  if (d?.kind === 'images') return 'Image folder';
   return d?.kind === 'dataset' && typeof d.name === 'string' && d.name in NAMED_DATASETS ? NAMED_DATASETS[d.name as DatasetName].title : 'MNIST';
 }
 

@@ -16,6 +16,8 @@ export interface Dataset {
    * are gathered from here.
    */
   values?: Float32Array;
+  /** The shape of one image, [channels, height, width], where it is not MNIST's [1, 28, 28] (an image folder's). */
+  shape?: readonly number[];
   /** A table's feature column names, in order, and its label column's name. */
   featureNames?: readonly string[];
   labelName?: string;
@@ -77,7 +79,7 @@ export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
     else values?.set(table.subarray(i * features, (i + 1) * features), r * features);
     y[r] = data.y[i];
   }
-  return { x, y, count: indices.length, features, ...(values === undefined ? {} : { values }), ...(data.featureNames === undefined ? {} : { featureNames: data.featureNames }), ...(data.labelName === undefined ? {} : { labelName: data.labelName }), ...(data.classes === undefined ? {} : { classes: data.classes }) };
+  return { x, y, count: indices.length, features, ...(values === undefined ? {} : { values }), ...(data.featureNames === undefined ? {} : { featureNames: data.featureNames }), ...(data.shape === undefined ? {} : { shape: data.shape }), ...(data.labelName === undefined ? {} : { labelName: data.labelName }), ...(data.classes === undefined ? {} : { classes: data.classes }) };
 }
 
 /**

@@ -41,8 +41,8 @@ export interface ReportInput {
   test: Dataset;
   /** Picks the ten test images (the run's seed, so a report is reproducible). */
   seed: number;
-  /** Turns a 28×28 byte image into an image URL (a `data:` PNG in Node). */
-  imageUrl: (pixels: Uint8Array) => string;
+  /** Turns a byte image (28×28 grey, or `shape` [channels, height, width]) into an image URL (a `data:` PNG in Node). */
+  imageUrl: (pixels: Uint8Array, shape?: readonly number[]) => string;
   /** Turns a filter or feature-map tile into an image URL at its own size (a `data:` PNG in Node; the page enlarges it). */
   tileUrl: (tile: Tile) => string;
 }
@@ -68,6 +68,22 @@ export interface ReportContent {
   predictions: DigitPrediction[];
 }
 
+/**
+ * The training rows the samples section draws: the first ten, as the
+ * tutorial does, except for an image folder, which is read class by class:
+ * there, the first row of each class in turn, so the ten show the classes.
+ */
+function sampleRows(train: Dataset): number[] {
+  const n = Math.min(10, train.count);
+  if (train.shape === undefined) return Array.from({ length: n }, (_, i) => i);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < train.count; i++) byClass.set(train.y[i], [...(byClass.get(train.y[i]) ?? []), i]);
+  const queues = [...byClass.keys()].sort((a, b) => a - b).map((c) => byClass.get(c) as number[]);
+  const rows: number[] = [];
+  for (let k = 0; rows.length < n; k++) for (const q of queues) if (k < q.length && rows.length < n) rows.push(q[k]);
+  return rows;
+}
+
 /** Computes everything the report shows: metrics on the test set and each chart's spec. */
 export function reportContent(input: ReportInput): ReportContent {
   const { model, train, test, history } = input;
@@ -79,7 +95,7 @@ export function reportContent(input: ReportInput): ReportContent {
   const metrics = classificationReport(confusion);
 
   const tabular = test.values !== undefined;
-  const samples = tabular ? [] : Array.from({ length: Math.min(10, train.count) }, (_, i) => ({ url: input.imageUrl(image(train, i)), label: train.y[i] }));
+  const samples = tabular ? [] : sampleRows(train).map((i) => ({ url: input.imageUrl(image(train, i), train.shape), label: train.y[i] }));
   // Ten random test images (or rows), as the tutorial's visualize_predictions.
   const picks = new Rng(input.seed).permutation(test.count).subarray(0, Math.min(10, test.count));
   const x = new Float32Array(picks.length * test.features);
@@ -88,7 +104,7 @@ export function reportContent(input: ReportInput): ReportContent {
   );
   const probs = model.predictProba({ data: x, shape: [picks.length, test.features] });
   const predictions: DigitPrediction[] = Array.from(picks, (idx, r) => ({
-    url: tabular ? '' : input.imageUrl(image(test, idx)),
+    url: tabular ? '' : input.imageUrl(image(test, idx), test.shape),
     label: test.y[idx],
     probabilities: Array.from(probs.data.subarray(r * model.outputUnits, (r + 1) * model.outputUnits)),
   }));
@@ -191,7 +207,7 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
     ),
     tabular
       ? section('mnist-samples', 'Table samples', `${rowsTable(input.train, Array.from({ length: Math.min(10, input.train.count) }, (_, i) => i))}<p class="caption">The first ${Math.min(10, input.train.count)} training rows as read (before the network's Standardize layer scales them), with their labels.</p>`)
-      : section('mnist-samples', `${datasetTitle(history.settings.data)} samples`, figure('mnist-samples', `The first ${Math.min(10, input.train.count)} training images with their labels.`)),
+      : section('mnist-samples', `${datasetTitle(history.settings.data)} samples`, figure('mnist-samples', input.train.shape === undefined ? `The first ${Math.min(10, input.train.count)} training images with their labels.` : 'Training images with their labels, the first of each class in turn (the folder is read class by class).')),
     section(
       'relu-test',
       'The ReLU layer test',
