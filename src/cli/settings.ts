@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import { ARCHITECTURES, sequentialFromSpec } from '../model/spec.js';
 import type { ScheduleName } from '../train/schedules.js';
 import type { DatasetName } from '../data/classes.js';
+import type { Augmentation } from '../data/augment.js';
 import type { Normalization } from '../data/table.js';
 import { dataSource, type DataSource } from './data-source.js';
 
@@ -40,6 +41,8 @@ export interface TrainSettings {
   subset: number | null;
   data: DataSource;
   tutorialCompat: boolean;
+  /** Random shifts, rotations and size changes of the training images (`--augment`); absent: none. */
+  augment?: Augmentation;
 }
 
 /** The flags of `scratchnet train` that make its settings. */
@@ -66,6 +69,7 @@ export interface SettingsFlags extends OptimizerFlags {
   label?: string;
   testSplit?: number;
   normalize?: Normalization;
+  augment?: Augmentation;
   images?: string;
   imageSize?: [number, number];
   /** '1' or '3' (as given). */
@@ -144,6 +148,7 @@ export function settingsFromFlags(flags: SettingsFlags, explicit: ReadonlySet<st
     subset: flags.subset ?? null,
     data: dataSource(flags),
     tutorialCompat: flags.tutorialCompat,
+    ...(flags.augment === undefined ? {} : { augment: flags.augment }),
   };
 }
 

@@ -3,6 +3,7 @@ import { DATASET_NAMES } from '../data/classes.js';
 import { subset } from '../data/dataset.js';
 import { NORMALIZATIONS } from '../data/table.js';
 import { imageSize } from '../io/image-folder.js';
+import { parseAugment } from '../data/augment.js';
 import { Standardize } from '../layers/standardize.js';
 import { Sequential } from '../model/sequential.js';
 import { FASHION_MNIST_DIR } from '../io/mnist.js';
@@ -112,6 +113,7 @@ export function trainCommand(): Command {
     .option('--label <column>', 'the --csv label column (default: the column named label, else the first)')
     .option('--test-split <fraction>', 'with --csv and no --test-csv: the seeded share of rows held out for the test', unitInterval)
     .addOption(new Option('--normalize <how>', 'with --csv: scale each feature by the training rows: standard (mean 0, deviation 1), minmax (to [0, 1]) or none; saved in the model').choices(NORMALIZATIONS))
+    .option('--augment <spec>', 'random changes of each training image, drawn afresh every batch (seeded by --seed), e.g. shift=2,rotate=10,scale=0.1 (pixels, degrees, fraction); images only, never validation or test', (v: string) => parseAugment(v))
     .option('--images <dir>', 'a folder of class folders of PNG images (DIR/<class>/*.png, any size, grey or colour); test images by --test-split')
     .option('--image-size <HxW>', 'with --images: the size every image is resized to, e.g. 28 or 32x48 (default 28)', imageSize)
     .addOption(new Option('--channels <n>', 'with --images: 1 (grey) or 3 (RGB) (default 1)').choices(['1', '3']))
@@ -211,6 +213,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
         ],
         lrSchedule: settings.schedule.kind === 'constant' && settings.schedule.warmupEpochs === 0 ? undefined : lrSchedule(settings.schedule),
         clipNorm: settings.clipNorm ?? undefined,
+        ...(settings.augment === undefined ? {} : { augment: { ...settings.augment, seed: settings.seed, ...(train.shape === undefined ? {} : { shape: train.shape }) } }),
         resume: resumed === undefined ? undefined : { ...resumed.state.resume, history: resumed.state.history },
       },
     );

@@ -1,6 +1,9 @@
 import { ShapeError } from '../errors.js';
 import { ByteRowGather } from '../kernels/gather.js';
+import { bytesToUnitJs } from '../kernels/bytes.js';
 import { allocFloat32 } from '../kernels/memory.js';
+import type { Rng } from '../rng.js';
+import { augmentImages, type Augmentation } from './augment.js';
 import type { Tensor } from '../kernels/tensor.js';
 import type { Dataset } from './dataset.js';
 
@@ -15,6 +18,8 @@ export class BatchLoader {
   private readonly gatherer: ByteRowGather | null;
   private readonly rows: Float32Array | null;
   private readonly y: Uint8Array;
+  /** Augmented batches: the rows as read, transformed, and gathered from there (made on first use). */
+  private aug: { src: Uint8Array; out: Uint8Array; rows: Float32Array } | null = null;
   /** One tensor per batch size (the full batch and the last, partial one). */
   private readonly tensors = new Map<number, { x: Tensor; y: Uint8Array }>();
 
@@ -36,8 +41,12 @@ export class BatchLoader {
     this.gatherer?.use(this.data.x, this.data.count);
   }
 
-  /** Rows order[start … start+count) as a [count, features] tensor and their labels (both reused by the next call). */
-  load(order: Uint32Array, start: number, count: number): { x: Tensor; y: Uint8Array } {
+  /**
+   * Rows order[start … start+count) as a [count, features] tensor and their
+   * labels (both reused by the next call); with `augment`, each image
+   * transformed by augmentImages with its generator first (byte images only).
+   */
+  load(order: Uint32Array, start: number, count: number, augment?: { aug: Augmentation; rng: Rng; shape: readonly number[] }): { x: Tensor; y: Uint8Array } {
     const { data } = this;
     if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 1 && count <= this.maxRows && start + count <= order.length)) {
       throw new ShapeError(`BatchLoader: rows [${start}, ${start + count}) do not fit the order of length ${order.length} and batches of at most ${this.maxRows}`);
@@ -47,13 +56,33 @@ export class BatchLoader {
       if (row >= data.count) throw new ShapeError(`BatchLoader: order[${start + r}] = ${row} is not a row of a dataset of ${data.count}`);
       this.y[r] = data.y[row];
     }
-    const x = this.gatherer?.gather(order, start, count) ?? this.tableRows(order, start, count);
+    const x = augment !== undefined && this.gatherer !== null ? this.augmented(order, start, count, augment) : (this.gatherer?.gather(order, start, count) ?? this.tableRows(order, start, count));
     let batch = this.tensors.get(count);
     if (batch === undefined || batch.x !== x) {
       batch = { x, y: this.y.subarray(0, count) };
       this.tensors.set(count, batch);
     }
     return batch;
+  }
+
+  /**
+   * Byte rows order[start … start+count) transformed, then scaled to [0, 1]
+   * into one float buffer. Not through the kernels' compressed images: those
+   * are built once per data set, and a batch that is new every time would
+   * build (and keep) a new one each step.
+   */
+  private augmented(order: Uint32Array, start: number, count: number, augment: { aug: Augmentation; rng: Rng; shape: readonly number[] }): Tensor {
+    const { features } = this.data;
+    this.aug ??= { src: new Uint8Array(this.maxRows * features), out: new Uint8Array(this.maxRows * features), rows: allocFloat32(this.maxRows * features) };
+    const { src, out, rows } = this.aug;
+    for (let r = 0; r < count; r++) {
+      const row = order[start + r];
+      src.set(this.data.x.subarray(row * features, (row + 1) * features), r * features);
+    }
+    augmentImages(out, src, count, augment.shape, augment.aug, augment.rng);
+    bytesToUnitJs(rows, 0, out, 0, count * features);
+    const cached = this.tensors.get(count)?.x;
+    return cached !== undefined && cached.data.buffer === rows.buffer && cached.data.byteOffset === rows.byteOffset ? cached : { data: rows.subarray(0, count * features), shape: [count, features] };
   }
 
   /** A table's rows order[start … start+count) as they are, one tensor per count (reused). */

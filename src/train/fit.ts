@@ -1,4 +1,5 @@
 import { ConfigError, ScratchnetError, ShapeError } from '../errors.js';
+import { batchRng, type Augmentation } from '../data/augment.js';
 import { BatchLoader } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Sequential } from '../model/sequential.js';
@@ -86,6 +87,14 @@ export interface FitOptions {
    */
   loss?: LossName;
   callbacks?: Callbacks | readonly Callbacks[];
+  /**
+   * Random shifts, rotations and size changes of the training images, drawn
+   * afresh for every batch from `seed`, the epoch and the batch (so a resumed
+   * run replays them); `shape` is one image's [channels, height, width]
+   * (default MNIST's [1, 28, 28]). Byte images only; validation and test
+   * sets are never changed. Default: none.
+   */
+  augment?: Augmentation & { seed: number; shape?: readonly number[] };
   /**
    * Aborting stops after the current step; the History so far is returned,
    * with `resumeAt` saying where to continue (Ctrl-C in the CLI).
@@ -196,6 +205,14 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   const lastRows = train.count - (batches - 1) * rows;
   // Every step's batch goes into the same buffers.
   const loader = new BatchLoader(train, rows);
+  const augment = options.augment;
+  const augmentShape = augment?.shape ?? train.shape ?? [1, 28, 28];
+  if (augment !== undefined) {
+    if (train.values !== undefined) throw new ConfigError('fit: augment transforms images; the training set is a table');
+    if (augmentShape.length !== 3 || augmentShape.reduce((a, b) => a * b, 1) !== train.features) {
+      throw new ConfigError(`fit: augment takes images of shape [channels, height, width] = ${train.features} values, got [${augmentShape.join(', ')}]`);
+    }
+  }
   const order = new Uint32Array(train.count);
   const resume = options.resume;
   if (resume !== undefined && !(Number.isInteger(resume.epoch) && resume.epoch >= 0 && Number.isInteger(resume.batch) && resume.batch >= 0 && resume.batch < batches)) {
@@ -239,7 +256,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
       let epochImages = 0;
       for (let b = first; b < batches; b++) {
         const n = b === batches - 1 ? lastRows : rows;
-        const batch = loader.load(order, b * rows, n);
+        const batch = augment === undefined ? loader.load(order, b * rows, n) : loader.load(order, b * rows, n, { aug: augment, rng: batchRng(augment.seed, epoch, b), shape: augmentShape });
         if (options.lrSchedule !== undefined) optimizer.lr = baseLr * options.lrSchedule(epoch + b / batches, epochs);
         // The training step: logits → loss → backward → clip → optimizer step.
         let loss: number;
