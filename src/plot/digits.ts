@@ -52,12 +52,12 @@ export function samplesSpec(samples: readonly DigitImage[], classes?: readonly s
  * `classes` has them), over a bar chart of its class probabilities (by
  * label) titled with the confidence (the top probability).
  */
-export function predictionsSpec(items: readonly DigitPrediction[], classes?: readonly string[]): TopLevelSpec {
+export function predictionsSpec(items: readonly DigitPrediction[], classes?: readonly string[], title = 'Model Predictions on Test Images'): TopLevelSpec {
   const predicted = items.map((item) => item.probabilities.indexOf(Math.max(...item.probabilities)));
   const fontSize = titleSize(predicted.map((p) => `Pred: ${className(classes, p)}`));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Model Predictions on Test Images', fontSize: 16 },
+    title: { text: title, fontSize: 16 },
     config: { ...config, concat: { spacing: 18 } },
     // Two rows of five keep the digits and labels large enough to read.
     columns: 5,

@@ -66,6 +66,9 @@ export interface ReportContent {
   /** The ten test examples drawn with their predictions (their rows in the test set). */
   picks: Uint32Array;
   predictions: DigitPrediction[];
+  /** The (up to ten) misclassified test examples with the highest confidence, surest first, and their rows. */
+  mistakes: DigitPrediction[];
+  mistakeRows: Uint32Array;
 }
 
 /**
@@ -109,6 +112,21 @@ export function reportContent(input: ReportInput): ReportContent {
     probabilities: Array.from(probs.data.subarray(r * model.outputUnits, (r + 1) * model.outputUnits)),
   }));
 
+  // Where it goes wrong: the misclassified test examples the network was surest of.
+  const wrongRows = Array.from(evaluation.predictions.keys()).filter((i) => evaluation.predictions[i] !== test.y[i]);
+  const wx = new Float32Array(wrongRows.length * test.features);
+  wrongRows.forEach((idx, r) =>
+    tabular ? wx.set((test.values as Float32Array).subarray(idx * test.features, (idx + 1) * test.features), r * test.features) : image(test, idx).forEach((v, j) => (wx[r * test.features + j] = v / 255)),
+  );
+  const wrongProbs = wrongRows.length === 0 ? new Float32Array(0) : model.predictProba({ data: wx, shape: [wrongRows.length, test.features] }).data;
+  const k = model.outputUnits;
+  const confident = wrongRows
+    .map((idx, r) => ({ idx, probabilities: Array.from(wrongProbs.subarray(r * k, (r + 1) * k)) }))
+    .sort((a, b) => Math.max(...b.probabilities) - Math.max(...a.probabilities) || a.idx - b.idx)
+    .slice(0, 10);
+  const mistakes: DigitPrediction[] = confident.map((m) => ({ url: tabular ? '' : input.imageUrl(image(test, m.idx), test.shape), label: test.y[m.idx], probabilities: m.probabilities }));
+  const mistakeRows = Uint32Array.from(confident, (m) => m.idx);
+
   // A table has no images: its samples and predictions are HTML tables of rows (reportHtml), not charts.
   const charts: Chart[] = [
     { id: 'activation-functions', title: 'Common Activation Functions in Neural Networks', spec: activationsSpec() },
@@ -117,9 +135,10 @@ export function reportContent(input: ReportInput): ReportContent {
     { id: 'relu-test', title: 'ReLU Forward Pass / ReLU Backward Pass', spec: reluTestSpec() },
     { id: 'training-history', title: 'Training Loss / Validation Accuracy', spec: historySpec(history) },
     ...(tabular ? [] : [{ id: 'predictions', title: 'Model Predictions on Test Images', spec: predictionsSpec(predictions, classes) }]),
+    ...(tabular || mistakes.length === 0 ? [] : [{ id: 'mistakes', title: 'Where It Goes Wrong', spec: predictionsSpec(mistakes, classes, 'Where It Goes Wrong: the Surest Mistakes') }]),
     { id: 'confusion-matrix', title: 'Confusion Matrix', spec: confusionSpec(confusion, undefined, classes) },
   ];
-  return { charts, demo: matrixOperationsDemo(), confusion, metrics, conv: tabular ? null : convViews(input, picks, predictions), input, picks, predictions };
+  return { charts, demo: matrixOperationsDemo(), confusion, metrics, conv: tabular ? null : convViews(input, picks, predictions), input, picks, predictions, mistakes, mistakeRows };
 }
 
 function matrixTable(values: number[][]): string {
@@ -223,6 +242,15 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
     tabular
       ? section('predictions', 'Predictions on test rows', `${rowsTable(input.test, content.picks, content.predictions)}<p class="caption">Ten random test rows, their label, the network's prediction (red when wrong) and its probability (the confidence).</p>`)
       : section('predictions', 'Predictions on test images', figure('predictions', 'Ten random test images: “Pred: k” is green when right and red when wrong; the bars are the ten class probabilities, the title their maximum (the confidence).')),
+    section(
+      'mistakes',
+      'Where it goes wrong',
+      content.mistakes.length === 0
+        ? '<p>No test example is misclassified.</p>'
+        : tabular
+          ? `${rowsTable(input.test, content.mistakeRows, content.mistakes)}<p class="caption">The misclassified test rows the network was surest of (of ${input.test.count - trace} mistakes in all): a high confidence on a wrong class is worth a look at the row and its label.</p>`
+          : figure('mistakes', `The misclassified test images the network was surest of (of ${input.test.count - trace} mistakes in all), surest first: some are mislabelled or ambiguous, others show what the network has not learnt.`),
+    ),
     ...(conv === null
       ? []
       : [section('filters', 'What the first convolution learnt: its filters', filtersHtml(conv)), section('feature-maps', 'Feature maps: what each layer sees of two test digits', featureMapsHtml(conv))]),

@@ -21,6 +21,7 @@ const sections = [
   'The ReLU layer test',
   'Training',
   'Predictions on test images',
+  'Where it goes wrong',
   'Confusion matrix and per-class metrics',
   'The network and the run’s settings',
 ];
@@ -31,6 +32,7 @@ const chartTitles: Record<string, string[]> = {
   'relu-test': ['ReLU Forward Pass', 'ReLU Backward Pass'],
   'training-history': ['Training Loss', 'Validation Accuracy'],
   predictions: ['Model Predictions on Test Images', 'Confidence: '],
+  mistakes: ['Where It Goes Wrong: the Surest Mistakes', 'Confidence: '],
   'confusion-matrix': ['Confusion Matrix'],
 };
 
@@ -43,7 +45,7 @@ after(async () => {
   await browser?.close();
 });
 
-test('train writes report.html; Chromium shows all nine sections and every chart, with no console error and no network request', async (t) => {
+test('train writes report.html; Chromium shows all ten sections and every chart, with no console error and no network request', async (t) => {
   const html = join(run, 'report.html');
   const size = statSync(html).size;
   assert.ok(size < 5 * 1024 * 1024, `report is ${size} bytes`);
@@ -111,13 +113,14 @@ test('a CNN run’s report: Chromium shows the filters and feature maps as crisp
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(pathToFileURL(join(cnn, 'report.html')).href, { waitUntil: 'load' });
   const headings = await page.locator('section h2').allTextContents();
-  assert.deepEqual(headings.slice(6, 10), [
+  assert.deepEqual(headings.slice(6, 11), [
     '7. Predictions on test images',
-    '8. What the first convolution learnt: its filters',
-    '9. Feature maps: what each layer sees of two test digits',
-    '10. Confusion matrix and per-class metrics',
+    '8. Where it goes wrong',
+    '9. What the first convolution learnt: its filters',
+    '10. Feature maps: what each layer sees of two test digits',
+    '11. Confusion matrix and per-class metrics',
   ]);
-  assert.equal(headings.length, 11);
+  assert.equal(headings.length, 12);
   // Every tile is a PNG the browser decoded, at its own size (3 × 3 filters, 28 × 28 and 14 × 14 maps), enlarged with square pixels.
   const tiles = await page.locator('img.tile').evaluateAll((imgs) =>
     (imgs as HTMLImageElement[]).map((img) => ({

@@ -52,7 +52,7 @@ test('the confusion matrix covers the whole test set and its trace is the accura
   assert.equal(content.metrics.accuracy, trace / i.test.count);
 });
 
-test('seven charts; ten samples and ten predictions with probabilities summing to 1', () => {
+test('eight charts; ten samples, ten predictions and the surest mistakes with probabilities summing to 1', () => {
   const content = reportContent(input());
   assert.deepEqual(content.charts.map((c) => c.id), [
     'activation-functions',
@@ -61,6 +61,7 @@ test('seven charts; ten samples and ten predictions with probabilities summing t
     'relu-test',
     'training-history',
     'predictions',
+    'mistakes',
     'confusion-matrix',
   ]);
   const predictions = content.charts[5].spec as unknown as { concat: unknown[] };
@@ -68,13 +69,19 @@ test('seven charts; ten samples and ten predictions with probabilities summing t
   const samples = content.charts[2].spec as unknown as { hconcat: { title: { text: string } }[] };
   assert.equal(samples.hconcat.length, 10);
   assert.ok(samples.hconcat.every((s) => /^Label: \d$/.test(s.title.text)));
+  // Where it goes wrong: misclassified test images only, surest first.
+  const worst = content.mistakes.map((m) => Math.max(...m.probabilities));
+  assert.ok(content.mistakes.length > 0 && content.mistakes.length <= 10);
+  assert.deepEqual(worst, [...worst].sort((a, b) => b - a));
+  for (const m of content.mistakes) assert.notEqual(m.probabilities.indexOf(Math.max(...m.probabilities)), m.label);
+  for (const m of content.mistakes) assert.ok(Math.abs(m.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
 });
 
-test('the page has the nine sections in order, escapes user text, and links nothing outside', async () => {
+test('the page has the ten sections in order, escapes user text, and links nothing outside', async () => {
   const { html, svgs } = await buildReport(input());
-  const headings = [...html.matchAll(/<h2>(\d)\. /g)].map((m) => Number(m[1]));
-  assert.deepEqual(headings, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.equal(svgs.size, 7);
+  const headings = [...html.matchAll(/<h2>(\d+)\. /g)].map((m) => Number(m[1]));
+  assert.deepEqual(headings, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.equal(svgs.size, 8);
   for (const id of svgs.keys()) assert.ok(html.includes(`data-chart="${id}"><svg`), `chart ${id} is inline`);
   assert.ok(html.includes('/data/&lt;mnist&gt;&amp;&quot;train&quot;.csv'), 'settings are HTML-escaped');
   assert.ok(!html.includes('<mnist>'));
@@ -108,10 +115,11 @@ test('a CNN’s report adds its first filters and the feature maps of two test d
     '5=5:relu-test',
     '6=6:training-history',
     '7=7:predictions',
-    '8=8:filters',
-    '9=9:feature-maps',
-    '10=10:confusion-matrix',
-    '11=11:network',
+    '8=8:mistakes',
+    '9=9:filters',
+    '10=10:feature-maps',
+    '11=11:confusion-matrix',
+    '12=12:network',
   ]);
   // 16 filters of 3 × 3 on one input channel: one tile each, numbered 0 … 15.
   const filters = html.slice(html.indexOf('<figure class="filters"'), html.indexOf('</figure>', html.indexOf('<figure class="filters"')));
