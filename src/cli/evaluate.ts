@@ -70,6 +70,9 @@ export async function runEvaluate(flags: EvaluateFlags, out: Output): Promise<Ev
   out.log(`Model: ${flags.model} (${describeModel(model)})`);
   const trainedOn = (training as { settings?: { data?: { kind?: string; name?: DatasetName } } } | undefined)?.settings?.data;
   const dataset = flags.dataset ?? (trainedOn?.kind === 'dataset' ? trainedOn.name : undefined) ?? 'mnist';
+  if (trainedOn?.kind === 'images' && flags.testCsv === undefined && flags.idxDir === undefined && flags.dataset === undefined) {
+    throw new ConfigError(`${flags.model}: the model was trained on an image folder, whose test images its run's report scores; evaluate takes a test set as --test-csv or --idx-dir`);
+  }
   const columns = tableColumnsOf(training);
   const { data, name } = columns === undefined ? await loadTestSet(flags, dataset, model.inputUnits) : tableTestSet(flags, columns, classesOf(training) ?? []);
   out.log(`Test set: ${name} (${data.count} ${columns === undefined ? 'images' : 'rows'})`);

@@ -4,6 +4,7 @@ import { className, classesOf, namedClasses, tableColumnsOf } from '../data/clas
 import { parseTable } from '../data/table.js';
 import { imageToMnist, MNIST_SIDE } from '../data/image.js';
 import { ConfigError, DataError } from '../errors.js';
+import { toPlanes } from '../io/image-folder.js';
 import { readPngImage } from '../io/image-files.js';
 import { loadModel } from '../io/model-files.js';
 import { bytesToUnitJs } from '../kernels/bytes.js';
@@ -98,12 +99,19 @@ export async function runPredict(flags: PredictFlags, out: Output): Promise<Pred
     // Row r is line r + 2: line 1 is the header, and the parser allows no empty line before a data row.
     inputs = Array.from({ length: data.count }, (_, r) => ({ name: `${path}:${r + 2}`, label: data.y[r], pixels: data.x.subarray(r * n, (r + 1) * n) }));
   } else {
-    if (model.inputUnits !== MNIST_SIDE * MNIST_SIDE) {
+    // A model of an image folder takes each picture as the folder's were read (resized, grey or RGB); others, as an MNIST digit.
+    const data = (training as { settings?: { data?: { kind?: string; height?: number; width?: number; channels?: 1 | 3 } } } | undefined)?.settings?.data;
+    const folder = data?.kind === 'images' ? { height: data.height ?? 28, width: data.width ?? 28, channels: data.channels ?? 1 } : null;
+    const made = folder === null ? MNIST_SIDE * MNIST_SIDE : folder.channels * folder.height * folder.width;
+    if (model.inputUnits !== made) {
       throw new ConfigError(
-        `${flags.model}: the model takes ${model.inputUnits} inputs, but --image makes ${MNIST_SIDE} × ${MNIST_SIDE} = ${MNIST_SIDE * MNIST_SIDE}-pixel MNIST images`,
+        `${flags.model}: the model takes ${model.inputUnits} inputs, but --image makes ${folder === null ? `${MNIST_SIDE} × ${MNIST_SIDE} = ${made}-pixel MNIST images` : `images of ${folder.channels} × ${folder.height} × ${folder.width} = ${made} values`}`,
       );
     }
-    inputs = images.map((path) => ({ name: path, pixels: imageToMnist(readPngImage(path), path) }));
+    inputs = images.map((path) => ({
+      name: path,
+      pixels: folder === null ? imageToMnist(readPngImage(path), path) : toPlanes(readPngImage(path), folder.height, folder.width, folder.channels),
+    }));
   }
 
   const probabilities = predictProbabilities(model, inputs.map((i) => i.pixels));

@@ -91,8 +91,8 @@ export function imageSize(text: string): [number, number] {
   return [h, w];
 }
 
-/** One image as `channels` planes of height × width bytes: composited on black, grey or RGB, area-resampled. */
-function toPlanes(image: RgbaImage, height: number, width: number, channels: 1 | 3): Uint8Array {
+/** One image as `channels` planes of height × width bytes: composited on black, grey or RGB, area-resampled (as --images reads each file). */
+export function toPlanes(image: RgbaImage, height: number, width: number, channels: 1 | 3): Uint8Array {
   const { width: sw, height: sh, rgba } = image;
   // The source as `channels` float planes, transparent parts black.
   const planes = Array.from({ length: channels }, () => new Float64Array(sw * sh));

@@ -79,6 +79,13 @@ test('train --images: a corrupt file stops the run naming it, --skip-bad counts 
   // Colour at another size: an MLP on 3 × 16 × 16 inputs.
   const colour = run('c', ['--channels', '3', '--image-size', '16']);
   assert.match(colour.r.stdout, /^Training data: 260 × 768,/m);
+  // predict --image reads a picture as the folder's were read (16 × 16 RGB here), and names the class.
+  const pictures = ['zero/003.png', 'one/004.png', 'seven/005.png'].map((f) => join(dir, f));
+  const predicted = runCli(['predict', '--model', join(colour.out, 'model.safetensors'), '--image', ...pictures, '--json']);
+  assert.equal(predicted.code, 0, predicted.stderr);
+  const tops = lastJson<{ predictions: { top: { name: string }[] }[] }>(predicted.stdout).predictions.map((p) => p.top[0].name);
+  assert.deepEqual(tops, ['zero', 'one', 'seven']);
+  assertBadInput(['evaluate', '--model', join(colour.out, 'model.safetensors')], /the model was trained on an image folder, whose test images its run's report scores; evaluate takes a test set as --test-csv or --idx-dir$/);
 });
 
 test('bad image folders and sizes: one line, exit 2', () => {
