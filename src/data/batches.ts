@@ -11,14 +11,14 @@ import type { Dataset } from './dataset.js';
  * Gathers batches of a dataset into buffers it owns, so that a training loop
  * allocates nothing per step: the images as floats in [0, 1] (the kernels'
  * ByteRowGather, which also keeps each batch's nonzeros for the first
- * layer's products) and their labels.
+ * layer's products), or a table's rows as they are, and their labels.
  */
 export class BatchLoader {
   /** Byte images go through the kernels' gather; a table's rows are copied into `rows` (kernel memory). */
   private readonly gatherer: ByteRowGather | null;
   private readonly rows: Float32Array | null;
   private readonly y: Uint8Array;
-  /** Augmented batches: the rows as read, transformed, and gathered from there (made on first use). */
+  /** Augmented batches: the rows as read, transformed, and scaled to floats (made on first use). */
   private aug: { src: Uint8Array; out: Uint8Array; rows: Float32Array } | null = null;
   /** One tensor per batch size (the full batch and the last, partial one). */
   private readonly tensors = new Map<number, { x: Tensor; y: Uint8Array }>();

@@ -21,7 +21,7 @@ export interface Dataset {
   /** A table's feature column names, in order, and its label column's name. */
   featureNames?: readonly string[];
   labelName?: string;
-  /** Labels 0–9, one per row. */
+  /** Labels (classes 0, 1, …; MNIST's 0–9), one per row. */
   y: Uint8Array;
   /** Number of rows (examples). */
   count: number;
