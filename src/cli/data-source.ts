@@ -4,7 +4,7 @@ import { datasetTitle, NAMED_DATASETS, type DatasetName } from '../data/classes.
 import { splitTrainVal, subset, type MnistData } from '../data/dataset.js';
 import { readImageFolder } from '../io/image-folder.js';
 import { normalization, parseTable, tableClasses, tableDataset, type Normalization, type RawTable } from '../data/table.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { FASHION_MNIST_DIR, loadBundledMnist, loadFashionMnist, loadMnistFromCsv, loadMnistFromIdx, type IdxPaths } from '../io/mnist.js';
 import type { Rng } from '../rng.js';
 import type { Output } from './progress.js';
@@ -29,8 +29,8 @@ export interface TableInfo {
   normalize: Normalization;
 }
 
-/** The data source named by the --dataset / --train-csv / --test-csv / --idx-dir flags. */
-export function dataSource(flags: {
+/** The flags of `scratchnet train` that name its data. */
+export interface DataFlags {
   dataset?: DatasetName;
   csv?: string;
   label?: string;
@@ -38,12 +38,16 @@ export function dataSource(flags: {
   normalize?: Normalization;
   images?: string;
   imageSize?: [number, number];
+  /** '1' or '3' (as given). */
   channels?: string;
   skipBad?: boolean;
   trainCsv?: string;
   testCsv?: string;
   idxDir?: string;
-}): DataSource {
+}
+
+/** The data source named by the --dataset / --csv / --images / --train-csv / --test-csv / --idx-dir flags. */
+export function dataSource(flags: DataFlags): DataSource {
   if (flags.images !== undefined) {
     if (flags.csv !== undefined || flags.trainCsv !== undefined || flags.testCsv !== undefined || flags.idxDir !== undefined || (flags.dataset !== undefined && flags.dataset !== 'mnist')) {
       throw new ConfigError('--images reads a folder of class folders: give it alone (with --image-size, --channels, --skip-bad, --test-split)');
@@ -109,10 +113,7 @@ function loadTable(source: Extract<DataSource, { kind: 'table' }>, valSplit: num
   let trainRaw = raw;
   let testRaw: RawTable;
   if (source.testCsv !== null) {
-    testRaw = parseTable(readFileSync(source.testCsv, 'utf8'), source.testCsv, { label: raw.labelName ?? undefined });
-    if (testRaw.featureNames.join('\u0000') !== raw.featureNames.join('\u0000')) {
-      throw new DataError(`${source.testCsv}:1: expected the columns of ${source.csv} (${raw.featureNames.join(', ')}), got ${testRaw.featureNames.join(', ')}`);
-    }
+    testRaw = parseTable(readFileSync(source.testCsv, 'utf8'), source.testCsv, { label: raw.labelName ?? undefined, featureNames: raw.featureNames });
   } else {
     const nTest = Math.floor(raw.count * source.testSplit);
     if (nTest < 1) throw new ConfigError(`--test-split ${source.testSplit} of ${raw.count} rows leaves no test row: give --test-csv or a larger split`);

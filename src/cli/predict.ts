@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { className, classesOf, namedClasses, tableColumnsOf } from '../data/classes.js';
-import { parseTable } from '../data/table.js';
+import { parseTable, tableDataset } from '../data/table.js';
 import { imageToMnist, MNIST_SIDE } from '../data/image.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { toPlanes } from '../io/image-folder.js';
 import { readPngImage } from '../io/image-files.js';
 import { loadModel } from '../io/model-files.js';
@@ -143,23 +143,20 @@ export async function runPredict(flags: PredictFlags, out: Output): Promise<Pred
  */
 function predictTable(flags: PredictFlags, model: Sequential, columns: { featureNames: string[]; label: string | null }, names: readonly string[] | undefined, out: Output): Prediction[] {
   const path = flags.csv as string;
-  const table = parseTable(readFileSync(path, 'utf8'), path, { label: columns.label ?? undefined, featureNames: columns.featureNames });
-  const classes = Array.from({ length: model.outputUnits }, (_, c) => className(names, c));
+  const table = parseTable(readFileSync(path, 'utf8'), path, { label: columns.label ?? undefined, featureNames: columns.featureNames, labelOptional: true });
+  // With a label column, its labels as the model's classes (one not among them is a DataError naming its line).
+  const labels = table.labelName === null ? null : tableDataset(table, Array.from({ length: model.outputUnits }, (_, c) => className(names, c))).y;
   const probs = model.predictProba(tensor(table.values, [table.count, columns.featureNames.length]));
   const k = Math.min(flags.top, model.outputUnits);
   const predictions: Prediction[] = Array.from({ length: table.count }, (_, r) => {
     const p = Array.from(probs.data.subarray(r * model.outputUnits, (r + 1) * model.outputUnits));
     const top = topK(p, k).map((t) => (names === undefined ? t : { ...t, name: className(names, t.class) }));
     const prediction: Prediction = { input: `${path}:${table.lines[r]}`, top, probabilities: p };
-    if (table.labelName !== null) {
-      const label = classes.indexOf(table.labels[r]);
-      if (label < 0) throw new DataError(`${path}:${table.lines[r]}: the label ${JSON.stringify(table.labels[r])} is not one of the model's classes (${classes.join(', ')})`);
-      prediction.label = label;
-    }
+    if (labels !== null) prediction.label = labels[r];
     return prediction;
   });
   for (const p of predictions) out.log(predictionLine(p, names));
-  if (table.labelName !== null) {
+  if (labels !== null) {
     const right = predictions.filter((p) => p.top[0].class === p.label).length;
     out.log(`${right} of ${predictions.length} rows predicted as labelled (accuracy ${(right / predictions.length).toFixed(4)})`);
   }

@@ -9,10 +9,8 @@ import { Rng } from '../rng.js';
 import { ConfigError } from '../errors.js';
 import { ARCHITECTURES, sequentialFromSpec } from '../model/spec.js';
 import type { ScheduleName } from '../train/schedules.js';
-import type { DatasetName } from '../data/classes.js';
 import type { Augmentation } from '../data/augment.js';
-import type { Normalization } from '../data/table.js';
-import { dataSource, type DataSource } from './data-source.js';
+import { dataSource, type DataFlags, type DataSource } from './data-source.js';
 
 /** The networks of `--arch`: the tutorial's MLP (`--hidden`, `--activation`), or a CNN (see model/spec.ts). */
 export type ArchName = 'mlp' | 'lenet5' | 'cnn';
@@ -46,7 +44,7 @@ export interface TrainSettings {
 }
 
 /** The flags of `scratchnet train` that make its settings. */
-export interface SettingsFlags extends OptimizerFlags {
+export interface SettingsFlags extends OptimizerFlags, DataFlags {
   arch: ArchName;
   layers?: string;
   epochs: number;
@@ -64,20 +62,7 @@ export interface SettingsFlags extends OptimizerFlags {
   seed: number;
   valSplit: number;
   subset?: number;
-  dataset?: DatasetName;
-  csv?: string;
-  label?: string;
-  testSplit?: number;
-  normalize?: Normalization;
   augment?: Augmentation;
-  images?: string;
-  imageSize?: [number, number];
-  /** '1' or '3' (as given). */
-  channels?: string;
-  skipBad?: boolean;
-  trainCsv?: string;
-  testCsv?: string;
-  idxDir?: string;
   tutorialCompat: boolean;
 }
 

@@ -81,8 +81,7 @@ export class BatchLoader {
     }
     augmentImages(out, src, count, augment.shape, augment.aug, augment.rng);
     bytesToUnitJs(rows, 0, out, 0, count * features);
-    const cached = this.tensors.get(count)?.x;
-    return cached !== undefined && cached.data.buffer === rows.buffer && cached.data.byteOffset === rows.byteOffset ? cached : { data: rows.subarray(0, count * features), shape: [count, features] };
+    return this.rowsTensor(rows, count);
   }
 
   /** A table's rows order[start … start+count) as they are, one tensor per count (reused). */
@@ -93,7 +92,13 @@ export class BatchLoader {
       const row = order[start + r];
       rows.set(values.subarray(row * features, (row + 1) * features), r * features);
     }
+    return this.rowsTensor(rows, count);
+  }
+
+  /** The first `count` rows of `rows` as a [count, features] tensor: the one made for this count last time, if it views the same floats. */
+  private rowsTensor(rows: Float32Array, count: number): Tensor {
     const cached = this.tensors.get(count)?.x;
-    return cached !== undefined && cached.data.buffer === rows.buffer ? cached : { data: rows.subarray(0, count * features), shape: [count, features] };
+    if (cached !== undefined && cached.data.buffer === rows.buffer && cached.data.byteOffset === rows.byteOffset) return cached;
+    return { data: rows.subarray(0, count * this.data.features), shape: [count, this.data.features] };
   }
 }

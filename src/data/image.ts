@@ -184,7 +184,8 @@ function borderMedian(grey: Uint8Array, width: number, height: number): number {
 }
 
 /** A rectangle of the source image: columns [x, x + width), rows [y, y + height). */
-interface Box {
+/** A rectangle of an image, in pixels. */
+export interface Box {
   x: number;
   y: number;
   width: number;
@@ -231,7 +232,7 @@ function boxWeights(n: number, m: number): { first: number; weights: number[] }[
  * to outWidth × outHeight by area averaging: each output pixel is the mean of
  * the source area under it. Separable: rows first, then columns.
  */
-function boxResample(grey: Uint8Array, width: number, box: Box, levels: Float64Array, outWidth: number, outHeight: number): Float64Array {
+export function boxResample(grey: Uint8Array, width: number, box: Box, levels: Float64Array, outWidth: number, outHeight: number): Float64Array {
   const across = boxWeights(box.width, outWidth);
   const down = boxWeights(box.height, outHeight);
   const rows = new Float64Array(box.height * outWidth);

@@ -26,11 +26,11 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * Parses a table. `label`: the label column's name (default: a column named
- * `label`, else the first); `labelOptional`: a file that may lack the label
- * column (rows to predict), when the header has one column fewer than
- * `featureNames`-to-be. Each bad cell is a DataError `file:line: …`.
+ * `label`, else the first); `featureNames`: the feature columns it must have
+ * (a saved model's); `labelOptional`: it may lack the label column (rows to
+ * predict). Each bad cell is a DataError `file:line: …`.
  */
-export function parseTable(text: string, path: string, options: { label?: string; featureNames?: readonly string[] } = {}): RawTable {
+export function parseTable(text: string, path: string, options: { label?: string; featureNames?: readonly string[]; labelOptional?: boolean } = {}): RawTable {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, { bom: true, info: true, record_delimiter: ['\r\n', '\n'], relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
@@ -48,7 +48,7 @@ export function parseTable(text: string, path: string, options: { label?: string
   }
   // The label column: as named, else "label", else the first; a file to predict may have none.
   let labelAt: number;
-  if (options.featureNames !== undefined && header.length === options.featureNames.length && (options.label === undefined || !header.includes(options.label))) labelAt = -1;
+  if (options.labelOptional === true && options.featureNames !== undefined && header.length === options.featureNames.length && (options.label === undefined || !header.includes(options.label))) labelAt = -1;
   else if (options.label !== undefined) {
     labelAt = header.indexOf(options.label);
     if (labelAt < 0) throw new DataError(`${path}:1: no column "${options.label}" for the labels (the columns: ${header.join(', ')})`);

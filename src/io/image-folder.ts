@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
-import type { RgbaImage } from '../data/image.js';
+import { boxResample, type RgbaImage } from '../data/image.js';
 import { ConfigError, DataError } from '../errors.js';
 import { readPngImage } from './image-files.js';
 
@@ -91,50 +91,25 @@ export function imageSize(text: string): [number, number] {
   return [h, w];
 }
 
+/** Byte b as the level b: area averaging of plain bytes through {@link boxResample}. */
+const IDENTITY = Float64Array.from({ length: 256 }, (_, b) => b);
+
 /** One image as `channels` planes of height × width bytes: composited on black, grey or RGB, area-resampled (as --images reads each file). */
 export function toPlanes(image: RgbaImage, height: number, width: number, channels: 1 | 3): Uint8Array {
   const { width: sw, height: sh, rgba } = image;
-  // The source as `channels` float planes, transparent parts black.
-  const planes = Array.from({ length: channels }, () => new Float64Array(sw * sh));
+  // The source as `channels` byte planes, transparent parts black.
+  const planes = Array.from({ length: channels }, () => new Uint8Array(sw * sh));
   for (let p = 0; p < sw * sh; p++) {
     const a = rgba[4 * p + 3] / 255;
     const [r, g, b] = [rgba[4 * p] * a, rgba[4 * p + 1] * a, rgba[4 * p + 2] * a];
-    if (channels === 1) planes[0][p] = 0.299 * r + 0.587 * g + 0.114 * b;
-    else [planes[0][p], planes[1][p], planes[2][p]] = [r, g, b];
+    if (channels === 1) planes[0][p] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    else [planes[0][p], planes[1][p], planes[2][p]] = [Math.round(r), Math.round(g), Math.round(b)];
   }
   const out = new Uint8Array(channels * height * width);
-  const across = areaWeights(sw, width);
-  const down = areaWeights(sh, height);
-  const rows = new Float64Array(sh * width);
+  const whole = { x: 0, y: 0, width: sw, height: sh };
   planes.forEach((plane, c) => {
-    for (let y = 0; y < sh; y++) {
-      for (let o = 0; o < width; o++) {
-        let sum = 0;
-        for (const [i, wgt] of across[o]) sum += wgt * plane[y * sw + i];
-        rows[y * width + o] = sum;
-      }
-    }
-    for (let o = 0; o < height; o++) {
-      for (let x = 0; x < width; x++) {
-        let sum = 0;
-        for (const [i, wgt] of down[o]) sum += wgt * rows[i * width + x];
-        out[(c * height + o) * width + x] = Math.min(255, Math.max(0, Math.round(sum)));
-      }
-    }
+    const resized = boxResample(plane, sw, whole, IDENTITY, width, height);
+    for (let i = 0; i < resized.length; i++) out[c * height * width + i] = Math.min(255, Math.round(resized[i]));
   });
   return out;
-}
-
-/** For each of `to` output pixels, the source pixels of `from` under it and their shares (summing to 1): area averaging, up or down. */
-function areaWeights(from: number, to: number): [number, number][][] {
-  const scale = from / to;
-  return Array.from({ length: to }, (_, o) => {
-    const start = o * scale, end = (o + 1) * scale;
-    const taps: [number, number][] = [];
-    for (let i = Math.floor(start); i < Math.min(from, Math.ceil(end)); i++) {
-      const overlap = Math.min(end, i + 1) - Math.max(start, i);
-      if (overlap > 0) taps.push([i, overlap / scale]);
-    }
-    return taps;
-  });
 }

@@ -101,11 +101,15 @@ export function reportContent(input: ReportInput): ReportContent {
   const samples = tabular ? [] : sampleRows(train).map((i) => ({ url: input.imageUrl(image(train, i), train.shape), label: train.y[i] }));
   // Ten random test images (or rows), as the tutorial's visualize_predictions.
   const picks = new Rng(input.seed).permutation(test.count).subarray(0, Math.min(10, test.count));
-  const x = new Float32Array(picks.length * test.features);
-  picks.forEach((idx, r) =>
-    tabular ? x.set((test.values as Float32Array).subarray(idx * test.features, (idx + 1) * test.features), r * test.features) : image(test, idx).forEach((v, j) => (x[r * test.features + j] = v / 255)),
-  );
-  const probs = model.predictProba({ data: x, shape: [picks.length, test.features] });
+  /** Rows `rows` of the test set as the network takes them: a table's values, or pixels / 255. */
+  const inputs = (rows: ArrayLike<number>): Float32Array => {
+    const x = new Float32Array(rows.length * test.features);
+    Array.from(rows).forEach((idx, r) =>
+      tabular ? x.set((test.values as Float32Array).subarray(idx * test.features, (idx + 1) * test.features), r * test.features) : image(test, idx).forEach((v, j) => (x[r * test.features + j] = v / 255)),
+    );
+    return x;
+  };
+  const probs = model.predictProba({ data: inputs(picks), shape: [picks.length, test.features] });
   const predictions: DigitPrediction[] = Array.from(picks, (idx, r) => ({
     url: tabular ? '' : input.imageUrl(image(test, idx), test.shape),
     label: test.y[idx],
@@ -114,11 +118,7 @@ export function reportContent(input: ReportInput): ReportContent {
 
   // Where it goes wrong: the misclassified test examples the network was surest of.
   const wrongRows = Array.from(evaluation.predictions.keys()).filter((i) => evaluation.predictions[i] !== test.y[i]);
-  const wx = new Float32Array(wrongRows.length * test.features);
-  wrongRows.forEach((idx, r) =>
-    tabular ? wx.set((test.values as Float32Array).subarray(idx * test.features, (idx + 1) * test.features), r * test.features) : image(test, idx).forEach((v, j) => (wx[r * test.features + j] = v / 255)),
-  );
-  const wrongProbs = wrongRows.length === 0 ? new Float32Array(0) : model.predictProba({ data: wx, shape: [wrongRows.length, test.features] }).data;
+  const wrongProbs = wrongRows.length === 0 ? new Float32Array(0) : model.predictProba({ data: inputs(wrongRows), shape: [wrongRows.length, test.features] }).data;
   const k = model.outputUnits;
   const confident = wrongRows
     .map((idx, r) => ({ idx, probabilities: Array.from(wrongProbs.subarray(r * k, (r + 1) * k)) }))

@@ -34,7 +34,9 @@ test('parseTable reads integers, decimals, negatives and exponents, a label colu
   const last = parseTable('x,y,class\n1,2,1\n3,4,0\n', 'a.csv', { label: 'class' });
   assert.deepEqual([last.featureNames, tableClasses(last)], [['x', 'y'], ['0', '1']]);
   // Rows to predict may leave the label column out.
-  assert.equal(parseTable('a,b,c\n1,2,3\n', 'p.csv', { label: 'kind', featureNames: ['a', 'b', 'c'] }).labelName, null);
+  assert.equal(parseTable('a,b,c\n1,2,3\n', 'p.csv', { label: 'kind', featureNames: ['a', 'b', 'c'], labelOptional: true }).labelName, null);
+  // Test rows may not: their labels are what is scored.
+  assert.throws(() => parseTable('a,b,c\n1,2,3\n', 't.csv', { label: 'kind', featureNames: ['a', 'b', 'c'] }), /t\.csv:1: no column "kind" for the labels/);
 });
 
 /** Three blobs in (x, y), a noise column and a quoted name column, labels by name: one row per line, at `seed`. */
@@ -126,6 +128,7 @@ test('bad tables: one line naming the file and line (and column), exit 2; a cons
   assertBadInput(['train', '--csv', file('short.csv', 'x,y,label\n1,2,a\n3,b\n')], /short\.csv:3: expected 3 fields \(as the header has\), got 2$/);
   assertBadInput(['train', '--csv', file('gap.csv', `x,label\n${Array.from({ length: 20 }, (_, i) => `${i},${2 * (i % 2)}`).join('\n')}\n`)], /gap\.csv: no row has the label 1 \(the labels run 0–2\): an empty class cannot be learnt/);
   assertBadInput(['train', '--csv', file('t1.csv', good), '--test-csv', file('t2.csv', 'x,y,label\n1,2,c\n')], /t2\.csv:2: the label "c" is not one of the classes seen in training \(a, b\)$/);
+  assertBadInput(['train', '--csv', file('t3.csv', good), '--test-csv', file('t4.csv', 'x,z,label\n1,2,a\n')], /t4\.csv:1: expected the feature columns x, y \(as in training\), got x, z$/);
   assertBadInput(['train', '--csv', file('empty.csv', '')], /empty\.csv: the file is empty: expected a header row/);
   assertBadInput(['train', '--csv', file('dup.csv', 'x,x,label\n1,2,a\n')], /dup\.csv:1: the column name "x" is there twice$/);
 

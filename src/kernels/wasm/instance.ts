@@ -92,7 +92,7 @@ function fmaWanted(env: Record<string, string | undefined> | undefined): boolean
   return env?.SCRATCHNET_FMA === '1' || flag === true || flag === 1 || flag === '1';
 }
 
-/** The fused product on `memory`, or null where the engine lacks relaxed SIMD (Node 20 without --experimental-wasm-relaxed-simd, Safari). */
+/** The fused product on `memory`, or null where the engine lacks relaxed SIMD (Node 20 without --experimental-wasm-relaxed-simd, for one). */
 function fusedProduct(memory: WebAssembly.Memory, shared: boolean): { module: WebAssembly.Module; gemm: WasmKernels['gemm'] } | null {
   try {
     const bytes = decodeBase64(shared ? gemmFmaSharedWasmBase64 : gemmFmaWasmBase64);
@@ -105,16 +105,11 @@ function fusedProduct(memory: WebAssembly.Memory, shared: boolean): { module: We
   }
 }
 
-/** Whether the cache-blocked product uses fused multiply-adds in this process (asked for, and the engine has relaxed SIMD). */
-export let fusedMultiplyAdd = false;
-
-/** The module's exports, with the fused product in place of the plain one when it was asked for and is available. */
-function withProduct(exports: WebAssembly.Exports, shared: boolean): { kernels: WasmKernels; gemmFma: WebAssembly.Module | null } {
+/** The module's exports, with the fused product in place of the plain one when it was asked for (`fma`) and is available. */
+function withProduct(exports: WebAssembly.Exports, shared: boolean, fma: boolean): { kernels: WasmKernels; gemmFma: WebAssembly.Module | null } {
   const kernels = exports as unknown as WasmKernels;
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const fused = fmaWanted(env) ? fusedProduct(kernels.memory, shared) : null;
+  const fused = fma ? fusedProduct(kernels.memory, shared) : null;
   if (fused === null) return { kernels, gemmFma: null };
-  fusedMultiplyAdd = true;
   return { kernels: { ...kernels, memory: kernels.memory, gemm: fused.gemm }, gemmFma: fused.module };
 }
 
@@ -127,9 +122,10 @@ function withProduct(exports: WebAssembly.Exports, shared: boolean): { kernels: 
  * same kernels, the same results), so that threads.ts can hand work to
  * worker threads.
  */
-function instantiate(): WasmKernels | null {
+function instantiate(): { kernels: WasmKernels; fused: boolean } | null {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   if (env?.SCRATCHNET_KERNELS === 'js' || typeof WebAssembly !== 'object') return null;
+  const fma = fmaWanted(env);
   if (threadsPossible(env)) {
     try {
       const bytes = decodeBase64(kernelsSharedWasmBase64);
@@ -137,9 +133,9 @@ function instantiate(): WasmKernels | null {
         const module = new WebAssembly.Module(bytes);
         const memory = new WebAssembly.Memory({ initial: kernelsMemoryPages, maximum: kernelsMemoryPages, shared: true });
         const instance = new WebAssembly.Instance(module, { env: { memory } });
-        const { kernels, gemmFma } = withProduct(instance.exports, true);
+        const { kernels, gemmFma } = withProduct(instance.exports, true, fma);
         sharedKernels = { module, memory, gemmFma };
-        return kernels;
+        return { kernels, fused: gemmFma !== null };
       }
     } catch {
       // No shared memory here: the private one below.
@@ -149,11 +145,17 @@ function instantiate(): WasmKernels | null {
     const bytes = decodeBase64(kernelsWasmBase64);
     if (!WebAssembly.validate(bytes)) return null;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    return withProduct(instance.exports, false).kernels;
+    const { kernels, gemmFma } = withProduct(instance.exports, false, fma);
+    return { kernels, fused: gemmFma !== null };
   } catch {
     return null;
   }
 }
 
+const instantiated = instantiate();
+
 /** The SIMD kernels of this process, or null if they are unavailable. */
-export const wasm: WasmKernels | null = instantiate();
+export const wasm: WasmKernels | null = instantiated?.kernels ?? null;
+
+/** Whether the cache-blocked product uses fused multiply-adds in this process (asked for, and the engine has relaxed SIMD). */
+export const fusedMultiplyAdd: boolean = instantiated?.fused ?? false;
