@@ -248,8 +248,8 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
       content.mistakes.length === 0
         ? '<p>No test example is misclassified.</p>'
         : tabular
-          ? `${rowsTable(input.test, content.mistakeRows, content.mistakes)}<p class="caption">The misclassified test rows the network was surest of (of ${input.test.count - trace} mistakes in all): a high confidence on a wrong class is worth a look at the row and its label.</p>`
-          : figure('mistakes', `The misclassified test images the network was surest of (of ${input.test.count - trace} mistakes in all), surest first: some are mislabelled or ambiguous, others show what the network has not learnt.`),
+          ? `${rowsTable(input.test, content.mistakeRows, content.mistakes)}<p class="caption">The misclassified test rows the network was surest of (of ${input.test.count - trace} ${input.test.count - trace === 1 ? 'mistake' : 'mistakes'} in all): a high confidence on a wrong class is worth a look at the row and its label.</p>`
+          : figure('mistakes', `The misclassified test images the network was surest of (of ${input.test.count - trace} ${input.test.count - trace === 1 ? 'mistake' : 'mistakes'} in all), surest first: some are mislabelled or ambiguous, others show what the network has not learnt.`),
     ),
     ...(conv === null
       ? []
