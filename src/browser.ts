@@ -30,6 +30,8 @@ export {
   Sigmoid,
   Tanh,
   LeakyReLU,
+  Identity,
+  linear,
   activations,
   activationByName,
   activationLayer,
@@ -41,7 +43,7 @@ export {
   type ActivationFn,
   type ActivationName,
 } from './layers/activations.js';
-export { initWeights, initNames, type InitName } from './layers/init.js';
+export { initWeights, initNames, parseInit, type InitName } from './layers/init.js';
 
 export { softmax, softmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/softmax-cross-entropy.js';
 export { mse, meanSquaredError } from './losses/mse.js';

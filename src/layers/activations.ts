@@ -29,7 +29,7 @@ export interface ActivationFn {
 }
 
 /** The activations scratchnet knows. */
-export type ActivationName = 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu';
+export type ActivationName = 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu' | 'linear';
 
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -82,12 +82,26 @@ export const leakyRelu: ActivationFn = {
   der: (x) => (x > 0 ? 1 : LEAKY_SLOPE),
 };
 
-/** Every activation by name, in the tutorial's plotting order. */
+/**
+ * Linear, i.e. no activation (Keras's `linear`): f(x) = x, f'(x) = 1. For
+ * the lesson that depth without a nonlinearity adds nothing: Dense layers
+ * joined by it compose to one affine map, W₂(W₁x + b₁) + b₂ = (W₂W₁)x + (W₂b₁ + b₂).
+ */
+export const linear: ActivationFn = {
+  name: 'linear',
+  title: 'Linear',
+  formula: 'f(x) = x',
+  f: (x) => x,
+  der: () => 1,
+};
+
+/** Every activation by name, in the tutorial's plotting order (linear, which it does not plot, last). */
 export const activations: Readonly<Record<ActivationName, ActivationFn>> = {
   sigmoid,
   relu,
   tanh,
   'leaky-relu': leakyRelu,
+  linear,
 };
 
 /** Looks an activation up by name; ConfigError listing the valid names otherwise. */
@@ -173,6 +187,13 @@ export class LeakyReLU extends Activation {
   }
 }
 
+/** No activation: the identity, between layers that then compose to one linear map (`--activation linear`). */
+export class Identity extends Activation {
+  constructor() {
+    super(linear);
+  }
+}
+
 /** A new activation layer for `name` (the CLI's `--activation`). */
 export function activationLayer(name: string): Activation {
   switch (activationByName(name).name) {
@@ -184,6 +205,8 @@ export function activationLayer(name: string): Activation {
       return new Tanh();
     case 'leaky-relu':
       return new LeakyReLU();
+    case 'linear':
+      return new Identity();
   }
 }
 
@@ -193,6 +216,7 @@ const LAYER_NAMES: Readonly<Record<ActivationName, { title: string; op: string; 
   relu: { title: 'ReLU', op: 'Relu' },
   tanh: { title: 'Tanh', op: 'Tanh' },
   'leaky-relu': { title: 'LeakyReLU', op: 'LeakyRelu', floats: { alpha: LEAKY_SLOPE } },
+  linear: { title: 'Identity', op: 'Identity' },
 };
 
 /** Each activation in model files (`{kind: 'relu'}`, …), ONNX and the summary, in the tutorial's plotting order. */

@@ -3,9 +3,9 @@ import { convBackward, convForward, convSizes, slidingOutput, type ConvGrads, ty
 import { allocFloat32 } from '../kernels/index.js';
 import { shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { Rng } from '../rng.js';
-import { checkKeys, nonNegativeInteger, oneOf, positiveInteger } from './config-check.js';
+import { checkKeys, nonNegativeInteger, positiveInteger } from './config-check.js';
 import { defaultRng } from './dense.js';
-import { initNames, initWeights, type InitName } from './init.js';
+import { initWeights, parseInit, type InitName } from './init.js';
 import { layerKind, param, type Layer, type LayerConfig, type Param } from './layer.js';
 
 /**
@@ -193,7 +193,7 @@ export const conv2dKind = layerKind<Conv2D>({
     const kernelSize = positiveInteger(config.kernelSize, `${at}.kernelSize`);
     const stride = config.stride === undefined ? 1 : positiveInteger(config.stride, `${at}.stride`);
     const padding = config.padding === undefined ? 0 : nonNegativeInteger(config.padding, `${at}.padding`);
-    const init = config.init === undefined ? 'he' : oneOf(config.init, initNames, `${at}.init`);
+    const init = config.init === undefined ? 'he' : parseInit(config.init, `${at}.init`);
     const weights = outChannels * inChannels * kernelSize * kernelSize;
     return {
       paramValues: weights + outChannels,

@@ -2,8 +2,8 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { addBias, matmul, matmulTransA, matmulTransB, scale, sumColumns } from '../kernels/index.js';
 import { dims2, shapeText, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { Rng } from '../rng.js';
-import { checkKeys, oneOf, positiveInteger } from './config-check.js';
-import { initNames, initWeights, type InitName } from './init.js';
+import { checkKeys, positiveInteger } from './config-check.js';
+import { initWeights, parseInit, type InitName } from './init.js';
 import { layerKind, param, type Layer, type LayerConfig, type Param } from './layer.js';
 
 /** Options of a {@link Dense} layer. */
@@ -119,7 +119,7 @@ export const denseKind = layerKind<Dense>({
     const inputUnits = positiveInteger(config.inputUnits, `${at}.inputUnits`);
     const outputUnits = positiveInteger(config.outputUnits, `${at}.outputUnits`);
     // `init` only says how the weights started; older configs may omit it.
-    const init = config.init === undefined ? 'he' : oneOf(config.init, initNames, `${at}.init`);
+    const init = config.init === undefined ? 'he' : parseInit(config.init, `${at}.init`);
     // The weights are overwritten by the caller: a throwaway generator leaves the shared one untouched.
     return { paramValues: inputUnits * outputUnits + outputUnits, build: () => new Dense(inputUnits, outputUnits, { init, rng: new Rng(0) }) };
   },

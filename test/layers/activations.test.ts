@@ -8,7 +8,9 @@ import {
   ReLU,
   Sigmoid,
   Tanh,
+  Identity,
 } from '../../src/layers/activations.js';
+import { Dense } from '../../src/layers/dense.js';
 import { tensor, toArray2 } from '../../src/kernels/tensor.js';
 import { Rng } from '../../src/rng.js';
 import { dot, gradCheck } from '../support/gradcheck.js';
@@ -57,8 +59,27 @@ test('every activation layer passes a numerical gradient check', () => {
   }
 });
 
-test('activationByName and activationLayer know the four names and reject others', () => {
+test('activationByName and activationLayer know the five names and reject others', () => {
   assert.ok(activationLayer('relu') instanceof ReLU);
   assert.ok(activationLayer('leaky-relu') instanceof LeakyReLU);
-  assert.throws(() => activationByName('swish'), /unknown activation "swish": expected one of sigmoid, relu, tanh, leaky-relu/);
+  assert.ok(activationLayer('linear') instanceof Identity);
+  assert.throws(() => activationByName('swish'), /unknown activation "swish": expected one of sigmoid, relu, tanh, leaky-relu, linear/);
+});
+
+test('linear is the identity: forward copies, backward passes the gradient through, and two Dense layers joined by it are one affine map', () => {
+  const layer = new Identity();
+  const x = tensor([[-2, 0.5, 3]]);
+  assert.deepEqual(toArray2(layer.forward(x)), [[-2, 0.5, 3]]);
+  assert.deepEqual(toArray2(layer.backward(x, tensor([[1, -4, 0.25]]))), [[1, -4, 0.25]]);
+  assert.deepEqual(layer.config(), { kind: 'linear' });
+  // W2(W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2): the stack's output is affine in x, so
+  // f(a + b) - f(a) - f(b) + f(0) = 0 for any inputs a, b (to float32 rounding).
+  const rng = new Rng(3);
+  const first = new Dense(2, 8, { rng });
+  first.bias.value.fill(0.3);
+  const second = new Dense(8, 3, { rng });
+  second.bias.value.fill(-0.2);
+  const f = (v: number[]): number[] => Array.from(second.forward(layer.forward(first.forward(tensor([v])))).data);
+  const [fa, fb, fab, f0] = [f([0.7, -1.2]), f([2.5, 0.4]), f([3.2, -0.8]), f([0, 0])];
+  for (let j = 0; j < 3; j++) assert.ok(Math.abs(fab[j] - fa[j] - fb[j] + f0[j]) < 1e-5, `output ${j}`);
 });
