@@ -1,3 +1,4 @@
+import { boundaryEpochs, boundarySnapshot, decisionGrid, type BoundaryRecord, type Extent } from '../metrics/decision-grid.js';
 import type { Sequential } from '../model/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Callbacks } from '../train/fit.js';
@@ -21,6 +22,24 @@ export function checkpointCallbacks(dir: string, run: { settings: TrainSettings;
         bestAccuracy = logs.valAccuracy;
         saveCheckpoint(paths.best, model, state);
       }
+    },
+  };
+}
+
+/**
+ * Records the decision boundary of a 2-input model over `extent` after the
+ * epochs {@link boundaryEpochs} picks (the model is in inference mode
+ * between steps, and nothing it computes feeds back into training).
+ */
+export function boundaryCallbacks(model: Sequential, extent: Extent, epochs: number, size = 60): { callbacks: Callbacks; record: BoundaryRecord } {
+  const record: BoundaryRecord = { extent, size, snapshots: [] };
+  const at = new Set(boundaryEpochs(epochs));
+  return {
+    record,
+    callbacks: {
+      onEpochEnd: (logs) => {
+        if (at.has(logs.epoch + 1)) record.snapshots.push(boundarySnapshot(decisionGrid(model, extent, size), logs.epoch + 1));
+      },
     },
   };
 }

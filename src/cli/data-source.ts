@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { datasetTitle, NAMED_DATASETS, type DatasetName } from '../data/classes.js';
 import { splitTrainVal, subset, type MnistData } from '../data/dataset.js';
 import { readImageFolder } from '../io/image-folder.js';
+import { TOY_NAMES, TOY_SETS, toyDataset, type ToyName } from '../data/toy.js';
 import { normalization, parseTable, tableClasses, tableDataset, type Normalization, type RawTable } from '../data/table.js';
 import { ConfigError } from '../errors.js';
 import { FASHION_MNIST_DIR, loadBundledMnist, loadFashionMnist, loadMnistFromCsv, loadMnistFromIdx, type IdxPaths } from '../io/mnist.js';
@@ -19,7 +20,9 @@ export type DataSource =
   /** A table (`--csv`): its label column (null: `label`, else the first), a test file or a seeded share of the rows, and the feature scaling. */
   | { kind: 'table'; csv: string; testCsv: string | null; label: string | null; testSplit: number; normalize: Normalization }
   /** A folder of class folders of PNGs (`--images`), made height × width with `channels`, a seeded test share. */
-  | { kind: 'images'; dir: string; height: number; width: number; channels: 1 | 3; skipBad: boolean; testSplit: number };
+  | { kind: 'images'; dir: string; height: number; width: number; channels: 1 | 3; skipBad: boolean; testSplit: number }
+  /** A seeded 2-D toy problem (`--dataset spiral`): so many points, the jitter (null: the set's own), a seeded test share. */
+  | { kind: 'toy'; name: ToyName; points: number; noise: number | null; testSplit: number };
 
 /** A table's training statistics, for the Standardize layer the network starts with. */
 export interface TableInfo {
@@ -31,7 +34,10 @@ export interface TableInfo {
 
 /** The flags of `scratchnet train` that name its data. */
 export interface DataFlags {
-  dataset?: DatasetName;
+  dataset?: DatasetName | ToyName;
+  /** With a toy --dataset: how many points, and their jitter. */
+  points?: number;
+  noise?: number;
   csv?: string;
   label?: string;
   testSplit?: number;
@@ -48,6 +54,13 @@ export interface DataFlags {
 
 /** The data source named by the --dataset / --csv / --images / --train-csv / --test-csv / --idx-dir flags. */
 export function dataSource(flags: DataFlags): DataSource {
+  if (isToy(flags.dataset)) {
+    if (flags.images !== undefined || flags.csv !== undefined || flags.trainCsv !== undefined || flags.testCsv !== undefined || flags.idxDir !== undefined) {
+      throw new ConfigError(`--dataset ${flags.dataset} draws its points from --seed: give it alone (with --points, --noise, --test-split), not with files`);
+    }
+    return { kind: 'toy', name: flags.dataset, points: flags.points ?? 1000, noise: flags.noise ?? null, testSplit: flags.testSplit ?? 0.2 };
+  }
+  if (flags.points !== undefined || flags.noise !== undefined) throw new ConfigError(`--points and --noise shape a toy --dataset (${TOY_NAMES.join(', ')})`);
   if (flags.images !== undefined) {
     if (flags.csv !== undefined || flags.trainCsv !== undefined || flags.testCsv !== undefined || flags.idxDir !== undefined || (flags.dataset !== undefined && flags.dataset !== 'mnist')) {
       throw new ConfigError('--images reads a folder of class folders: give it alone (with --image-size, --channels, --skip-bad, --test-split)');
@@ -87,6 +100,8 @@ export async function loadData(source: DataSource, valSplit: number, rng: Rng, o
       return loadTable(source, valSplit, rng, out);
     case 'images':
       return loadImages(source, valSplit, rng, out);
+    case 'toy':
+      return loadToy(source, valSplit, rng, out);
     case 'csv':
       out.log(`Loading ${source.trainCsv} and ${source.testCsv}...`);
       return loadMnistFromCsv(source.trainCsv, source.testCsv, valSplit, rng);
@@ -154,6 +169,24 @@ function loadImages(source: Extract<DataSource, { kind: 'images' }>, valSplit: n
   const test = subset(data, order.subarray(0, nTest).slice().sort());
   const rest = subset(data, order.subarray(nTest).slice().sort());
   return { ...splitTrainVal(rest, valSplit, rng), test };
+}
+
+/** A toy set: its points drawn from the run's generator, then a seeded test share and the validation share of the rest. */
+function loadToy(source: Extract<DataSource, { kind: 'toy' }>, valSplit: number, rng: Rng, out: Output): MnistData {
+  const set = TOY_SETS[source.name];
+  const data = toyDataset(source.name, rng, { count: source.points, ...(source.noise === null ? {} : { noise: source.noise }) });
+  out.log(`Toy data: ${set.title}, ${data.count} points on the plane, ${set.classes.length} classes, noise ${source.noise ?? set.noise} (${set.about})`);
+  const nTest = Math.floor(data.count * source.testSplit);
+  if (nTest < 1) throw new ConfigError(`--test-split ${source.testSplit} of ${data.count} points leaves no test point: give a larger split`);
+  const order = rng.permutation(data.count);
+  const test = subset(data, order.subarray(0, nTest).slice().sort());
+  const rest = subset(data, order.subarray(nTest).slice().sort());
+  return { ...splitTrainVal(rest, valSplit, rng), test };
+}
+
+/** True for the names of the 2-D toy sets. */
+export function isToy(name: string | undefined): name is ToyName {
+  return name !== undefined && (TOY_NAMES as readonly string[]).includes(name);
 }
 
 /** What the report calls the data: "MNIST", "Fashion-MNIST". */

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseInit, type InitName } from '../layers/init.js';
 
 /**
  * Parsers for option values. Each throws commander's InvalidArgumentError,
@@ -58,4 +59,23 @@ export function nonNegativeNumber(value: string): number {
     throw new InvalidArgumentError('expected a number ≥ 0');
   }
   return n;
+}
+
+/** A weight initialisation: he, glorot or normal:<std>. */
+export function initValue(value: string): InitName {
+  try {
+    return parseInit(value.trim());
+  } catch {
+    throw new InvalidArgumentError('expected he, glorot or normal:<std> with a positive std, e.g. normal:0.01');
+  }
+}
+
+/** Hidden layer sizes: comma-separated positive integers, or '' / none for no hidden layer (softmax regression). */
+export function hiddenList(value: string): number[] {
+  if (value.trim() === '' || value.trim() === 'none') return [];
+  try {
+    return intList(value);
+  } catch {
+    throw new InvalidArgumentError("expected comma-separated positive integers, e.g. 64,32, or '' (none) for no hidden layer");
+  }
 }

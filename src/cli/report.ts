@@ -9,6 +9,7 @@ import { makeFolder, writeFileAtomic } from '../io/write.js';
 import { buildReport, type ReportInput, type RunHistory } from '../report/report.js';
 import { Rng } from '../rng.js';
 import { DATASET_NAMES } from '../data/classes.js';
+import { TOY_NAMES } from '../data/toy.js';
 import { loadData, type DataSource } from './data-source.js';
 import type { Output } from './progress.js';
 
@@ -73,8 +74,11 @@ export function readHistory(path: string): RunHistory & { settings: { seed: numb
     throw new DataError(`${path}: expected "settings" with a numeric "seed" and "valSplit"`);
   }
   const data = settings.data as DataSource | undefined;
-  if (typeof data !== 'object' || data === null || !['bundled', 'csv', 'idx', 'dataset', 'table', 'images'].includes(data.kind)) {
-    throw new DataError(`${path}: expected "settings.data" to name the data source (bundled, csv, idx, dataset, table or images)`);
+  if (typeof data !== 'object' || data === null || !['bundled', 'csv', 'idx', 'dataset', 'table', 'images', 'toy'].includes(data.kind)) {
+    throw new DataError(`${path}: expected "settings.data" to name the data source (bundled, csv, idx, dataset, table, images or toy)`);
+  }
+  if (data.kind === 'toy' && !(TOY_NAMES as readonly unknown[]).includes(data.name)) {
+    throw new DataError(`${path}: "settings.data.name": expected one of ${TOY_NAMES.join(', ')}, got ${JSON.stringify(data.name)}`);
   }
   if (data.kind === 'dataset' && !(DATASET_NAMES as readonly unknown[]).includes(data.name)) {
     throw new DataError(`${path}: "settings.data.name": expected one of ${DATASET_NAMES.join(', ')}, got ${JSON.stringify(data.name)}`);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MNIST_CLASSES } from '../data/classes.js';
 import type { Dataset } from '../data/dataset.js';
+import type { BoundaryRecord } from '../metrics/decision-grid.js';
 import { saveModel } from '../io/model-files.js';
 import { writeFileAtomic } from '../io/write.js';
 import type { Sequential } from '../model/sequential.js';
@@ -27,6 +28,8 @@ export interface FinishedRun {
   /** The training set before any --subset, and the test set: the report draws its samples from them. */
   train: Dataset;
   test: Dataset;
+  /** A network of the plane: its decision boundary after a few epochs (kept in history.json for the report). */
+  boundary?: BoundaryRecord;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface FinishedRun {
  */
 export async function writeRunFolder(dir: string, run: FinishedRun, options: { report: boolean; out: Output }): Promise<void> {
   const { settings, model, history } = run;
-  const record = { format: 'scratchnet-history', version: VERSION, settings, architecture: model.config(), ...history };
+  const record = { format: 'scratchnet-history', version: VERSION, settings, architecture: model.config(), ...history, ...(run.boundary === undefined ? {} : { boundary: run.boundary }) };
   writeFileAtomic(join(dir, 'history.json'), `${JSON.stringify(record, null, 2)}\n`);
   options.out.log(`Wrote ${join(dir, 'history.json')}`);
   const { batchLoss: _perBatch, ...summary } = history;

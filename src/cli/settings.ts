@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import { ARCHITECTURES, sequentialFromSpec } from '../model/spec.js';
 import type { ScheduleName } from '../train/schedules.js';
 import type { Augmentation } from '../data/augment.js';
-import { dataSource, type DataFlags, type DataSource } from './data-source.js';
+import { dataSource, isToy, type DataFlags, type DataSource } from './data-source.js';
 
 /** The networks of `--arch`: the tutorial's MLP (`--hidden`, `--activation`), or a CNN (see model/spec.ts). */
 export type ArchName = 'mlp' | 'lenet5' | 'cnn';
@@ -66,6 +66,9 @@ export interface SettingsFlags extends OptimizerFlags, DataFlags {
   tutorialCompat: boolean;
 }
 
+/** The epochs of a run on a 2-D toy set where --epochs is not given. */
+export const TOY_EPOCHS = 100;
+
 /** The defaults of a convolutional network where its flags are not given. */
 export interface CnnRecipe {
   optimizer: CliOptimizerName;
@@ -120,7 +123,8 @@ export function settingsFromFlags(flags: SettingsFlags, explicit: ReadonlySet<st
     hidden: flags.hidden,
     activation: flags.activation,
     init: flags.init,
-    epochs: flags.epochs,
+    // A toy set's few hundred points take many passes (a hundred take about half a second).
+    epochs: !explicit.has('epochs') && isToy(flags.dataset) ? TOY_EPOCHS : flags.epochs,
     batchSize: flags.batchSize,
     optimizer: optimizerFromConfig(optimizerConfigFromFlags(flags.optimizer, { lr: flags.lr, momentum: flags.momentum, beta1: flags.beta1, beta2: flags.beta2, eps: flags.eps, weightDecay: flags.weightDecay })).config(),
     dropout: flags.dropout,

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { DATASET_NAMES } from '../data/classes.js';
-import { subset } from '../data/dataset.js';
+import { TOY_NAMES } from '../data/toy.js';
+import { subset, type Dataset } from '../data/dataset.js';
 import { NORMALIZATIONS } from '../data/table.js';
 import { imageSize } from '../io/image-folder.js';
 import { parseAugment } from '../data/augment.js';
@@ -10,17 +11,17 @@ import { FASHION_MNIST_DIR } from '../io/mnist.js';
 import { ConfigError } from '../errors.js';
 import { makeFolder } from '../io/write.js';
 import { activations } from '../layers/activations.js';
-import { initNames } from '../layers/init.js';
 import { optimizerFromConfig } from '../optim/from-config.js';
 import { cliOptimizerNames, defaultLr } from '../optim/presets.js';
 import { Rng } from '../rng.js';
 import { earlyStopping } from '../train/early-stopping.js';
-import { fit, type History } from '../train/fit.js';
+import { fit, type FitOptions, type History } from '../train/fit.js';
 import { lrSchedule, scheduleNames } from '../train/schedules.js';
-import { checkpointCallbacks, stopOnSigint } from './callbacks.js';
+import { boundaryCallbacks, checkpointCallbacks, stopOnSigint } from './callbacks.js';
+import { BOUNDARY_MAX_CLASSES, extentOf } from '../metrics/decision-grid.js';
 import { type Checkpoint, checkpointPaths, checkpointState, loadCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { loadData } from './data-source.js';
-import { intList, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
+import { loadData, type TableInfo } from './data-source.js';
+import { hiddenList, initValue, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
 import { progressCallbacks, type Output } from './progress.js';
 import { newRunDir, writeRunFolder } from './run-folder.js';
 import { fusedMultiplyAdd, kernelBackend } from '../kernels/dispatch.js';
@@ -53,6 +54,8 @@ Examples:
   $ scratchnet train --images photos/ --image-size 32 --channels 3 --skip-bad   # photos/<class>/*.png
   $ scratchnet train --train-csv mnist_train.csv --test-csv mnist_test.csv
   $ scratchnet train --hidden 128,64 --activation tanh --init glorot --lr 0.05
+  $ scratchnet train --hidden ''                    # no hidden layer: softmax regression; the report draws its ten templates
+  $ scratchnet train --dataset spiral --hidden 16,16   # a 2-D toy problem: the report draws the decision boundary
   $ scratchnet train --subset 10000 --tutorial-compat   # replay the tutorial's exact update
   $ scratchnet train --resume runs/20261124-233512 --epochs 10   # continue a run (after Ctrl-C, or for more epochs)
   $ scratchnet train --optimizer adam --lr 1e-3                  # Adam (default lr per optimizer: see --optimizer)
@@ -73,11 +76,27 @@ export const archOption = (mlp = "the tutorial's, shaped by --hidden, --activati
 export const layersOption = (): Option =>
   new Option('--layers <spec>', 'any stack of layers, e.g. conv(8,3,p1),relu,maxpool(2),flatten,dense(10) (see docs/adding-a-layer.md for the layers)');
 
-/** The `train` command. */
-export function trainCommand(): Command {
-  return new Command('train')
-    .description("train a network on MNIST (defaults: the tutorial's 784-64-32-10 ReLU network, batch 32, lr 0.1, 5 epochs)")
-    .option('--epochs <n>', 'passes over the training set', positiveInt, 5)
+/** `--hidden`, as train and gradcheck take it. */
+export const hiddenOption = (): Option =>
+  new Option('--hidden <units>', "hidden layer sizes, comma-separated (mlp); '' or none for no hidden layer (softmax regression)").argParser(hiddenList).default([64, 32]);
+
+/** `--activation`, as train and gradcheck take it. */
+export const activationOption = (): Option => new Option('--activation <name>', 'hidden activation').choices(Object.keys(activations)).default('relu');
+
+/** `--dropout`, as train and gradcheck take it. */
+export const dropoutOption = (): Option => new Option('--dropout <rate>', 'dropout after each hidden activation').argParser(unitInterval).default(0);
+
+/** `--batch-norm`, as train and gradcheck take it. */
+export const batchNormOption = (): Option => new Option('--batch-norm', 'batch normalisation between each hidden Dense and its activation').default(false);
+
+/**
+ * The flags that say what to train and how (network, optimizer, schedule,
+ * data), added to `command`: train takes them, and compare, sweep and
+ * lr-find take the same ones, so one setting is spelt one way everywhere.
+ */
+export function addSettingsOptions(command: Command): Command {
+  return command
+    .option('--epochs <n>', 'passes over the training set (a toy --dataset: 100)', positiveInt, 5)
     .option('--batch-size <n>', 'examples per mini-batch (lenet5, --layers: 64; cnn: 128)', positiveInt, 32)
     .addOption(
       new Option('--optimizer <name>', `the optimizer (lenet5, --layers: adam at lr 1e-3; cnn: adam at lr 3e-3, cosine schedule); default learning rates: ${cliOptimizerNames.map((n) => `${n} ${defaultLr[n]}`).join(', ')}`)
@@ -90,28 +109,30 @@ export function trainCommand(): Command {
     .option('--beta2 <b>', 'Adam/AdamW second-moment decay (default 0.999)', unitInterval)
     .option('--eps <e>', 'the adaptive optimizers’ epsilon', positiveNumber)
     .option('--weight-decay <wd>', 'L2 weight decay (decoupled for adamw, default 0.01; else coupled, default 0)', nonNegativeNumber)
-    .option('--dropout <rate>', 'dropout after each hidden activation', unitInterval, 0)
-    .option('--batch-norm', 'batch normalisation between each hidden Dense and its activation', false)
+    .addOption(dropoutOption())
+    .addOption(batchNormOption())
     .option('--clip-norm <n>', 'clip the gradients to this global norm', positiveNumber)
     .addOption(new Option('--schedule <name>', 'learning-rate schedule over the epochs').choices(scheduleNames).default('constant'))
     .option('--warmup-epochs <n>', 'linear learning-rate warm-up first (fractions allowed)', nonNegativeNumber, 0)
     .option('--early-stop <patience>', 'stop after this many epochs without a better validation accuracy, keeping the best weights', positiveInt)
     .addOption(archOption())
     .addOption(layersOption())
-    .option('--hidden <units>', 'hidden layer sizes, comma-separated (mlp)', intList, [64, 32])
-    .addOption(new Option('--activation <name>', 'hidden activation').choices(Object.keys(activations)).default('relu'))
-    .addOption(new Option('--init <name>', 'weight initialisation').choices(initNames).default('he'))
+    .addOption(hiddenOption())
+    .addOption(activationOption())
+    .option('--init <name>', 'weight initialisation: he (normal, std √(2/fan-in)), glorot (uniform, ±√(6/(fan-in + fan-out))) or normal:<std>, e.g. normal:0.01', initValue, 'he')
     .option('--seed <n>', 'seed of the one RNG behind the split, init and shuffling', seedValue, 42)
     .option('--val-split <fraction>', 'fraction of the training file held out for validation', unitInterval, 0.1)
     .option('--subset <n>', 'train on a random n of the training examples (the tutorial used 10000)', positiveInt)
     .addOption(
-      new Option('--dataset <name>', `a named data set: mnist (bundled) or fashion-mnist (Zalando's clothes in MNIST's layout, from ${FASHION_MNIST_DIR}, Debian's dataset-fashion-mnist, or --idx-dir)`)
-        .choices(DATASET_NAMES)
+      new Option('--dataset <name>', `a named data set: mnist (bundled), fashion-mnist (Zalando's clothes in MNIST's layout, from ${FASHION_MNIST_DIR}, Debian's dataset-fashion-mnist, or --idx-dir), or a seeded 2-D toy problem: ${TOY_NAMES.join(', ')}`)
+        .choices([...DATASET_NAMES, ...TOY_NAMES])
         .default('mnist'),
     )
+    .option('--points <n>', 'with a toy --dataset: how many points (default 1000; test share by --test-split)', positiveInt)
+    .option('--noise <sd>', 'with a toy --dataset: the deviation of the jitter of each coordinate, the plane being [-1, 1]² (default: xor, circles 0.05, spiral 0.05, moons, gaussians 0.1)', nonNegativeNumber)
     .option('--csv <file>', 'a table: a header row of column names, a label column (integers or names) and numeric features; test rows from --test-csv, else --test-split')
     .option('--label <column>', 'the --csv label column (default: the column named label, else the first)')
-    .option('--test-split <fraction>', 'with --csv and no --test-csv: the seeded share of rows held out for the test', unitInterval)
+    .option('--test-split <fraction>', 'with --csv and no --test-csv, --images, or a toy --dataset: the seeded share held out for the test (default 0.2)', unitInterval)
     .addOption(new Option('--normalize <how>', 'with --csv: scale each feature by the training rows: standard (mean 0, deviation 1), minmax (to [0, 1]) or none; saved in the model').choices(NORMALIZATIONS))
     .option('--augment <spec>', 'random changes of each training image, drawn afresh every batch (seeded by --seed), e.g. shift=2,rotate=10,scale=0.1 (pixels, degrees, fraction); images only, never validation or test', (v: string) => parseAugment(v))
     .option('--images <dir>', 'a folder of class folders of PNG images (DIR/<class>/*.png, any size, grey or colour); test images by --test-split')
@@ -121,10 +142,17 @@ export function trainCommand(): Command {
     .option('--train-csv <file>', "training data in the tutorial's CSV layout (header, label, 784 pixels)")
     .option('--test-csv <file>', "test data in the tutorial's CSV layout (with --csv: the test table)")
     .option('--idx-dir <dir>', 'a folder with the four original IDX files of MNIST (or, with --dataset fashion-mnist, of Fashion-MNIST), .gz or not')
+    .option('--tutorial-compat', "replay the tutorial's update (weight and bias gradients divided by the batch size twice)", false);
+}
+
+/** The `train` command. */
+export function trainCommand(): Command {
+  return addSettingsOptions(
+    new Command('train').description("train a network on MNIST (defaults: the tutorial's 784-64-32-10 ReLU network, batch 32, lr 0.1, 5 epochs)"),
+  )
     .option('--out <dir>', 'run folder to write (default: a new folder under runs/)')
     .option('--json', 'print a JSON summary as the last line of stdout', false)
     .option('--quiet', 'print nothing but errors (and the JSON line with --json)', false)
-    .option('--tutorial-compat', "replay the tutorial's update (weight and bias gradients divided by the batch size twice)", false)
     .option('--no-report', 'do not write report.html into the run folder')
     .option('--checkpoint-every <epochs>', 'write checkpoints/last.safetensors every this many epochs (best.safetensors follows the validation accuracy)', positiveInt, 1)
     .option('--threads <n>', "threads for the convolutions and the wide products, Node only; the results are the same for any count (default on 2 or more cores: 2 for --arch lenet5|cnn, --layers, or a --hidden layer of 1024+ units, else 1; a --resume: 1 unless given)", positiveInt)
@@ -135,6 +163,27 @@ export function trainCommand(): Command {
       const explicit = new Set(command.options.map((o) => o.attributeName()).filter((name) => command.getOptionValueSource(name) === 'cli'));
       await runTrain(flags, { log: (line) => console.log(line) }, explicit);
     });
+}
+
+/**
+ * The network a run of `settings` trains, its weights drawn from `rng`: a
+ * table's starts with its training rows' statistics, so the saved model takes raw rows.
+ */
+export function runModel(settings: TrainSettings, data: { train: Dataset; table?: TableInfo }, rng: Rng): Sequential {
+  const { train, table } = data;
+  const network = modelFromSettings(settings, train.features, rng, train.classes?.length ?? 10, train.shape);
+  return table === undefined ? network : new Sequential([Standardize.of(table.mean, table.scale), ...network.layers], train.features);
+}
+
+/** The fit options `settings` fix: epochs, batch size, schedule, clipping and augmentation (of `train`'s images). */
+export function stepOptions(settings: TrainSettings, train: Dataset): Pick<FitOptions, 'epochs' | 'batchSize' | 'lrSchedule' | 'clipNorm' | 'augment'> {
+  return {
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    lrSchedule: settings.schedule.kind === 'constant' && settings.schedule.warmupEpochs === 0 ? undefined : lrSchedule(settings.schedule),
+    clipNorm: settings.clipNorm ?? undefined,
+    ...(settings.augment === undefined ? {} : { augment: { ...settings.augment, seed: settings.seed, ...(train.shape === undefined ? {} : { shape: train.shape }) } }),
+  };
 }
 
 /** Runs `scratchnet train` with parsed flags; human lines go to `out`, the JSON line to stdout. `explicit` names the flags given on the command line. */
@@ -174,9 +223,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   }
   quiet.log(`Training data: ${train.count} × ${train.features}, validation: ${data.val.count}, test: ${data.test.count}`);
 
-  const network = modelFromSettings(settings, train.features, rng, train.classes?.length ?? 10, train.shape);
-  // A table's network starts with its training rows' statistics, so the saved model takes raw rows.
-  const model = data.table === undefined ? network : new Sequential([Standardize.of(data.table.mean, data.table.scale), ...network.layers], train.features);
+  const model = runModel(settings, { ...data, train }, rng);
   const optimizer = optimizerFromConfig(settings.optimizer);
   if (resumed !== undefined) restoreCheckpoint(resumed, model, optimizer);
   quiet.log('Network architecture:');
@@ -195,14 +242,14 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   const bar = !flags.quiet && process.stderr.isTTY === true && !process.env.CI;
   const interrupt = stopOnSigint();
   const stopper = settings.earlyStop === null ? undefined : earlyStopping(model, { patience: settings.earlyStop });
+  // A network of the plane (two features): its decision boundary at a few epochs, for the report.
+  const boundary = train.features === 2 && train.values !== undefined && model.outputUnits <= BOUNDARY_MAX_CLASSES ? boundaryCallbacks(model, extentOf([train, data.val, data.test]), settings.epochs) : undefined;
   let history: History;
   try {
     history = await fit(
       model,
       { train, val: data.val, test: data.test },
       {
-        epochs: settings.epochs,
-        batchSize: settings.batchSize,
         optimizer,
         rng,
         signal: interrupt.signal,
@@ -210,10 +257,9 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
           progressCallbacks(quiet, { bar, batchSize: settings.batchSize }),
           checkpointCallbacks(dir, { settings, model, optimizer }, flags.checkpointEvery),
           ...(stopper === undefined ? [] : [stopper]),
+          ...(boundary === undefined ? [] : [boundary.callbacks]),
         ],
-        lrSchedule: settings.schedule.kind === 'constant' && settings.schedule.warmupEpochs === 0 ? undefined : lrSchedule(settings.schedule),
-        clipNorm: settings.clipNorm ?? undefined,
-        ...(settings.augment === undefined ? {} : { augment: { ...settings.augment, seed: settings.seed, ...(train.shape === undefined ? {} : { shape: train.shape }) } }),
+        ...stepOptions(settings, train),
         resume: resumed === undefined ? undefined : { ...resumed.state.resume, history: resumed.state.history },
       },
     );
@@ -237,7 +283,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
     quiet.log(`Test accuracy: ${history.testAccuracy.toFixed(4)} (loss ${history.testLoss?.toFixed(4)})`);
   }
 
-  await writeRunFolder(dir, { settings, model, history, train: data.train, test: data.test }, { report: flags.report, out: quiet });
+  await writeRunFolder(dir, { settings, model, history, train: data.train, test: data.test, ...(boundary === undefined ? {} : { boundary: boundary.record }) }, { report: flags.report, out: quiet });
 
   if (flags.json) {
     console.log(

@@ -1,3 +1,5 @@
+import { TOY_SETS, type ToyName } from './toy.js';
+
 /**
  * The named data sets and their class names. A model file carries its
  * class names (in its training metadata), so `predict`, `evaluate`, the
@@ -43,11 +45,12 @@ export function classesOf(training: unknown): readonly string[] | undefined {
   return data?.kind === 'dataset' && typeof data.name === 'string' && data.name in NAMED_DATASETS ? NAMED_DATASETS[data.name as DatasetName].classes : undefined;
 }
 
-/** The title of the data a run's settings name (`settings.data` of history.json): "Fashion-MNIST", "Table", "Image folder", else "MNIST". */
+/** The title of the data a run's settings name (`settings.data` of history.json): "Fashion-MNIST", "Table", "Image folder", "Spiral", else "MNIST". */
 export function datasetTitle(data: unknown): string {
   const d = data as { kind?: unknown; name?: unknown } | null | undefined;
   if (d?.kind === 'table') return 'Table';
   if (d?.kind === 'images') return 'Image folder';
+  if (d?.kind === 'toy' && typeof d.name === 'string' && d.name in TOY_SETS) return TOY_SETS[d.name as ToyName].title;
   return d?.kind === 'dataset' && typeof d.name === 'string' && d.name in NAMED_DATASETS ? NAMED_DATASETS[d.name as DatasetName].title : 'MNIST';
 }
 

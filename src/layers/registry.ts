@@ -49,6 +49,11 @@ export function findLayerKind(kind: unknown): LayerKind | undefined {
   return typeof kind === 'string' ? byKind.get(kind) : undefined;
 }
 
+/** The layer's title in summaries (`Dense (784 -> 64)`, `ReLU`), or its class name if its kind is not registered. */
+export function titleOf(layer: Layer): string {
+  return findLayerKind(layer.config().kind)?.title(layer) ?? layer.constructor.name;
+}
+
 /** The registered kind of `layer`; ConfigError (saying who asked: `what`) for a layer of no registered kind. */
 export function kindOf(layer: Layer, what: string): LayerKind {
   const { kind } = layer.config();

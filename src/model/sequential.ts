@@ -3,7 +3,7 @@ import { classOfRows } from '../kernels/index.js';
 import { dims2, shapeText, sizeOf, TensorCache, type Tensor } from '../kernels/tensor.js';
 import { softmax, softmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Layer, LayerBuffer, LayerConfig, Param } from '../layers/layer.js';
-import { findLayerKind } from '../layers/registry.js';
+import { titleOf } from '../layers/registry.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
 
@@ -180,7 +180,7 @@ export class Sequential {
    */
   summaryRows(): { title: string; shape: readonly number[]; params: number }[] {
     return this.layers.map((layer, i) => ({
-      title: findLayerKind(layer.config().kind)?.title(layer) ?? layer.constructor.name,
+      title: titleOf(layer),
       shape: this.layerShapes[i],
       params: layer.params().reduce((n, p) => n + p.value.length, 0),
     }));

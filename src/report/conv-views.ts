@@ -1,6 +1,9 @@
 import { className } from '../data/classes.js';
 import type { DigitPrediction } from '../plot/digits.js';
 import { featureMaps, filterTiles, firstConv, tile, type FilterTiles, type LayerMaps, type Tile, type TileScale } from '../plot/tiles.js';
+import { Dense } from '../layers/dense.js';
+import { titleOf } from '../layers/registry.js';
+import type { Sequential } from '../model/sequential.js';
 import { escapeHtml } from './page.js';
 import type { ReportInput } from './report.js';
 
@@ -161,4 +164,47 @@ export function featureMapsHtml(views: ConvViews): string {
     <figure class="maps-layer" data-layer="input" data-shape="${inputShape.join(',')}"><figcaption><strong>Input</strong> → ${batchShape(inputShape)}: the pixels scaled to [0, 1], black 0, white 1</figcaption>
       <div class="maps-digits">${inputRow}</div></figure>
     ${rows.join('\n')}`;
+}
+
+/** Most first-layer units the report draws. */
+const MAX_UNITS = 64;
+
+/**
+ * What a multilayer network's first Dense layer learnt on images: each
+ * unit's weights from the pixels, drawn as an image of the input's size.
+ * For a network with no hidden layer (softmax regression) these are the
+ * class templates (CS231n's picture): the score of class k is the pixels'
+ * match with template k. Null for a network whose first layer is not a
+ * Dense on one-channel images.
+ */
+export function firstLayerHtml(model: Sequential, imageShape: readonly number[], tileUrl: (t: Tile) => string, classes?: readonly string[]): string | null {
+  const denses = model.layers.flatMap((layer, index) => (layer instanceof Dense ? [{ layer, index }] : []));
+  const first = denses[0];
+  const [channels, height, width] = imageShape;
+  if (first === undefined || channels !== 1 || model.inputShape.length !== 1 || first.layer.inputUnits !== height * width || model.layers.some((l) => l.config().kind === 'conv2d')) return null;
+  const { layer } = first;
+  const templates = denses.length === 1;
+  const units = Math.min(MAX_UNITS, layer.outputUnits);
+  const w = layer.weight.value;
+  const zoom = zoomFor(Math.max(height, width), templates ? 84 : 56);
+  const cells = Array.from({ length: units }, (_, j) => {
+    // Column j of W ([inputs, outputs], row-major): unit j's weight from each pixel.
+    const column = Float32Array.from({ length: layer.inputUnits }, (_, i) => w[i * layer.outputUnits + j]);
+    const max = column.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const t = tile(column, width, height, { kind: 'diverging', max: max > 0 ? max : 1 });
+    const name = templates ? className(classes, j) : String(j);
+    const view = { ...t, url: tileUrl(t) };
+    return `<div class="filter" data-unit="${j}">${img(view, zoom, `${templates ? 'class' : 'unit'} ${name}: largest |weight| ${short(max)}, bias ${short(layer.bias.value[j])}`)}<span>${escapeHtml(name)}</span></div>`;
+  }).join('');
+  const columns = templates ? Math.min(10, units) : Math.min(GRID_COLUMNS, units);
+  const about = templates
+    ? `With no hidden layer the network is softmax regression: class k’s score is Σ pixel × weight + bias, so each class’s ${height} × ${width} weights are a template the image is matched against.
+       Red pixels count for the class, blue against it: the templates look like blurred averages of their class, with blue where other classes put ink.`
+    : `Each of the first ${units === layer.outputUnits ? units : `${units} of ${layer.outputUnits}`} units of layer ${first.index} (${escapeHtml(titleOf(layer).replace(' -> ', ' → '))}) as the ${height} × ${width} picture of its weights from the pixels: the unit responds to ink on its red pixels and against ink on its blue ones.
+       A unit drawn as noise has barely moved from its random start.`;
+  return `<figure class="filters" data-layer="${first.index}" data-units="${units}" data-templates="${templates}">
+    <div class="tile-grid" style="grid-template-columns: repeat(${columns}, auto)">${cells}</div>
+    <p class="legend-line">${legend({ kind: 'diverging', max: 1 }, 'max')} max: each ${templates ? 'template' : 'unit'}’s largest |weight|</p>
+    <figcaption>${about} Each picture is on its own scale; hover over one for its numbers.</figcaption>
+  </figure>`;
 }

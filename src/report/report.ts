@@ -7,13 +7,15 @@ import { activationDerivativesSpec, activationsSpec } from '../plot/activations.
 import { confusionSpec } from '../plot/confusion.js';
 import { predictionsSpec, samplesSpec, type DigitPrediction } from '../plot/digits.js';
 import { historySpec } from '../plot/history.js';
+import { boundarySpec, boundaryTile } from '../plot/boundary.js';
+import { decisionGrid, extentOf, snapshotGrid, type BoundaryRecord } from '../metrics/decision-grid.js';
 import { reluTest, reluTestSpec } from '../plot/relu-test.js';
 import { renderSvg } from '../plot/render.js';
 import type { Tile } from '../plot/tiles.js';
 import { Rng } from '../rng.js';
 import { evaluate } from '../train/evaluate.js';
 import { VERSION } from '../version.js';
-import { batchShape, convViews, featureMapsHtml, filtersHtml, type ConvViews } from './conv-views.js';
+import { batchShape, convViews, featureMapsHtml, filtersHtml, firstLayerHtml, type ConvViews } from './conv-views.js';
 import { matrixOperationsDemo, type MatrixOperationsDemo } from './matrix-ops.js';
 import { escapeHtml, htmlPage } from './page.js';
 
@@ -29,6 +31,8 @@ export interface RunHistory {
   testLoss?: number;
   seconds: number;
   imagesPerSecond: number;
+  /** A network of the plane: its decision boundary after a few epochs. */
+  boundary?: BoundaryRecord;
 }
 
 /** Everything a report is made from. */
@@ -128,12 +132,19 @@ export function reportContent(input: ReportInput): ReportContent {
   const mistakeRows = Uint32Array.from(confident, (m) => m.idx);
 
   // A table has no images: its samples and predictions are HTML tables of rows (reportHtml), not charts.
+  // A network of the plane: its decision boundary as it trained (or, from an older run folder, as it ended).
+  const plane = tabular && test.features === 2 && model.inputUnits === 2;
+  const record = history.boundary;
+  const grids = !plane ? [] : record !== undefined && record.snapshots.length > 0 ? record.snapshots.map((snap) => ({ epoch: snap.epoch, grid: snapshotGrid(record, snap) })) : [{ epoch: history.epochs, grid: decisionGrid(model, extentOf([train, test])) }];
+  const boundaryPanels = grids.map(({ epoch, grid }) => ({ title: `Epoch ${epoch}`, url: input.tileUrl(boundaryTile(grid, model.outputUnits)) }));
+
   const charts: Chart[] = [
     { id: 'activation-functions', title: 'Common Activation Functions in Neural Networks', spec: activationsSpec() },
     { id: 'activation-derivatives', title: 'Activation Functions and Their Derivatives', spec: activationDerivativesSpec() },
     ...(tabular ? [] : [{ id: 'mnist-samples', title: `${title} Samples`, spec: samplesSpec(samples, classes, `${title} Samples`) }]),
     { id: 'relu-test', title: 'ReLU Forward Pass / ReLU Backward Pass', spec: reluTestSpec() },
     { id: 'training-history', title: 'Training Loss / Validation Accuracy', spec: historySpec(history) },
+    ...(grids.length === 0 ? [] : [{ id: 'decision-boundary', title: 'Decision Boundary', spec: boundarySpec(boundaryPanels, grids[0].grid.extent, test, classes, `Decision Boundary (${title}, test points)`) }]),
     ...(tabular ? [] : [{ id: 'predictions', title: 'Model Predictions on Test Images', spec: predictionsSpec(predictions, classes) }]),
     ...(tabular || mistakes.length === 0 ? [] : [{ id: 'mistakes', title: 'Where It Goes Wrong', spec: predictionsSpec(mistakes, classes, 'Where It Goes Wrong: the Surest Mistakes') }]),
     { id: 'confusion-matrix', title: 'Confusion Matrix', spec: confusionSpec(confusion, undefined, classes) },
@@ -193,6 +204,9 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
     return `<section id="${id}" data-section="${n}"><h2>${n}. ${escapeHtml(title)}</h2>${body}</section>`;
   };
 
+  // An MLP on images: its first layer's units as pictures (a network with no hidden layer: one template per class).
+  const weights = tabular ? null : firstLayerHtml(model, input.train.shape ?? [1, 28, 28], input.tileUrl, names);
+  const weightsTitle = model.layers.filter((l) => l.config().kind === 'dense').length === 1 ? 'What the weights learnt: a template per class' : 'What the first layer learnt';
   const relu = reluTest();
   const trace = Array.from({ length: confusion.classes }, (_, c) => confusion.counts[c * confusion.classes + c]).reduce((a, b) => a + b, 0);
   const summary = model.summaryRows();
@@ -239,6 +253,15 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
       `${figure('training-history', `Loss of each of the ${history.batchLoss.length} training batches, and accuracy on the whole validation set after each of the ${history.epochs} epochs.`)}
       <p>Final validation accuracy <strong>${percent(history.valAccuracy[history.valAccuracy.length - 1])}</strong>; test accuracy <strong>${percent(history.testAccuracy)}</strong>; ${history.seconds.toFixed(1)} s in all, ${Math.round(history.imagesPerSecond).toLocaleString('en-US')} training images/s.</p>`,
     ),
+    ...(content.charts.some((c) => c.id === 'decision-boundary')
+      ? [
+          section(
+            'decision-boundary',
+            'The decision boundary',
+            figure('decision-boundary', 'The class the network predicts at each point of the plane (paler where it is less sure), after the epochs shown, with the test points in their true class’s colour on top. A network without a nonlinearity (--activation linear) can only cut the plane with straight lines.'),
+          ),
+        ]
+      : []),
     tabular
       ? section('predictions', 'Predictions on test rows', `${rowsTable(input.test, content.picks, content.predictions)}<p class="caption">Ten random test rows, their label, the network's prediction (red when wrong) and its probability (the confidence).</p>`)
       : section('predictions', 'Predictions on test images', figure('predictions', 'Ten random test images: “Pred: k” is green when right and red when wrong; the bars are the ten class probabilities, the title their maximum (the confidence).')),
@@ -251,6 +274,7 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
           ? `${rowsTable(input.test, content.mistakeRows, content.mistakes)}<p class="caption">The misclassified test rows the network was surest of (of ${input.test.count - trace} ${input.test.count - trace === 1 ? 'mistake' : 'mistakes'} in all): a high confidence on a wrong class is worth a look at the row and its label.</p>`
           : figure('mistakes', `The misclassified test images the network was surest of (of ${input.test.count - trace} ${input.test.count - trace === 1 ? 'mistake' : 'mistakes'} in all), surest first: some are mislabelled or ambiguous, others show what the network has not learnt.`),
     ),
+    ...(weights === null ? [] : [section('first-layer', weightsTitle, weights)]),
     ...(conv === null
       ? []
       : [section('filters', 'What the first convolution learnt: its filters', filtersHtml(conv)), section('feature-maps', 'Feature maps: what each layer sees of two test digits', featureMapsHtml(conv))]),

@@ -67,3 +67,37 @@ test('compare rejects unknown or repeated optimizers', () => {
   assertBadInput(['compare', '--optimizers', 'sgd,lion'], /option '--optimizers <list>' argument 'sgd,lion' is invalid\. expected names from sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, got "lion"/);
   assertBadInput(['compare', '--optimizers', 'adam,adam'], /expected each optimizer once/);
 });
+
+test('compare --vary lr: each run is the run train makes with that --lr; --vary batch-size and hidden=none too', () => {
+  const job = ['--epochs', '1', '--subset', '1000'];
+  const r = runCli(['compare', '--vary', 'lr=0.05,0.5', ...job, '--json', '--quiet', '--out', join(tmp, 'cmp-lr')]);
+  assert.equal(r.code, 0, r.stderr);
+  const { vary, results } = lastJson<{ vary: string; results: { name: string; testAccuracy: number; trainLoss: number[] }[] }>(r.stdout);
+  assert.equal(vary, 'lr');
+  assert.deepEqual(results.map((x) => x.name), ['0.05', '0.5']);
+  for (const [i, lr] of ['0.05', '0.5'].entries()) {
+    const t = runCli(['train', '--lr', lr, ...job, '--json', '--quiet', '--no-report', '--out', join(tmp, `train-lr-${lr}`)]);
+    const single = lastJson<{ testAccuracy: number; trainLoss: number[] }>(t.stdout);
+    assert.equal(results[i].testAccuracy, single.testAccuracy, lr);
+    assert.deepEqual(results[i].trainLoss, single.trainLoss, lr);
+  }
+  const html = readFileSync(join(tmp, 'cmp-lr', 'compare.html'), 'utf8');
+  assert.ok(html.includes('lr 0.05; sgd (lr 0.05), batch 32'), 'settings column');
+  const h = runCli(['compare', '--vary', 'hidden=none,32', ...job, '--json', '--quiet', '--out', join(tmp, 'cmp-hidden')]);
+  assert.equal(h.code, 0, h.stderr);
+  const { description } = JSON.parse(readFileSync(join(tmp, 'cmp-hidden', 'results.json'), 'utf8')) as { description: string; results: { settings: string }[] };
+  assert.match(description, /^Varying hidden: A 784-…-10 MLP, 1 epoch each/);
+  const runs = (JSON.parse(readFileSync(join(tmp, 'cmp-hidden', 'results.json'), 'utf8')) as { results: { settings: string }[] }).results;
+  assert.match(runs[0].settings, /7,850 params$/); // softmax regression: 784·10 + 10
+  assert.match(runs[1].settings, /25,450 params$/); // 784·32 + 32 + 32·10 + 10
+});
+
+test('compare --vary: an unknown setting, a bad or repeated value, or the same setting given twice is one line', () => {
+  assertBadInput(['compare', '--vary', 'colour=red'], /argument 'colour=red' is invalid\. expected SETTING=v1,v2,… with SETTING one of optimizer, lr, batch-size/);
+  assertBadInput(['compare', '--vary', 'lr=0.1,fast'], /argument 'lr=0\.1,fast' is invalid\. lr "fast": expected a positive number/);
+  assertBadInput(['compare', '--vary', 'init=he,normal:0'], /init "normal:0": expected he, glorot or normal:<std>/);
+  assertBadInput(['compare', '--vary', 'activation=relu,relu'], /expected each value of activation once/);
+  assertBadInput(['compare', '--vary', 'lr=0.1,1', '--lr', '0.5'], /--vary lr and --lr both set lr: give one of them/);
+  assertBadInput(['compare', '--vary', 'batch-size=16,64', '--batch-size', '8'], /--vary batch-size and --batch-size both set batch-size/);
+  assertBadInput(['compare', '--vary', 'lr=0.1', '--optimizers', 'sgd'], /--optimizers is --vary optimizer=…: give one of them/);
+});

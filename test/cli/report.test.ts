@@ -22,6 +22,7 @@ const sections = [
   'Training',
   'Predictions on test images',
   'Where it goes wrong',
+  'What the first layer learnt',
   'Confusion matrix and per-class metrics',
   'The network and the run’s settings',
 ];
@@ -45,7 +46,7 @@ after(async () => {
   await browser?.close();
 });
 
-test('train writes report.html; Chromium shows all ten sections and every chart, with no console error and no network request', async (t) => {
+test('train writes report.html; Chromium shows all eleven sections and every chart, with no console error and no network request', async (t) => {
   const html = join(run, 'report.html');
   const size = statSync(html).size;
   assert.ok(size < 5 * 1024 * 1024, `report is ${size} bytes`);
@@ -77,6 +78,8 @@ test('train writes report.html; Chromium shows all ten sections and every chart,
   );
   assert.equal(predColors.length, 10);
   assert.ok(predColors.every((c) => c === '#2ca02c' || c === '#d62728'), predColors.join());
+  // The first layer's 64 units, as 28 × 28 pictures.
+  assert.equal(await page.locator('#first-layer img.tile').count(), 64);
   // The matrix walkthrough: every matrix, and softmax rows summing to 1.
   assert.equal(await page.locator('.matrix-step').count(), 9);
   assert.match((await page.locator('#matrix-operations .sums').textContent()) ?? '', /1\.000000, 1\.000000, 1\.000000/);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, ModelFileError } from '../../src/errors.js';
-import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../../src/layers/activations.js';
+import { Identity, LeakyReLU, ReLU, Sigmoid, Tanh } from '../../src/layers/activations.js';
 import { BatchNorm } from '../../src/layers/batchnorm.js';
 import { Dense, defaultRng } from '../../src/layers/dense.js';
 import { Dropout } from '../../src/layers/dropout.js';
@@ -33,6 +33,7 @@ test('layerFromConfig rebuilds every kind from its config()', () => {
     new Sigmoid(),
     new Tanh(),
     new LeakyReLU(),
+    new Identity(),
     new Softmax(),
     new Dropout(0.25),
     new Dropout(0),
@@ -51,7 +52,7 @@ test('layerFromConfig rebuilds every kind from its config()', () => {
     assert.equal(rebuilt.constructor, layer.constructor);
     assert.deepEqual(rebuilt.config(), layer.config());
   }
-  assert.deepEqual(layerKinds, ['dense', 'sigmoid', 'relu', 'tanh', 'leaky-relu', 'softmax', 'dropout', 'batchnorm', 'conv2d', 'maxpool2d', 'avgpool2d', 'flatten', 'standardize']);
+  assert.deepEqual(layerKinds, ['dense', 'sigmoid', 'relu', 'tanh', 'leaky-relu', 'linear', 'softmax', 'dropout', 'batchnorm', 'conv2d', 'maxpool2d', 'avgpool2d', 'flatten', 'standardize']);
   // Omitted BatchNorm options take their defaults.
   assert.deepEqual(layerFromConfig({ kind: 'batchnorm', units: 4 }, 0).config(), { kind: 'batchnorm', units: 4, momentum: 0.1, eps: 1e-5 });
 });
@@ -81,7 +82,7 @@ test('sequentialFromArchitecture inverts {inputUnits, layers: model.config()}', 
 test('an unknown kind is named, with the known kinds', () => {
   throwsConfig(
     () => sequentialFromArchitecture(arch([{ kind: 'relu' }, { kind: 'lstm' }]), 'net.json'),
-    /^net\.json: layers\[1\]\.kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm", "conv2d", "maxpool2d", "avgpool2d", "flatten", "standardize", got "lstm"$/,
+    /^net\.json: layers\[1\]\.kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "linear", "softmax", "dropout", "batchnorm", "conv2d", "maxpool2d", "avgpool2d", "flatten", "standardize", got "lstm"$/,
   );
   throwsConfig(() => layerFromConfig({ kind: 'layernorm' }, 3), /^layers\[3\]\.kind: unknown layer kind, expected one of .*"flatten", "standardize", got "layernorm"$/);
   throwsConfig(() => layerFromConfig({ kind: 'toString' }, 0), /got "toString"$/);
@@ -95,7 +96,7 @@ test('sizes must be positive integers; every field is checked', () => {
   throwsConfig(() => sequentialFromArchitecture(dense(0, 3), 'w'), /^w: layers\[0\]\.inputUnits: expected a positive integer, got 0$/);
   throwsConfig(() => sequentialFromArchitecture(dense(4, '3'), 'w'), /outputUnits: expected a positive integer, got "3"$/);
   throwsConfig(() => sequentialFromArchitecture(dense(4, 2 ** 60), 'w'), /outputUnits: expected a positive integer, got 1152921504606847000$/);
-  throwsConfig(() => sequentialFromArchitecture(dense(4, 3, { init: 'xavier' }), 'w'), /^w: layers\[0\]\.init: expected one of "he", "glorot", got "xavier"$/);
+  throwsConfig(() => sequentialFromArchitecture(dense(4, 3, { init: 'xavier' }), 'w'), /^w: layers\[0\]\.init: expected he, glorot or normal:<std> with a positive std \(e\.g\. normal:0\.01\), got "xavier"$/);
   throwsConfig(() => sequentialFromArchitecture(dense(4, 3, { units: 3 }), 'w'), /^w: layers\[0\]: unexpected key, expected only "kind", "inputUnits", "outputUnits", "init", got "units"$/);
   throwsConfig(() => sequentialFromArchitecture(arch([{ kind: 'relu', slope: 0.2 }]), 'w'), /^w: layers\[0\]: unexpected key, expected only "kind", got "slope"$/);
   throwsConfig(() => sequentialFromArchitecture(arch([null]), 'w'), /^w: layers\[0\]: expected a layer config object \{"kind", …\}, got null$/);

@@ -6,6 +6,9 @@ import { mlp } from '../../src/model/mlp.js';
 import type { Sequential } from '../../src/model/sequential.js';
 import { ARCHITECTURES, sequentialFromSpec } from '../../src/model/spec.js';
 import { buildReport, reportContent, type ReportInput } from '../../src/report/report.js';
+import { firstLayerHtml } from '../../src/report/conv-views.js';
+import type { Dense } from '../../src/layers/dense.js';
+import type { Tile } from '../../src/plot/tiles.js';
 import { Rng } from '../../src/rng.js';
 import { evaluate } from '../../src/train/evaluate.js';
 
@@ -77,10 +80,10 @@ test('eight charts; ten samples, ten predictions and the surest mistakes with pr
   for (const m of content.mistakes) assert.ok(Math.abs(m.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
 });
 
-test('the page has the ten sections in order, escapes user text, and links nothing outside', async () => {
+test('the page has the eleven sections in order, escapes user text, and links nothing outside', async () => {
   const { html, svgs } = await buildReport(input());
   const headings = [...html.matchAll(/<h2>(\d+)\. /g)].map((m) => Number(m[1]));
-  assert.deepEqual(headings, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(headings, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   assert.equal(svgs.size, 8);
   for (const id of svgs.keys()) assert.ok(html.includes(`data-chart="${id}"><svg`), `chart ${id} is inline`);
   assert.ok(html.includes('/data/&lt;mnist&gt;&amp;&quot;train&quot;.csv'), 'settings are HTML-escaped');
@@ -88,8 +91,10 @@ test('the page has the ten sections in order, escapes user text, and links nothi
   assert.ok(!/(src|href)="(https?:)?\/\//.test(html));
   assert.ok(!/<script/i.test(html));
   assert.match(html, /<table class="metrics" data-total="50" data-trace="\d+">/);
-  // An MLP has no convolution: no filters, no feature maps.
-  assert.ok(!html.includes('id="filters"') && !html.includes('id="feature-maps"') && !html.includes('class="tile"'));
+  // An MLP has no convolution: no filters, no feature maps; its first layer's 16 units are drawn as 28 × 28 pictures.
+  assert.ok(!html.includes('id="filters"') && !html.includes('id="feature-maps"'));
+  assert.match(html, /<h2>9\. What the first layer learnt<\/h2><figure class="filters" data-layer="0" data-units="16" data-templates="false">/);
+  assert.equal([...html.matchAll(/<img class="tile" src="data:tile,28x28"/g)].length, 16);
   assert.match(html, /<tr><td>0<\/td><td>Dense \(784 → 16\)<\/td><td>\(batch, 16\)<\/td><td class="num">12,560<\/td><\/tr>/);
 });
 
@@ -213,4 +218,27 @@ test('LeNet-5: 6 filters of 5 × 5, and maps of 6 × 24 × 24, 6 × 12 × 12, 16
   assert.deepEqual(views.layers.map((l) => [l.index, ...l.shape]), [[0, 6, 24, 24], [2, 6, 12, 12], [3, 16, 8, 8], [5, 16, 4, 4]]);
   assert.ok(views.layers.every((l) => l.tiles.length === 2 && l.tiles.every((row) => row.length === l.shape[0])));
   assert.deepEqual(views.layers.map((l) => l.title), ['Conv2D (1 → 6, 5×5)', 'MaxPool2D (2×2)', 'Conv2D (6 → 16, 5×5)', 'MaxPool2D (2×2)']);
+});
+
+test('what the weights learnt: softmax regression draws one template per class from W’s columns; an MLP its first units', async () => {
+  const model = mlp({ hidden: [], rng: 4 });
+  const dense = model.layers[0] as Dense;
+  // Template 3 is +1 on pixel 0 and −2 on pixel 783: its tile is red at the top left, blue at the bottom right.
+  dense.weight.value.fill(0);
+  dense.weight.value[0 * 10 + 3] = 1;
+  dense.weight.value[783 * 10 + 3] = -2;
+  const urls: Tile[] = [];
+  const i = { ...input(model), tileUrl: (t: Tile) => (urls.push(t), `data:tile,${t.width}x${t.height}`) };
+  i.test = { ...i.test, classes: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] };
+  const { html } = await buildReport(i);
+  assert.match(html, /<h2>\d+\. What the weights learnt: a template per class<\/h2><figure class="filters" data-layer="0" data-units="10" data-templates="true">/);
+  assert.ok(html.includes('<span>three</span>'), 'templates are named by class');
+  const three = urls[3];
+  // On the template's own scale (± its largest |weight| = 2): pixel 0 is +1/2 of the way to red, pixel 783 full blue, the rest white.
+  assert.ok(three.rgb[0] > three.rgb[2], 'pixel 0 leans red');
+  assert.ok(three.rgb[783 * 3 + 2] > three.rgb[783 * 3], 'pixel 783 is blue');
+  assert.deepEqual(Array.from(three.rgb.subarray(3, 6)), [255, 255, 255]);
+  // A CNN's first layer is a convolution: its filters have their own section.
+  const cnn = sequentialFromSpec(ARCHITECTURES.cnn, [1, 28, 28], new Rng(5));
+  assert.equal(firstLayerHtml(cnn, [1, 28, 28], () => ''), null);
 });
