@@ -69,6 +69,7 @@ export { fit, TrainingError, type FitData, type FitOptions, type History, type C
 export { evaluate, type Evaluation } from './train/evaluate.js';
 export { lrSchedule, scheduleNames, type LrSchedule, type ScheduleName, type ScheduleOptions } from './train/schedules.js';
 export { earlyStopping, type EarlyStoppingOptions } from './train/early-stopping.js';
+export { lrFind, type LrFindOptions, type LrFindResult, type LrFindStep } from './train/lr-find.js';
 export { clipGradNorm } from './optim/clip.js';
 export { accuracy } from './metrics/accuracy.js';
 export { confusionMatrix, classificationReport, type ConfusionMatrix, type ClassMetrics, type ClassificationReport } from './metrics/confusion.js';

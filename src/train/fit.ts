@@ -1,4 +1,4 @@
-import { ConfigError, ScratchnetError, ShapeError } from '../errors.js';
+import { ConfigError, ScratchnetError } from '../errors.js';
 import { batchRng, type Augmentation } from '../data/augment.js';
 import { BatchLoader } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
@@ -10,6 +10,7 @@ import { TensorCache } from '../kernels/tensor.js';
 import { lossFor, type LossName } from '../losses/index.js';
 import { Rng, type RngState } from '../rng.js';
 import { evaluate } from './evaluate.js';
+import { checkTrainingSets, lossAndGradients, nextTurn, YIELD_EVERY_MS } from './step.js';
 import type { LrSchedule } from './schedules.js';
 
 /** The data {@link fit} trains on, validates on after each epoch and tests on at the end. */
@@ -151,12 +152,6 @@ export interface History {
 /** Raised when the loss stops being a finite number. */
 export class TrainingError extends ScratchnetError {}
 
-/** How often fit lets the event loop run (Ctrl-C handlers, UI updates), in ms. */
-const YIELD_EVERY_MS = 100;
-
-/** Resolves on the next turn of the event loop (setImmediate where it exists: no 1–4 ms timer clamp). */
-const nextTurn = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
  * Trains `model` with mini-batch gradient descent: each epoch shuffles the
@@ -185,19 +180,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
     throw new ConfigError(`fit: expected clipNorm to be a positive number, got ${options.clipNorm}`);
   }
   if (train.count === 0) throw new ConfigError('fit: the training set is empty');
-  for (const [name, set] of Object.entries(data) as [string, Dataset | undefined][]) {
-    if (set !== undefined && set.features !== model.inputUnits) {
-      throw new ShapeError(`fit: the ${name} set has ${set.features} features per example, the model expects ${model.inputUnits}`);
-    }
-  }
-
-  const classes = model.outputUnits === 1 ? 2 : model.outputUnits;
-  for (const [name, set] of Object.entries(data) as [string, Dataset | undefined][]) {
-    const y = set?.y ?? [];
-    for (let i = 0; i < y.length; i++) {
-      if (y[i] >= classes) throw new ShapeError(`fit: example ${i} of the ${name} set has label ${y[i]}, the model's ${model.outputUnits} output(s) take labels 0 to ${classes - 1}`);
-    }
-  }
+  checkTrainingSets('fit', model, { ...data });
 
   const started = performance.now();
   const rows = Math.min(batchSize, train.count);
@@ -259,16 +242,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
         const batch = augment === undefined ? loader.load(order, b * rows, n) : loader.load(order, b * rows, n, { aug: augment, rng: batchRng(augment.seed, epoch, b), shape: augmentShape });
         if (options.lrSchedule !== undefined) optimizer.lr = baseLr * options.lrSchedule(epoch + b / batches, epochs);
         // The training step: logits → loss → backward → clip → optimizer step.
-        let loss: number;
-        model.train();
-        try {
-          const logits = model.logits(batch.x);
-          const grad = gradLogits.get(n, model.outputUnits);
-          loss = lossFn.compute(grad.data, logits.data, batch.y, n, model.outputUnits);
-          model.backward(batch.x, grad);
-        } finally {
-          model.eval();
-        }
+        const loss = lossAndGradients(model, batch, lossFn, gradLogits);
         if (options.clipNorm !== undefined) clipGradNorm(params, options.clipNorm);
         optimizer.step(params);
         if (!Number.isFinite(loss)) {
