@@ -67,6 +67,7 @@ export { layerKind, type LayerKind, type LayerPlan, type OnnxGraph, type OnnxAtt
 
 export { fit, TrainingError, type FitData, type FitOptions, type History, type Callbacks, type BatchLogs, type EpochLogs, type ResumePoint } from './train/fit.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';
+export { gradCheck, relativeError, worseVerdict, GRADCHECK_PASS, GRADCHECK_FAIL, type GradCheckOptions, type GradCheckResult, type GradCheckVerdict, type TensorCheck } from './train/gradcheck.js';
 export { lrSchedule, scheduleNames, type LrSchedule, type ScheduleName, type ScheduleOptions } from './train/schedules.js';
 export { earlyStopping, type EarlyStoppingOptions } from './train/early-stopping.js';
 export { lrFind, type LrFindOptions, type LrFindResult, type LrFindStep } from './train/lr-find.js';

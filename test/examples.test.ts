@@ -56,8 +56,8 @@ function assertSvg(file: string): void {
   assert.match(readFileSync(path, 'utf8'), /^<svg[\s>]/);
 }
 
-test('there is one example per tutorial listing, numbered 01–11, each documented in examples/README.md', () => {
-  assert.deepEqual(examples.map((f) => f.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11']);
+test('there is one example per tutorial listing, numbered 01–11, then 12 past it, each documented in examples/README.md', () => {
+  assert.deepEqual(examples.map((f) => f.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12']);
   const readme = readFileSync(join(examplesDir, 'README.md'), 'utf8');
   for (const f of examples) assert.ok(readme.includes(`npx tsx examples/${f}`), `examples/README.md does not show how to run ${f}`);
 });
@@ -208,4 +208,30 @@ test('11: the confusion matrix counts the 10,000 test images', () => {
   assert.ok(Math.abs(diagonal / total - accuracy) < 1e-4, 'the diagonal is the accuracy');
   assert.match(stdout, /^macro {2}0\.\d{4} {5}0\.\d{4} {2}0\.\d{4} {2}10000$/m);
   assertSvg('confusion-matrix.svg');
+});
+
+test('12: a layer of its own: gradCheck passes Swish and fails a forgetful backward; registered, it trains and is saved', () => {
+  const stdout = run('12', []);
+  const sections = stdout.split('\n\n');
+  const section = (title: string): string => {
+    const found = sections.find((s) => s.startsWith(title));
+    assert.ok(found, `no section "${title}" in:\n${stdout}`);
+    return found;
+  };
+  const right = section('gradCheck(new Swish(), [10], { rows: 4 }):');
+  assert.match(right, /^ {2}0 Swish +input +\[4, 10\] +20 +\S+ +pass$/m);
+  assert.match(right, /^ {2}0 Swish +beta +\[1\] +1 +\S+ +pass$/m);
+  assert.match(right, /verdict: pass$/);
+  // The forgotten βx · s(1 − s) term shows in dL/dx alone.
+  const forgetful = section('gradCheck(new ForgetfulSwish(), [10], { rows: 4 }):');
+  assert.match(forgetful, /^ {2}0 ForgetfulSwish +input +\[4, 10\] +20 +\S+ +fail$/m);
+  assert.match(forgetful, /^ {2}0 ForgetfulSwish +beta +\[1\] +1 +\S+ +pass$/m);
+  assert.ok(stdout.includes('Layer 1: Swish            → [batch, 16]  1 params'), stdout);
+  assert.match(section("gradCheck(model, [2])"), /verdict: pass$/);
+  const losses = [...stdout.matchAll(/^Step +\d+: loss (\S+)$/gm)].map((m) => Number(m[1]));
+  assert.equal(losses.length, 3);
+  assert.ok(losses[2] < losses[0], `loss did not fall: ${losses.join(', ')}`);
+  const accuracy = Number(/^Accuracy on the 128 points: (\S+);/m.exec(stdout)?.[1]);
+  assert.ok(accuracy >= 0.9, `accuracy ${accuracy}`);
+  assert.match(stdout, /^From the model file: Layer 1: Swish, the same predictions: true$/m);
 });

@@ -7,6 +7,7 @@ import { dataCommand } from './data-command.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { exportCommand } from './export.js';
+import { gradcheckCommand } from './gradcheck.js';
 import { lrFindCommand } from './lr-find.js';
 import { predictCommand } from './predict.js';
 import { reportCommand } from './report.js';
@@ -22,7 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('scratchnet')
     .description('Neural networks from scratch: train, evaluate and explain the MNIST network of the tutorial.')
     .version(VERSION);
-  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand()).addCommand(compareCommand()).addCommand(lrFindCommand()).addCommand(benchCommand()).addCommand(dataCommand()).addCommand(serveCommand());
+  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand()).addCommand(compareCommand()).addCommand(gradcheckCommand()).addCommand(lrFindCommand()).addCommand(benchCommand()).addCommand(dataCommand()).addCommand(serveCommand());
   for (const command of [program, ...program.commands]) {
     // Throw instead of exiting so that every user error ends here with exit code 2.
     command.exitOverride().configureOutput({ outputError: (text, write) => write(`scratchnet: ${text}`) });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import type { Tensor } from '../../src/kernels/tensor.js';
+import { Dense } from '../../src/layers/dense.js';
 import { Rng } from '../../src/rng.js';
 
 /**
@@ -46,4 +48,13 @@ export function randn(rng: Rng, n: number, scale = 1): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = rng.normal() * scale;
   return out;
+}
+
+/** A deliberately wrong Dense, for tests that a gradient check catches it: its bias gradient is twice Σ_rows G. */
+export class DoubledBiasGrad extends Dense {
+  override backward(input: Tensor, gradOutput: Tensor): Tensor {
+    const gradInput = super.backward(input, gradOutput);
+    this.bias.grad.forEach((g, i) => (this.bias.grad[i] = 2 * g));
+    return gradInput;
+  }
 }
