@@ -16,11 +16,13 @@ import { scheduleNames } from '../train/schedules.js';
 import { dataTitle, loadData } from './data-source.js';
 import { initValue, intList, nonNegativeNumber, positiveInt, positiveNumber, unitInterval } from './options.js';
 import type { Output } from './progress.js';
-import { newRunDir } from './run-folder.js';
+import { historyJson, newRunDir } from './run-folder.js';
 import { archNames, describeOptimizer, networkFromFlags, settingsFromFlags, type NetworkChoice, type SettingsFlags, type TrainSettings } from './settings.js';
-import { addSettingsOptions, runModel, stepOptions } from './train.js';
+import { addSettingsOptions, addStatsOptions, runModel, statsOption, stepOptions } from './train.js';
 
 interface CompareFlags extends SettingsFlags {
+  stats: boolean;
+  statsEvery?: number;
   vary?: Variation;
   optimizers?: CliOptimizerName[];
   out?: string;
@@ -104,7 +106,7 @@ Examples:
   $ scratchnet compare --optimizers sgd,adam,adamw --epochs 10 --png
   $ scratchnet compare --vary lr=0.01,0.1,1 --subset 10000 --epochs 3
   $ scratchnet compare --vary activation=linear,relu --dataset spiral --hidden 16,16   # depth without a nonlinearity stays linear
-  $ scratchnet compare --vary init=he,normal:0.01 --activation sigmoid --hidden 256,256,256
+  $ scratchnet compare --vary init=he,normal:0.01 --activation sigmoid --hidden 256,256,256 --stats   # why a small init stalls
   $ scratchnet compare --vary hidden=none,64,64-32 --epochs 3      # none: softmax regression
   $ scratchnet compare --arch lenet5 --optimizers sgd,adam --epochs 2 --batch-size 64
 `;
@@ -130,9 +132,11 @@ function startFrom(into: Sequential, from: Sequential): void {
 
 /** The `compare` command: the same data and seed under each value of one setting, in one report. */
 export function compareCommand(): Command {
-  return addSettingsOptions(
-    new Command('compare').description(
-      "train one network (the tutorial's, or as the train flags say) once per value of one setting (--vary; default: the optimizer) on the same data and seed, and write one report comparing their curves",
+  return addStatsOptions(
+    addSettingsOptions(
+      new Command('compare').description(
+        "train one network (the tutorial's, or as the train flags say) once per value of one setting (--vary; default: the optimizer) on the same data and seed, and write one report comparing their curves",
+      ),
     ),
   )
     .option('--vary <setting=values>', `the setting to vary and its values, e.g. lr=0.01,0.1,1; settings: ${Object.keys(VARIABLES).join(', ')}; every other setting is as the train flags say`, parseVariation)
@@ -154,6 +158,7 @@ const flagOf = (attr: string): string => `--${attr.replace(/[A-Z]/g, (c) => `-${
 /** Runs each value of the varied setting on the same data and seed, each the run `train` would make, and writes the comparison. */
 export async function runCompare(flags: CompareFlags, out: Output, explicit: ReadonlySet<string> = new Set()): Promise<CompareResult[]> {
   const quiet: Output = flags.quiet ? { log: () => {} } : out;
+  const stats = statsOption(flags);
   if (flags.vary !== undefined && flags.optimizers !== undefined) throw new ConfigError('--optimizers is --vary optimizer=…: give one of them');
   const variation = flags.vary ?? { setting: 'optimizer', attr: 'optimizer', values: (flags.optimizers ?? DEFAULT_OPTIMIZERS).map((name) => ({ label: name, value: name })) };
   if (explicit.has(variation.attr)) throw new ConfigError(`--vary ${variation.setting} and ${flagOf(variation.attr)} both set ${variation.setting}: give one of them`);
@@ -181,7 +186,7 @@ export async function runCompare(flags: CompareFlags, out: Output, explicit: Rea
     if (model !== undefined && JSON.stringify(model.config()) === JSON.stringify(fresh.config())) startFrom(model, fresh);
     else model = fresh;
     paramCounts.add(model.paramCount());
-    const history = await fit(model, { train, val: data.val, test: data.test }, { ...stepOptions(settings, train), optimizer: optimizerFromConfig(settings.optimizer), rng: runRng });
+    const history = await fit(model, { train, val: data.val, test: data.test }, { ...stepOptions(settings, train), optimizer: optimizerFromConfig(settings.optimizer), rng: runRng, stats });
     const params = `${model.paramCount().toLocaleString('en-US')} params`;
     const result: CompareResult = {
       name: label,
@@ -190,6 +195,7 @@ export async function runCompare(flags: CompareFlags, out: Output, explicit: Rea
       valAccuracy: history.valAccuracy,
       testAccuracy: history.testAccuracy ?? NaN,
       seconds: history.seconds,
+      ...(history.stats === undefined ? {} : { stats: history.stats }),
     };
     results.push(result);
     quiet.log(`${label.padEnd(9)} test accuracy ${result.testAccuracy.toFixed(4)}, best val ${Math.max(...result.valAccuracy).toFixed(4)}, final train loss ${result.trainLoss[result.trainLoss.length - 1].toFixed(4)}, ${result.seconds.toFixed(1)} s  [${result.settings}]`);
@@ -203,7 +209,7 @@ export async function runCompare(flags: CompareFlags, out: Output, explicit: Rea
   const description = `${variation.setting === 'optimizer' ? '' : `Varying ${variation.setting}: `}${networkLabel(network, first, train.features, train.classes?.length ?? 10, variation.setting)}${size}, ${epochs} on ${train.count} ${what} (${variation.setting === 'batch-size' ? '' : `batch ${first.batchSize}, `}seed ${first.seed}); validation on ${data.val.count}, test on ${data.test.count}.`;
   const { html, svg } = await buildCompareReport(results, description);
   writeFileAtomic(join(dir, 'compare.html'), html);
-  writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify({ description, vary: variation.setting, results }, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'results.json'), historyJson({ description, vary: variation.setting, results: results.map(({ stats: _inside, ...r }) => r), ...(stats === undefined ? {} : { stats: results.map((r) => ({ name: r.name, ...r.stats })) }) }));
   quiet.log(`Wrote ${join(dir, 'compare.html')}`);
   if (flags.png) {
     writeFileAtomic(join(dir, 'compare.png'), svgToPng(svg));

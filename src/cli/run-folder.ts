@@ -20,6 +20,16 @@ export function newRunDir(prefix = ''): string {
   return dir;
 }
 
+/**
+ * A run's record as history.json: indented, one figure a line, except the
+ * training statistics (thousands of histogram counts), which take one line.
+ */
+export function historyJson(record: { stats?: unknown; [key: string]: unknown }): string {
+  const { stats, ...rest } = record;
+  const text = JSON.stringify(rest, null, 2);
+  return stats === undefined ? `${text}\n` : `${text.slice(0, -2)},\n  "stats": ${JSON.stringify(stats)}\n}\n`;
+}
+
 /** What a finished run leaves in its folder. */
 export interface FinishedRun {
   settings: TrainSettings;
@@ -41,9 +51,9 @@ export interface FinishedRun {
 export async function writeRunFolder(dir: string, run: FinishedRun, options: { report: boolean; out: Output }): Promise<void> {
   const { settings, model, history } = run;
   const record = { format: 'scratchnet-history', version: VERSION, settings, architecture: model.config(), ...history, ...(run.boundary === undefined ? {} : { boundary: run.boundary }) };
-  writeFileAtomic(join(dir, 'history.json'), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'history.json'), historyJson(record));
   options.out.log(`Wrote ${join(dir, 'history.json')}`);
-  const { batchLoss: _perBatch, ...summary } = history;
+  const { batchLoss: _perBatch, stats: _inside, ...summary } = history;
   // The class names travel with the weights (predict, evaluate, the playground): the data's own, else MNIST's digits.
   // A table's model also keeps its columns, so predict and evaluate can read raw rows of the same table.
   const table = run.train.featureNames === undefined ? {} : { table: { featureNames: run.train.featureNames, label: run.train.labelName ?? null } };

@@ -43,6 +43,22 @@ export interface TrainFlags extends SettingsFlags {
   threads?: number;
   /** Fused multiply-adds in the cache-blocked products (relaxed SIMD); the executable turns them on before the kernels load. */
   fma: boolean;
+  /** Record what happens inside the network (fit's `stats`), every statsEvery steps (default: about a hundred records). */
+  stats: boolean;
+  statsEvery?: number;
+}
+
+/** `--stats` and `--stats-every`, as train and compare take them. */
+export function addStatsOptions(command: Command): Command {
+  return command
+    .option('--stats', "record inside the network every few steps: each activation layer's mean, deviation, histogram and dead (ReLU) or saturated (sigmoid, tanh) fraction, each weight's gradient and update-to-weight ratio; in history.json and the report's \"Inside the network\"", false)
+    .option('--stats-every <steps>', 'with --stats: a record every this many training steps (default: about a hundred over the run)', positiveInt);
+}
+
+/** fit's `stats` option for the --stats flags (a ConfigError for --stats-every alone). */
+export function statsOption(flags: { stats: boolean; statsEvery?: number }): FitOptions['stats'] {
+  if (flags.statsEvery !== undefined && !flags.stats) throw new ConfigError('--stats-every spaces the records of --stats: give --stats too');
+  return flags.stats ? (flags.statsEvery === undefined ? true : { every: flags.statsEvery }) : undefined;
 }
 
 const examples = `
@@ -54,6 +70,7 @@ Examples:
   $ scratchnet train --images photos/ --image-size 32 --channels 3 --skip-bad   # photos/<class>/*.png
   $ scratchnet train --train-csv mnist_train.csv --test-csv mnist_test.csv
   $ scratchnet train --hidden 128,64 --activation tanh --init glorot --lr 0.05
+  $ scratchnet train --activation sigmoid --hidden 256,256,256 --init normal:0.01 --stats   # watch the layers stall
   $ scratchnet train --hidden ''                    # no hidden layer: softmax regression; the report draws its ten templates
   $ scratchnet train --dataset spiral --hidden 16,16   # a 2-D toy problem: the report draws the decision boundary
   $ scratchnet train --subset 10000 --tutorial-compat   # replay the tutorial's exact update
@@ -147,8 +164,8 @@ export function addSettingsOptions(command: Command): Command {
 
 /** The `train` command. */
 export function trainCommand(): Command {
-  return addSettingsOptions(
-    new Command('train').description("train a network on MNIST (defaults: the tutorial's 784-64-32-10 ReLU network, batch 32, lr 0.1, 5 epochs)"),
+  return addStatsOptions(
+    addSettingsOptions(new Command('train').description("train a network on MNIST (defaults: the tutorial's 784-64-32-10 ReLU network, batch 32, lr 0.1, 5 epochs)")),
   )
     .option('--out <dir>', 'run folder to write (default: a new folder under runs/)')
     .option('--json', 'print a JSON summary as the last line of stdout', false)
@@ -189,6 +206,7 @@ export function stepOptions(settings: TrainSettings, train: Dataset): Pick<FitOp
 /** Runs `scratchnet train` with parsed flags; human lines go to `out`, the JSON line to stdout. `explicit` names the flags given on the command line. */
 export async function runTrain(flags: TrainFlags, out: Output, explicit: ReadonlySet<string> = new Set()): Promise<History> {
   const quiet: Output = flags.quiet ? { log: () => {} } : out;
+  const stats = statsOption(flags);
   let settings: TrainSettings;
   let resumed: Checkpoint | undefined;
   if (flags.resume !== undefined) {
@@ -260,6 +278,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
           ...(boundary === undefined ? [] : [boundary.callbacks]),
         ],
         ...stepOptions(settings, train),
+        stats,
         resume: resumed === undefined ? undefined : { ...resumed.state.resume, history: resumed.state.history },
       },
     );

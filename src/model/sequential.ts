@@ -103,6 +103,15 @@ export class Sequential {
     return this.activations;
   }
 
+  /**
+   * Each layer's output of the last forward pass, as it left the layer (no
+   * copy: the next pass overwrites them); what training statistics read
+   * after a step without running the batch again.
+   */
+  lastOutputs(): readonly Tensor[] {
+    return this.activations;
+  }
+
   /** The model's output [rows, outputUnits] for a batch X [rows, inputUnits]: the logits, or probabilities after a final Softmax. */
   forward(x: Tensor): Tensor {
     this.checkInput(x, 'forward');

@@ -1,5 +1,7 @@
 import { compareSpec, type ComparedRun } from '../plot/compare.js';
 import { renderSvg } from '../plot/render.js';
+import { activationHistogramsSpec, statsOverTimeSpec } from '../plot/stats.js';
+import type { TrainingStats } from '../train/stats.js';
 import { VERSION } from '../version.js';
 import { escapeHtml, htmlPage } from './page.js';
 
@@ -9,6 +11,8 @@ export interface CompareResult extends ComparedRun {
   settings: string;
   testAccuracy: number;
   seconds: number;
+  /** With --stats: what happened inside the network. */
+  stats?: TrainingStats;
 }
 
 const pct = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)} %`);
@@ -22,9 +26,21 @@ export async function buildCompareReport(results: readonly CompareResult[], desc
       return `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.settings)}</td><td class="num">${r.trainLoss[r.trainLoss.length - 1].toFixed(4)}</td><td class="num">${pct(best)}</td><td class="num">${pct(r.valAccuracy[r.valAccuracy.length - 1])}</td><td class="num"><strong>${pct(r.testAccuracy)}</strong></td><td class="num">${r.seconds.toFixed(1)} s</td></tr>`;
     })
     .join('');
+  // With --stats: each run's look inside, one after the other, so the runs can be compared layer by layer.
+  const inside: string[] = [];
+  for (const r of results) {
+    if (r.stats === undefined || r.stats.steps.length === 0) continue;
+    const histograms = r.stats.layers.length === 0 ? '' : `<figure class="chart" data-chart="inside-${escapeHtml(r.name)}-histograms">${await renderSvg(activationHistogramsSpec(r.stats))}</figure>`;
+    inside.push(`<h3>Run: ${escapeHtml(r.name)}</h3>${histograms}<figure class="chart" data-chart="inside-${escapeHtml(r.name)}">${await renderSvg(statsOverTimeSpec(r.stats))}</figure>`);
+  }
   const sections = [
     `<section id="curves" data-section="1"><h2>1. Curves</h2><figure class="chart" data-chart="compare">${svg}<figcaption>${escapeHtml(description)}</figcaption></figure></section>`,
     `<section id="results" data-section="2"><h2>2. Results</h2><table class="results"><thead><tr><th>run</th><th>settings</th><th>final train loss</th><th>best val accuracy</th><th>final val accuracy</th><th>test accuracy</th><th>time</th></tr></thead><tbody>${rows}</tbody></table></section>`,
+    ...(inside.length === 0
+      ? []
+      : [
+          `<section id="inside" data-section="3"><h2>3. Inside the network</h2><p>Each run's activation layers at the first record (grey) and the last (blue), then its update-to-weight ratios (1e-3 dashed), gradient norms, activation deviations and dead or saturated units over the steps. A layer whose outputs shrink towards a constant, or whose update ratio sits orders of magnitude below the others, is barely learning.</p>${inside.join('')}</section>`,
+        ]),
   ];
   return { html: htmlPage('scratchnet compare', `${results.length} runs on the same data and seed · scratchnet ${VERSION}`, sections), svg };
 }

@@ -8,6 +8,8 @@ import { confusionSpec } from '../plot/confusion.js';
 import { predictionsSpec, samplesSpec, type DigitPrediction } from '../plot/digits.js';
 import { historySpec } from '../plot/history.js';
 import { boundarySpec, boundaryTile } from '../plot/boundary.js';
+import { activationHistogramsSpec, statsOverTimeSpec } from '../plot/stats.js';
+import type { TrainingStats } from '../train/stats.js';
 import { decisionGrid, extentOf, snapshotGrid, type BoundaryRecord } from '../metrics/decision-grid.js';
 import { reluTest, reluTestSpec } from '../plot/relu-test.js';
 import { renderSvg } from '../plot/render.js';
@@ -33,6 +35,8 @@ export interface RunHistory {
   imagesPerSecond: number;
   /** A network of the plane: its decision boundary after a few epochs. */
   boundary?: BoundaryRecord;
+  /** With --stats: what happened inside the network. */
+  stats?: TrainingStats;
 }
 
 /** Everything a report is made from. */
@@ -138,12 +142,19 @@ export function reportContent(input: ReportInput): ReportContent {
   const grids = !plane ? [] : record !== undefined && record.snapshots.length > 0 ? record.snapshots.map((snap) => ({ epoch: snap.epoch, grid: snapshotGrid(record, snap) })) : [{ epoch: history.epochs, grid: decisionGrid(model, extentOf([train, test])) }];
   const boundaryPanels = grids.map(({ epoch, grid }) => ({ title: `Epoch ${epoch}`, url: input.tileUrl(boundaryTile(grid, model.outputUnits)) }));
 
+  const inside = history.stats !== undefined && history.stats.steps.length > 0 ? history.stats : undefined;
   const charts: Chart[] = [
     { id: 'activation-functions', title: 'Common Activation Functions in Neural Networks', spec: activationsSpec() },
     { id: 'activation-derivatives', title: 'Activation Functions and Their Derivatives', spec: activationDerivativesSpec() },
     ...(tabular ? [] : [{ id: 'mnist-samples', title: `${title} Samples`, spec: samplesSpec(samples, classes, `${title} Samples`) }]),
     { id: 'relu-test', title: 'ReLU Forward Pass / ReLU Backward Pass', spec: reluTestSpec() },
     { id: 'training-history', title: 'Training Loss / Validation Accuracy', spec: historySpec(history) },
+    ...(inside === undefined
+      ? []
+      : [
+          ...(inside.layers.length === 0 ? [] : [{ id: 'activation-histograms', title: 'Activations: First and Last Record', spec: activationHistogramsSpec(inside) }]),
+          { id: 'inside-over-time', title: 'Inside the Network While It Trains', spec: statsOverTimeSpec(inside) },
+        ]),
     ...(grids.length === 0 ? [] : [{ id: 'decision-boundary', title: 'Decision Boundary', spec: boundarySpec(boundaryPanels, grids[0].grid.extent, test, classes, `Decision Boundary (${title}, test points)`) }]),
     ...(tabular ? [] : [{ id: 'predictions', title: 'Model Predictions on Test Images', spec: predictionsSpec(predictions, classes) }]),
     ...(tabular || mistakes.length === 0 ? [] : [{ id: 'mistakes', title: 'Where It Goes Wrong', spec: predictionsSpec(mistakes, classes, 'Where It Goes Wrong: the Surest Mistakes') }]),
@@ -166,6 +177,23 @@ function settingValue(v: unknown): string {
   if (Array.isArray(v)) return v.map(settingValue).join(', ');
   if (typeof v === 'object' && v !== null) return Object.entries(v).map(([k, x]) => `${k}: ${settingValue(x)}`).join(', ');
   return String(v);
+}
+
+/** The body of the "Inside the network" section: the two figures and how to read them. */
+function insideHtml(stats: TrainingStats, figure: (id: string, caption: string) => string): string {
+  const last = (values: readonly number[] | undefined): number | undefined => values?.[values.length - 1];
+  const lines = [
+    ...stats.layers.flatMap((l) => {
+      const dead = last(l.dead);
+      const saturated = last(l.saturated);
+      return dead !== undefined ? [`layer ${l.layer} (${l.title}): ${(100 * dead).toFixed(1)} % of units dead`] : saturated !== undefined ? [`layer ${l.layer} (${l.title}): ${(100 * saturated).toFixed(1)} % of outputs saturated`] : [];
+    }),
+    ...stats.params.map((p) => `layer ${p.layer} (${p.title.replace(' -> ', ' → ')}) update/weight ratio ${(last(p.updateRatio) ?? NaN).toExponential(1)}`),
+  ];
+  return `<p>Recorded every ${stats.every} training step${stats.every === 1 ? '' : 's'} (${stats.steps.length} records, the first before any update), on the training batch of that step.</p>
+    ${stats.layers.length === 0 ? '' : figure('activation-histograms', 'Each activation layer’s outputs at the first record (grey) and the last (blue). Outputs piled at 0 after a ReLU are dead units; outputs piled at ±1 after tanh (0 and 1 after sigmoid) are saturated: there the derivative is nearly 0 and little gradient flows back to the layers before.')}
+    ${figure('inside-over-time', 'Left: each weight’s update-to-weight ratio ‖ΔW‖ / ‖W‖ per step — around 1e-3 (dashed) is the rule of thumb; far below, the layer barely learns (learning rate too low, or its gradient vanishes); far above, it is pushed around (rate too high). Then each weight’s gradient norm, each activation layer’s output deviation (shrinking to 0 layer after layer is the vanishing signal of a too-small init), and the fraction of dead or saturated units.')}
+    <p class="caption">At the last record: ${lines.map((l) => escapeHtml(l)).join('; ')}.</p>`;
 }
 
 /** The report as one self-contained HTML page (inline SVG and CSS, no script, no external URL). */
@@ -253,6 +281,9 @@ export function reportHtml(content: ReportContent, svgs: ReadonlyMap<string, str
       `${figure('training-history', `Loss of each of the ${history.batchLoss.length} training batches, and accuracy on the whole validation set after each of the ${history.epochs} epochs.`)}
       <p>Final validation accuracy <strong>${percent(history.valAccuracy[history.valAccuracy.length - 1])}</strong>; test accuracy <strong>${percent(history.testAccuracy)}</strong>; ${history.seconds.toFixed(1)} s in all, ${Math.round(history.imagesPerSecond).toLocaleString('en-US')} training images/s.</p>`,
     ),
+    ...(history.stats === undefined || !content.charts.some((c) => c.id === 'inside-over-time')
+      ? []
+      : [section('inside', 'Inside the network', insideHtml(history.stats, figure))]),
     ...(content.charts.some((c) => c.id === 'decision-boundary')
       ? [
           section(

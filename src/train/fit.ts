@@ -11,6 +11,7 @@ import { lossFor, type LossName } from '../losses/index.js';
 import { Rng, type RngState } from '../rng.js';
 import { evaluate } from './evaluate.js';
 import { checkTrainingSets, lossAndGradients, nextTurn, YIELD_EVERY_MS } from './step.js';
+import { defaultStatsEvery, StatsRecorder, type TrainingStats } from './stats.js';
 import type { LrSchedule } from './schedules.js';
 
 /** The data {@link fit} trains on, validates on after each epoch and tests on at the end. */
@@ -97,6 +98,15 @@ export interface FitOptions {
    */
   augment?: Augmentation & { seed: number; shape?: readonly number[] };
   /**
+   * Record what happens inside the network every few steps (`true`: about a
+   * hundred records over the run; or `{every: N}` steps): each activation
+   * layer's mean, deviation, histogram and dead or saturated fraction, each
+   * weight's gradient norm and histogram and its update-to-weight ratio.
+   * Kept in `history.stats`; costs nothing when off. A resumed run records
+   * from where it continues.
+   */
+  stats?: boolean | { every?: number };
+  /**
    * Aborting stops after the current step; the History so far is returned,
    * with `resumeAt` saying where to continue (Ctrl-C in the CLI).
    */
@@ -147,6 +157,8 @@ export interface History {
   stopped: boolean;
   /** Where to continue (see FitOptions.resume): after the last trained step, also when nothing stopped it (to train more epochs). */
   resumeAt: ResumePoint;
+  /** With `stats`: what happened inside the network (see TrainingStats). */
+  stats?: TrainingStats;
 }
 
 /** Raised when the loss stops being a finite number. */
@@ -222,6 +234,9 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   const baseLr = optimizer.lr;
   const params = model.params();
   const gradLogits = new TensorCache();
+  const statsEvery = typeof options.stats === 'object' ? (options.stats.every ?? defaultStatsEvery(epochs * batches)) : defaultStatsEvery(epochs * batches);
+  const stats = options.stats === undefined || options.stats === false ? undefined : new StatsRecorder(model, statsEvery);
+  if (stats !== undefined) history.stats = stats.record;
   for (const cb of callbacks) cb.onTrainBegin?.({ epochs, batches, trainCount: train.count });
 
   try {
@@ -243,8 +258,12 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
         if (options.lrSchedule !== undefined) optimizer.lr = baseLr * options.lrSchedule(epoch + b / batches, epochs);
         // The training step: logits → loss → backward → clip → optimizer step.
         const loss = lossAndGradients(model, batch, lossFn, gradLogits);
+        const step = history.batchLoss.length;
+        const recorded = stats?.due(step) === true;
+        if (recorded) stats?.capture(step);
         if (options.clipNorm !== undefined) clipGradNorm(params, options.clipNorm);
         optimizer.step(params);
+        if (recorded) stats?.afterStep();
         if (!Number.isFinite(loss)) {
           throw new TrainingError(
             `the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1}: the weights diverged; try a lower learning rate (now ${optimizer.lr})`,

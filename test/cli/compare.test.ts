@@ -101,3 +101,16 @@ test('compare --vary: an unknown setting, a bad or repeated value, or the same s
   assertBadInput(['compare', '--vary', 'batch-size=16,64', '--batch-size', '8'], /--vary batch-size and --batch-size both set batch-size/);
   assertBadInput(['compare', '--vary', 'lr=0.1', '--optimizers', 'sgd'], /--optimizers is --vary optimizer=…: give one of them/);
 });
+
+test('compare --stats: each run looks inside; a small init on deep sigmoid layers shows as vanishing deviations', () => {
+  const out = join(tmp, 'cmp-stats');
+  const r = runCli(['compare', '--vary', 'init=he,normal:0.01', '--activation', 'sigmoid', '--hidden', '64,64,64', '--epochs', '1', '--subset', '2000', '--lr', '0.5', '--stats', '--json', '--quiet', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(join(out, 'compare.html'), 'utf8');
+  assert.match(html, /<h2>3\. Inside the network<\/h2>/);
+  for (const name of ['he', 'normal:0.01']) assert.ok(html.includes(`<h3>Run: ${name}</h3>`) && html.includes(`data-chart="inside-${name}"><svg`), name);
+  const { stats } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { stats: { name: string; layers: { std: number[] }[] }[] };
+  // The last sigmoid layer's outputs: spread out with He's init, nearly constant with std 0.01 weights.
+  const lastStd = (i: number): number => stats[i].layers[2].std[0];
+  assert.ok(lastStd(1) < 0.2 * lastStd(0), `${lastStd(0)} vs ${lastStd(1)}`);
+});

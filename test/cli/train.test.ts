@@ -306,3 +306,31 @@ test('--arch and --layers mistakes are one line naming the flag and the layer, e
   assertBadInput(['train', '--arch', 'cnn', '--layers', 'flatten,dense(10)'], /give either --arch or --layers, not both/);
   assertBadInput(['train', '--arch', 'resnet'], /option '--arch <name>' argument 'resnet' is invalid/);
 });
+
+test('train --stats: history.json holds the records, the report draws "Inside the network"; --stats-every alone is one line', () => {
+  const out = join(tmp, 'stats');
+  const r = runCli(['train', '--dataset', 'xor', '--hidden', '8,8', '--activation', 'tanh', '--epochs', '10', '--stats', '--stats-every', '20', '--json', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as { batchLoss: number[]; stats: { every: number; steps: number[]; layers: { kind: string; saturated: number[] }[]; params: { updateRatio: number[] }[] } };
+  // 720 points in batches of 32: 23 steps an epoch, 230 in all: records at 0, 20, …, 220.
+  assert.equal(history.batchLoss.length, 230);
+  assert.equal(history.stats.every, 20);
+  assert.deepEqual(history.stats.steps, Array.from({ length: 12 }, (_, i) => 20 * i));
+  assert.deepEqual(history.stats.layers.map((l) => l.kind), ['tanh', 'tanh']);
+  assert.ok(history.stats.layers.every((l) => l.saturated.length === 12 && l.saturated.every((v) => v >= 0 && v <= 1)));
+  assert.equal(history.stats.params.length, 3);
+  assert.ok(history.stats.params.every((p) => p.updateRatio.every((v) => v > 0 && v < 1)));
+  // The stats stay out of the model file's metadata (the history summary there is small).
+  const { training } = loadModel(join(out, 'model.safetensors'));
+  assert.equal((training as { history: Record<string, unknown> }).history.stats, undefined);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /<h2>\d+\. Inside the network<\/h2>/);
+  assert.ok(html.includes('data-chart="activation-histograms"><svg') && html.includes('data-chart="inside-over-time"><svg'));
+  assert.match(html, /Recorded every 20 training steps \(12 records, the first before any update\)/);
+  // Without --stats nothing is recorded.
+  const plain = runCli(['train', '--dataset', 'xor', '--hidden', '8,8', '--epochs', '2', '--quiet', '--no-report', '--out', join(tmp, 'no-stats')]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal((JSON.parse(readFileSync(join(tmp, 'no-stats', 'history.json'), 'utf8')) as { stats?: unknown }).stats, undefined);
+  assertBadInput(['train', '--stats-every', '10'], /--stats-every spaces the records of --stats: give --stats too/);
+  assertBadInput(['train', '--stats', '--stats-every', '0'], /option '--stats-every <steps>' argument '0' is invalid/);
+});
