@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { subset } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
-import { svgToPng } from '../io/png.js';
+import { rgbPngDataUrl, svgToPng } from '../io/png.js';
+import { BOUNDARY_MAX_CLASSES, decisionGrid, extentOf } from '../metrics/decision-grid.js';
+import { boundaryTile, type BoundaryPanel } from '../plot/boundary.js';
+import type { Tile } from '../plot/tiles.js';
 import { makeFolder, writeFileAtomic } from '../io/write.js';
 import { activations } from '../layers/activations.js';
 import { Dropout } from '../layers/dropout.js';
@@ -54,7 +57,7 @@ function hiddenSizes(v: string): number[] {
 }
 
 /** The settings --vary can vary: the train flag each one sets, and the parser of its values (the flag's own). */
-const VARIABLES: Readonly<Record<string, { attr: keyof SettingsFlags; parse: (v: string) => unknown }>> = {
+export const VARIABLES: Readonly<Record<string, { attr: keyof SettingsFlags; parse: (v: string) => unknown }>> = {
   optimizer: { attr: 'optimizer', parse: choice(cliOptimizerNames) },
   lr: { attr: 'lr', parse: positiveNumber },
   'batch-size': { attr: 'batchSize', parse: positiveInt },
@@ -112,7 +115,7 @@ Examples:
 `;
 
 /** The network in the report's caption: `the tutorial's 784-64-32-10`, `--arch lenet5`, `--layers …`, a 2-64-32-3 MLP, or a 784-…-10 one when its hidden sizes are what varies. */
-function networkLabel({ arch, layers }: NetworkChoice, settings: TrainSettings, inputs: number, classes: number, varied: string): string {
+export function networkLabel({ arch, layers }: NetworkChoice, settings: TrainSettings, inputs: number, classes: number, varied: string): string {
   if (varied === 'arch') return 'Each network';
   if (arch === 'mlp') {
     const sizes = varied === 'hidden' ? `${inputs}-…-${classes}` : [inputs, ...settings.hidden, classes].join('-');
@@ -122,7 +125,7 @@ function networkLabel({ arch, layers }: NetworkChoice, settings: TrainSettings, 
 }
 
 /** Puts `from`'s state (weights, zero grads, BatchNorm statistics, Dropout generators) into `into`, a model of the same layers. */
-function startFrom(into: Sequential, from: Sequential): void {
+export function startFrom(into: Sequential, from: Sequential): void {
   const source = [...from.params().flatMap((p) => [p.value, p.grad]), ...from.buffers().map((b) => b.value)];
   [...into.params().flatMap((p) => [p.value, p.grad]), ...into.buffers().map((b) => b.value)].forEach((t, i) => t.set(source[i]));
   into.layers.forEach((layer, i) => {
@@ -152,6 +155,9 @@ export function compareCommand(): Command {
     });
 }
 
+/** A picture as a `data:` PNG at its own size (the page enlarges it). */
+const rgbTileUrl = (t: Tile): string => rgbPngDataUrl(t.rgb, t.width, t.height);
+
 /** The flag that sets `attr` (`batchSize` → `--batch-size`). */
 const flagOf = (attr: string): string => `--${attr.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
@@ -179,6 +185,9 @@ export async function runCompare(flags: CompareFlags, out: Output, explicit: Rea
   // find it full and run on the slower JS kernels, whose last bits differ from train's.
   let model: Sequential | undefined;
   const paramCounts = new Set<number>();
+  // On the plane (a toy set, a 2-column table), each run's final decision boundary.
+  const extent = train.features === 2 && train.values !== undefined && (train.classes?.length ?? 10) <= BOUNDARY_MAX_CLASSES ? extentOf([train, data.val, data.test]) : undefined;
+  const panels: BoundaryPanel[] = [];
   for (const { label, settings } of runs) {
     const runRng = new Rng(0);
     runRng.setState(start);
@@ -198,6 +207,7 @@ export async function runCompare(flags: CompareFlags, out: Output, explicit: Rea
       ...(history.stats === undefined ? {} : { stats: history.stats }),
     };
     results.push(result);
+    if (extent !== undefined) panels.push({ title: label, url: rgbTileUrl(boundaryTile(decisionGrid(model, extent), model.outputUnits)) });
     quiet.log(`${label.padEnd(9)} test accuracy ${result.testAccuracy.toFixed(4)}, best val ${Math.max(...result.valAccuracy).toFixed(4)}, final train loss ${result.trainLoss[result.trainLoss.length - 1].toFixed(4)}, ${result.seconds.toFixed(1)} s  [${result.settings}]`);
   }
   const dir = flags.out ?? newRunDir('compare-');
@@ -207,7 +217,7 @@ export async function runCompare(flags: CompareFlags, out: Output, explicit: Rea
   const epochs = new Set(runs.map((r) => r.settings.epochs)).size === 1 ? `${first.epochs} epoch${first.epochs === 1 ? '' : 's'} each` : 'epochs as set';
   const what = first.data.kind === 'toy' ? `${dataTitle(first.data)} points` : first.data.kind === 'table' ? 'training rows' : 'training images';
   const description = `${variation.setting === 'optimizer' ? '' : `Varying ${variation.setting}: `}${networkLabel(network, first, train.features, train.classes?.length ?? 10, variation.setting)}${size}, ${epochs} on ${train.count} ${what} (${variation.setting === 'batch-size' ? '' : `batch ${first.batchSize}, `}seed ${first.seed}); validation on ${data.val.count}, test on ${data.test.count}.`;
-  const { html, svg } = await buildCompareReport(results, description);
+  const { html, svg } = await buildCompareReport(results, description, extent === undefined ? undefined : { panels, extent, test: data.test, ...(data.test.classes === undefined ? {} : { classes: data.test.classes }) });
   writeFileAtomic(join(dir, 'compare.html'), html);
   writeFileAtomic(join(dir, 'results.json'), historyJson({ description, vary: variation.setting, results: results.map(({ stats: _inside, ...r }) => r), ...(stats === undefined ? {} : { stats: results.map((r) => ({ name: r.name, ...r.stats })) }) }));
   quiet.log(`Wrote ${join(dir, 'compare.html')}`);

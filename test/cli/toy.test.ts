@@ -50,6 +50,11 @@ test('compare --vary activation=linear,relu on the spiral: without a nonlinearit
   assert.ok(results[1].testAccuracy > 0.95, `relu ${results[1].testAccuracy}`);
   const { description } = JSON.parse(readFileSync(join(tmp, 'cmp', 'results.json'), 'utf8')) as { description: string };
   assert.match(description, /^Varying activation: A 2-16-16-3 MLP \(371 params\), 100 epochs each on 720 Spiral points/);
+  // The page draws each run's final boundary side by side, over the test points.
+  const html = readFileSync(join(tmp, 'cmp', 'compare.html'), 'utf8');
+  assert.match(html, /<h2>3\. The decision boundaries<\/h2><figure class="chart" data-chart="decision-boundary"><svg/);
+  for (const name of ['linear', 'relu']) assert.ok(html.includes(`>${name}</text>`), `panel ${name}`);
+  assert.equal((html.match(/<image /g) ?? []).length, 2);
 });
 
 test('toy data: bad flag values and combinations are one line, exit 2', () => {
