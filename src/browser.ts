@@ -72,11 +72,15 @@ export { lrSchedule, scheduleNames, type LrSchedule, type ScheduleName, type Sch
 export { earlyStopping, type EarlyStoppingOptions } from './train/early-stopping.js';
 export { lrFind, type LrFindOptions, type LrFindResult, type LrFindStep } from './train/lr-find.js';
 export { histogram, deadFraction, saturatedFraction, type TrainingStats, type ActivationStats, type ParamStats, type Histogram } from './train/stats.js';
-export { toyDataset, TOY_NAMES, TOY_SETS, type ToyName, type ToyOptions } from './data/toy.js';
 export { clipGradNorm } from './optim/clip.js';
 export { accuracy } from './metrics/accuracy.js';
 export { confusionMatrix, classificationReport, type ConfusionMatrix, type ClassMetrics, type ClassificationReport } from './metrics/confusion.js';
+export { decisionGrid, extentOf, gridCentres, type DecisionGrid, type Extent } from './metrics/decision-grid.js';
 
 export * from './data/index.js';
+export { toyDataset, TOY_NAMES, TOY_SETS, type ToyName, type ToyOptions } from './data/toy.js';
+/** The colours of the boundary pictures (classes; signed values), shared by the report and the playground. */
+export { boundaryTile, CLASS_COLOURS } from './plot/boundary.js';
+export { colourOf, type Tile, type TileScale } from './plot/tiles.js';
 export { decodeModel, encodeModel, MAX_HEADER_BYTES, MODEL_FORMAT, type DecodedModel, type TrainingTensor } from './io/model-file.js';
 export { encodeOnnx, onnxSignature, ONNX_IR_VERSION, ONNX_OPSET, type OnnxOptions, type OnnxSignature, type OnnxValue } from './io/onnx.js';

@@ -1,12 +1,16 @@
 /**
  * The playground page: the drawing pad and its read-outs, the Train panel
- * (talking to worker.ts), and loading/downloading model files. Everything the
- * network does comes from the library (src/browser.ts); this file is wiring.
+ * (talking to worker.ts), and loading/downloading model files; the 2-D tab
+ * is plane.ts. Everything the network does comes from the library
+ * (src/browser.ts); this file is wiring.
  */
 import { ARCHITECTURES, className, classesOf, DataError, decodeModel, defaultLr, imageToMnist, MNIST_SIDE, namedClasses, Rng, sequentialFromSpec, tensor, type CliOptimizerName, type Sequential } from '../src/browser.js';
 import { lineChart } from './charts.js';
+import { $ } from './dom.js';
 import { DrawingPad } from './pad.js';
+import { setUpPlane } from './plane.js';
 import type { ArchName, FromWorker, ToWorker, TrainSettings } from './protocol.js';
+import { setUpTabs } from './tabs.js';
 import {
   buildBars,
   labelBars,
@@ -21,12 +25,6 @@ import {
   showWeights,
   type FeatureMapLayer,
 } from './views.js';
-
-const $ = <T extends Element = HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (el === null) throw new Error(`index.html has no #${id}`);
-  return el as unknown as T;
-};
 
 // ---- the current model (trained here, loaded from a file, or served with `scratchnet serve --model`)
 let model: Sequential | undefined;
@@ -369,3 +367,7 @@ async function loadServedModel(): Promise<void> {
 showArch();
 drawCharts();
 void loadServedModel();
+
+// ---- the tabs: the digits above, the 2-D plane (plane.ts)
+setUpTabs($('tabs'));
+setUpPlane();

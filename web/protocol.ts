@@ -1,9 +1,11 @@
 /**
- * The messages between the page (app.ts) and the training worker (worker.ts).
+ * The messages between the page and its workers: the Train panel (app.ts)
+ * and the MNIST training worker (worker.ts); the 2-D tab (plane.ts) and its
+ * worker (plane-worker.ts).
  * Both sides import these types, so a renamed field is a compile error.
  */
 import type { ActivationName, ARCHITECTURES } from '../src/browser.js';
-import type { CliOptimizerName } from '../src/browser.js';
+import type { CliOptimizerName, ToyName } from '../src/browser.js';
 
 /** The networks of the Train panel: the tutorial's MLP, or one of the library's named CNNs (`scratchnet train --arch`). */
 export type ArchName = 'mlp' | keyof typeof ARCHITECTURES;
@@ -50,4 +52,64 @@ export type FromWorker =
       seconds: number;
       imagesPerSecond: number;
     }
+  | { type: 'error'; message: string };
+
+// ---- the 2-D tab (plane.ts) and its own worker (plane-worker.ts)
+
+/** The activations the 2-D tab offers: linear is there to fail, on purpose. */
+export type PlaneActivation = Extract<ActivationName, 'relu' | 'tanh' | 'sigmoid' | 'linear'>;
+
+/** The optimizers the 2-D tab offers. */
+export type PlaneOptimizer = Extract<CliOptimizerName, 'sgd' | 'momentum' | 'rmsprop' | 'adam'>;
+
+/** What the 2-D tab's form asks for: the data (set, noise, seed) and the network and its training. */
+export interface PlaneSettings {
+  dataset: ToyName;
+  /** The deviation of the jitter on each coordinate (the plane being [−1, 1]²). */
+  noise: number;
+  /** Units per hidden layer ([] is a linear model of x1, x2). */
+  hidden: number[];
+  activation: PlaneActivation;
+  optimizer: PlaneOptimizer;
+  lr: number;
+  batchSize: number;
+  epochs: number;
+  /** Epochs per second of wall time the worker keeps to, so the eye can follow; 0: as fast as it can. */
+  pace: number;
+  seed: number;
+}
+
+/** Page → 2-D worker: a new run, stop it after the current step, or continue the stopped one. */
+export type ToPlaneWorker = { type: 'start'; settings: PlaneSettings } | { type: 'stop' } | { type: 'resume' };
+
+/**
+ * The run's state at one moment, posted a few times a second (the typed
+ * arrays are transferred, not copied):
+ * - `boundary`: the decision grid (BOUNDARY_SIZE², row 0 at the top), each
+ *   cell's most likely class and its probability;
+ * - `units`: every hidden unit's activation on the UNIT_SIZE² grid, unit after
+ *   unit (layer 1's first, …), each row-major, row 0 at the top;
+ * - the losses of the epochs finished since the last frame, and both
+ *   accuracies (fractions) for the weights the grids show.
+ */
+export interface PlaneFrame {
+  type: 'frame';
+  /** Epochs finished (a stop mid-epoch leaves it at the last whole one). */
+  epoch: number;
+  trainLoss: number[];
+  testLoss: number[];
+  trainAccuracy: number;
+  testAccuracy: number;
+  classes: Uint8Array;
+  confidence: Float32Array;
+  units: Float32Array;
+}
+
+/** 2-D worker → page. */
+export type FromPlaneWorker =
+  /** A run starts (or resumes at `epoch`): the layers' sizes, so the page lays out one map per hidden unit. */
+  | { type: 'begin'; hidden: number[]; epochs: number; epoch: number; trainCount: number; testCount: number; resumed: boolean }
+  | PlaneFrame
+  /** The run ended, finished or stopped; `trainingSeconds` is the time spent in training steps and scoring, `seconds` the wall time (pace included). */
+  | { type: 'done'; stopped: boolean; epoch: number; seconds: number; trainingSeconds: number }
   | { type: 'error'; message: string };

@@ -43,22 +43,33 @@ export function extentOf(sets: readonly Dataset[], margin = 0.1): Extent {
 }
 
 /**
- * Runs `model` (2 inputs) on the centres of a `size` × `size` grid over
- * `extent` and keeps each cell's most likely class and its probability: the
- * decision boundary is where the class changes.
+ * The centres of a `size` × `size` grid over `extent` as rows (x1, x2),
+ * [size², 2] row-major, row 0 at the top (the largest x2) as an image is
+ * drawn: the inputs of {@link decisionGrid}, and of any other picture of a
+ * 2-input model over the plane (each hidden unit's response, say).
  */
-export function decisionGrid(model: Sequential, extent: Extent, size = 60): DecisionGrid {
-  if (model.inputUnits !== 2) throw new ConfigError(`a decision grid needs a model of 2 inputs, got ${model.inputUnits}`);
+export function gridCentres(extent: Extent, size: number): Float32Array {
   if (!Number.isInteger(size) || size < 2 || size > 1000) throw new ConfigError(`decision grid: expected a size from 2 to 1000, got ${size}`);
   const [x1Min, x1Max, x2Min, x2Max] = extent;
-  const n = size * size;
-  const x = new Float32Array(2 * n);
+  const x = new Float32Array(2 * size * size);
   for (let r = 0; r < size; r++) {
     for (let c = 0; c < size; c++) {
       x[2 * (r * size + c)] = x1Min + ((c + 0.5) / size) * (x1Max - x1Min);
       x[2 * (r * size + c) + 1] = x2Max - ((r + 0.5) / size) * (x2Max - x2Min);
     }
   }
+  return x;
+}
+
+/**
+ * Runs `model` (2 inputs) on the centres of a `size` × `size` grid over
+ * `extent` and keeps each cell's most likely class and its probability: the
+ * decision boundary is where the class changes.
+ */
+export function decisionGrid(model: Sequential, extent: Extent, size = 60): DecisionGrid {
+  if (model.inputUnits !== 2) throw new ConfigError(`a decision grid needs a model of 2 inputs, got ${model.inputUnits}`);
+  const x = gridCentres(extent, size);
+  const n = size * size;
   const probs = model.predictProba({ data: x, shape: [n, 2] }).data;
   const k = model.outputUnits;
   const classes = new Uint8Array(n);

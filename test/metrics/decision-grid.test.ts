@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dense } from '../../src/layers/dense.js';
-import { boundaryEpochs, boundarySnapshot, decisionGrid, extentOf, snapshotGrid } from '../../src/metrics/decision-grid.js';
+import { boundaryEpochs, boundarySnapshot, decisionGrid, extentOf, gridCentres, snapshotGrid } from '../../src/metrics/decision-grid.js';
 import { Sequential } from '../../src/model/sequential.js';
 import { Rng } from '../../src/rng.js';
 import type { Dataset } from '../../src/data/dataset.js';
@@ -30,6 +30,13 @@ test('decisionGrid: cell centres row by row from the top; the class and probabil
   const rows = decisionGrid(new Sequential([dense], 2), [-1, 1, -1, 1], 4);
   assert.deepEqual(Array.from(rows.classes), [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   assert.throws(() => decisionGrid(new Sequential([new Dense(3, 2)], 3), [-1, 1, -1, 1]), /a decision grid needs a model of 2 inputs, got 3/);
+});
+
+test('gridCentres: (x1, x2) of each cell centre, row 0 at the top (the largest x2), worked by hand', () => {
+  // A 2 × 2 grid over [0, 4] × [10, 12]: cells 2 wide and 1 high, centres at x1 = 1, 3 and x2 = 11.5 (top), 10.5.
+  assert.deepEqual(Array.from(gridCentres([0, 4, 10, 12], 2)), [1, 11.5, 3, 11.5, 1, 10.5, 3, 10.5]);
+  assert.equal(gridCentres([-1, 1, -1, 1], 24).length, 2 * 24 * 24);
+  assert.throws(() => gridCentres([-1, 1, -1, 1], 1), /decision grid: expected a size from 2 to 1000, got 1/);
 });
 
 test('a snapshot keeps classes exactly and probabilities to 1/35, and a damaged one is refused', () => {
