@@ -12,6 +12,7 @@ import { lrFindCommand } from './lr-find.js';
 import { predictCommand } from './predict.js';
 import { reportCommand } from './report.js';
 import { serveCommand } from './serve.js';
+import { sweepCommand } from './sweep.js';
 import { trainCommand } from './train.js';
 
 /**
@@ -23,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('scratchnet')
     .description('Neural networks from scratch: train, evaluate and explain the MNIST network of the tutorial.')
     .version(VERSION);
-  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand()).addCommand(compareCommand()).addCommand(gradcheckCommand()).addCommand(lrFindCommand()).addCommand(benchCommand()).addCommand(dataCommand()).addCommand(serveCommand());
+  program.addCommand(trainCommand()).addCommand(reportCommand()).addCommand(demoCommand()).addCommand(exportCommand()).addCommand(evaluateCommand()).addCommand(predictCommand()).addCommand(compareCommand()).addCommand(sweepCommand()).addCommand(gradcheckCommand()).addCommand(lrFindCommand()).addCommand(benchCommand()).addCommand(dataCommand()).addCommand(serveCommand());
   for (const command of [program, ...program.commands]) {
     // Throw instead of exiting so that every user error ends here with exit code 2.
     command.exitOverride().configureOutput({ outputError: (text, write) => write(`scratchnet: ${text}`) });
