@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { datasetTitle, NAMED_DATASETS, type DatasetName } from '../data/classes.js';
 import { splitTrainVal, subset, type MnistData } from '../data/dataset.js';
 import { readImageFolder } from '../io/image-folder.js';
 import { TOY_NAMES, TOY_SETS, toyDataset, type ToyName } from '../data/toy.js';
 import { normalization, parseTable, tableClasses, tableDataset, type Normalization, type RawTable } from '../data/table.js';
+import { readTextFile } from '../io/files.js';
 import { ConfigError } from '../errors.js';
 import { FASHION_MNIST_DIR, loadBundledMnist, loadFashionMnist, loadMnistFromCsv, loadMnistFromIdx, type IdxPaths } from '../io/mnist.js';
 import type { Rng } from '../rng.js';
@@ -124,11 +125,11 @@ export async function loadData(source: DataSource, valSplit: number, rng: Rng, o
  */
 function loadTable(source: Extract<DataSource, { kind: 'table' }>, valSplit: number, rng: Rng, out: Output): MnistData & { table: TableInfo } {
   out.log(`Loading the table ${source.csv}${source.testCsv === null ? '' : ` and ${source.testCsv}`}...`);
-  const raw = parseTable(readFileSync(source.csv, 'utf8'), source.csv, source.label === null ? {} : { label: source.label });
+  const raw = parseTable(readTextFile(source.csv), source.csv, source.label === null ? {} : { label: source.label });
   let trainRaw = raw;
   let testRaw: RawTable;
   if (source.testCsv !== null) {
-    testRaw = parseTable(readFileSync(source.testCsv, 'utf8'), source.testCsv, { label: raw.labelName ?? undefined, featureNames: raw.featureNames });
+    testRaw = parseTable(readTextFile(source.testCsv), source.testCsv, { label: raw.labelName ?? undefined, featureNames: raw.featureNames });
   } else {
     const nTest = Math.floor(raw.count * source.testSplit);
     if (nTest < 1) throw new ConfigError(`--test-split ${source.testSplit} of ${raw.count} rows leaves no test row: give --test-csv or a larger split`);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { className, classesOf, DATASET_NAMES, NAMED_DATASETS, namedClasses, tableColumnsOf, type DatasetName } from '../data/classes.js';
@@ -6,7 +6,7 @@ import { parseTable, tableDataset } from '../data/table.js';
 import type { Dataset } from '../data/dataset.js';
 import { idxToDataset, parseIdx } from '../data/idx.js';
 import { ConfigError, DataError } from '../errors.js';
-import { readFileBytes } from '../io/files.js';
+import { readFileBytes, readTextFile } from '../io/files.js';
 import { bundledMnistPaths, fashionMnistPaths, FASHION_MNIST_DIR, readMnistCsv } from '../io/mnist.js';
 import { loadModel } from '../io/model-files.js';
 import { classificationReport, confusionMatrix, type ClassificationReport, type ConfusionMatrix } from '../metrics/confusion.js';
@@ -112,7 +112,7 @@ export function describeModel(model: Sequential): string {
 /** A table model's test rows (--test-csv: the training table's columns and its label column, raw values). */
 function tableTestSet(flags: EvaluateFlags, columns: { featureNames: string[]; label: string | null }, classes: readonly string[]): { data: Dataset; name: string } {
   if (flags.testCsv === undefined) throw new ConfigError(`${flags.model}: a model of a table (columns ${columns.featureNames.join(', ')}) is scored on a table: give --test-csv FILE`);
-  const table = parseTable(readFileSync(flags.testCsv, 'utf8'), flags.testCsv, { label: columns.label ?? undefined, featureNames: columns.featureNames });
+  const table = parseTable(readTextFile(flags.testCsv), flags.testCsv, { label: columns.label ?? undefined, featureNames: columns.featureNames });
   return { data: tableDataset(table, classes), name: flags.testCsv };
 }
 

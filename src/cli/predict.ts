@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { className, classesOf, namedClasses, tableColumnsOf } from '../data/classes.js';
 import { parseTable, tableDataset } from '../data/table.js';
 import { imageToMnist, MNIST_SIDE } from '../data/image.js';
+import { readTextFile } from '../io/files.js';
 import { ConfigError } from '../errors.js';
 import { toPlanes } from '../io/image-folder.js';
 import { readPngImage } from '../io/image-files.js';
@@ -143,7 +143,7 @@ export async function runPredict(flags: PredictFlags, out: Output): Promise<Pred
  */
 function predictTable(flags: PredictFlags, model: Sequential, columns: { featureNames: string[]; label: string | null }, names: readonly string[] | undefined, out: Output): Prediction[] {
   const path = flags.csv as string;
-  const table = parseTable(readFileSync(path, 'utf8'), path, { label: columns.label ?? undefined, featureNames: columns.featureNames, labelOptional: true });
+  const table = parseTable(readTextFile(path), path, { label: columns.label ?? undefined, featureNames: columns.featureNames, labelOptional: true });
   // With a label column, its labels as the model's classes (one not among them is a DataError naming its line).
   const labels = table.labelName === null ? null : tableDataset(table, Array.from({ length: model.outputUnits }, (_, c) => className(names, c))).y;
   const probs = model.predictProba(tensor(table.values, [table.count, columns.featureNames.length]));

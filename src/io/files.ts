@@ -12,6 +12,12 @@ import { DataError } from '../errors.js';
  * starts with the path.
  */
 
+/** The whole file as UTF-8 text (gunzipped if it is gzip), or a DataError naming it (missing, a folder, unreadable). */
+export function readTextFile(path: string): string {
+  // ignoreBOM keeps a byte-order mark in the text, as readFileSync(path, 'utf8') does: the table parser drops it.
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(readFileBytes(path));
+}
+
 /** The whole file as bytes, gunzipped if it is gzip data. */
 export function readFileBytes(path: string): Uint8Array {
   let buffer: Buffer;

@@ -123,6 +123,9 @@ test('train --csv with two integer classes, the label first, min–max scaling a
 
 test('bad tables: one line naming the file and line (and column), exit 2; a constant column is a warning, not NaN', () => {
   const good = 'x,y,label\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n';
+  // A file that is not there, or is a folder: its path and what went wrong, in one line.
+  assertBadInput(['train', '--csv', join(tmpdir(), 'no-such-table.csv')], /no-such-table\.csv: file not found$/);
+  assertBadInput(['train', '--csv', tmpdir()], /: is a directory, expected a file$/);
   assertBadInput(['train', '--csv', file('nolabel.csv', good), '--label', 'kind'], /nolabel\.csv:1: no column "kind" for the labels \(the columns: x, y, label\)$/);
   assertBadInput(['train', '--csv', file('word.csv', 'x,y,label\n1,2,a\n3,four,b\n')], /word\.csv:3: column "y": expected a number, got "four"$/);
   assertBadInput(['train', '--csv', file('short.csv', 'x,y,label\n1,2,a\n3,b\n')], /short\.csv:3: expected 3 fields \(as the header has\), got 2$/);
