@@ -71,7 +71,7 @@ export { gradCheck, relativeError, worseVerdict, GRADCHECK_PASS, GRADCHECK_FAIL,
 export { lrSchedule, scheduleNames, type LrSchedule, type ScheduleName, type ScheduleOptions } from './train/schedules.js';
 export { earlyStopping, type EarlyStoppingOptions } from './train/early-stopping.js';
 export { lrFind, type LrFindOptions, type LrFindResult, type LrFindStep } from './train/lr-find.js';
-export { histogram, deadFraction, saturatedFraction, type TrainingStats, type ActivationStats, type ParamStats, type Histogram } from './train/stats.js';
+export { histogram, deadFraction, saturatedFraction, StatsRecorder, type TrainingStats, type ActivationStats, type ParamStats, type Histogram } from './train/stats.js';
 export { clipGradNorm } from './optim/clip.js';
 export { accuracy } from './metrics/accuracy.js';
 export { confusionMatrix, classificationReport, type ConfusionMatrix, type ClassMetrics, type ClassificationReport } from './metrics/confusion.js';

@@ -23,7 +23,10 @@ import {
   showFeatureMaps,
   showProbabilities,
   showWeights,
+  showInside,
+  idleFraction,
   type FeatureMapLayer,
+  type InsideSeries,
 } from './views.js';
 
 // ---- the current model (trained here, loaded from a file, or served with `scratchnet serve --model`)
@@ -181,8 +184,9 @@ function readSettings(): TrainSettings | undefined {
     return undefined;
   }
   const activation = $<HTMLSelectElement>('activation').value as TrainSettings['activation'];
-  if (arch !== 'mlp') return { arch, hidden: [], activation: 'relu', optimizer: optimizerSelect.value as CliOptimizerName, lr, batchSize, epochs, seed };
-  return { arch, hidden, activation, optimizer: optimizerSelect.value as CliOptimizerName, lr, batchSize, epochs, seed };
+  const stats = $<HTMLInputElement>('record-stats').checked;
+  if (arch !== 'mlp') return { arch, hidden: [], activation: 'relu', optimizer: optimizerSelect.value as CliOptimizerName, lr, batchSize, epochs, seed, stats };
+  return { arch, hidden, activation, optimizer: optimizerSelect.value as CliOptimizerName, lr, batchSize, epochs, seed, stats };
 }
 
 let worker: Worker | undefined;
@@ -194,6 +198,37 @@ let valAccuracy: number[] = [];
 let chartsPending = false;
 
 const send = (message: ToWorker): void => worker?.postMessage(message);
+
+// ---- inside the network: the worker's records, kept here as series over the steps
+let inside: InsideSeries | undefined;
+let insidePending = false;
+
+/** Adds a 'stats' record to the series and redraws the view at the next frame. */
+function addRecord(message: Extract<FromWorker, { type: 'stats' }>): void {
+  inside ??= { firstStep: message.step, every: message.every, layers: [], weights: [], ratios: message.weights.map(() => []), idle: message.layers.map(() => []) };
+  const s = inside;
+  s.layers = message.layers;
+  s.weights = message.weights;
+  message.weights.forEach((w, i) => s.ratios[i].push(w.updateRatio));
+  message.layers.forEach((l, k) => {
+    const idle = idleFraction(l);
+    if (idle !== undefined) s.idle[k].push(idle.value);
+  });
+  if (insidePending) return;
+  insidePending = true;
+  requestAnimationFrame(() => {
+    insidePending = false;
+    if (inside === undefined) return;
+    const view = $('inside-network');
+    view.hidden = false;
+    view.dataset.records = String(inside.ratios[0]?.length ?? 0);
+    showInside(
+      { layers: $('inside-layers'), ratioChart: $<SVGSVGElement>('ratio-chart'), idleChart: $<SVGSVGElement>('dead-chart'), weightList: $('inside-weights') },
+      inside,
+      epochs * batchesPerEpoch,
+    );
+  });
+}
 
 function drawCharts(): void {
   if (chartsPending) return;
@@ -244,6 +279,9 @@ function onWorkerMessage(message: FromWorker): void {
       drawCharts();
       break;
     }
+    case 'stats':
+      addRecord(message);
+      break;
     case 'epoch': {
       valAccuracy.push(message.valAccuracy);
       const val = $('val-accuracy');
@@ -293,6 +331,10 @@ form.addEventListener('submit', (e) => {
   epochs = settings.epochs;
   batchLoss = [];
   valAccuracy = [];
+  inside = undefined;
+  const view = $('inside-network');
+  view.hidden = true;
+  delete view.dataset.records;
   resumable = false;
   for (const id of ['val-accuracy', 'test-accuracy', 'epoch-time']) {
     $(id).textContent = '–';

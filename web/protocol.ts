@@ -5,7 +5,7 @@
  * Both sides import these types, so a renamed field is a compile error.
  */
 import type { ActivationName, ARCHITECTURES } from '../src/browser.js';
-import type { CliOptimizerName, ToyName } from '../src/browser.js';
+import type { CliOptimizerName, Histogram, ToyName } from '../src/browser.js';
 
 /** The networks of the Train panel: the tutorial's MLP, or one of the library's named CNNs (`scratchnet train --arch`). */
 export type ArchName = 'mlp' | keyof typeof ARCHITECTURES;
@@ -21,6 +21,31 @@ export interface TrainSettings {
   batchSize: number;
   epochs: number;
   seed: number;
+  /** Record what happens inside the network while it trains (the 'stats' messages). */
+  stats: boolean;
+}
+
+/** One hidden activation layer at the newest record: its outputs' histogram, mean and deviation over the batch. */
+export interface LayerSnapshot {
+  /** Its index in the model, kind (`relu`, `sigmoid`, …) and title. */
+  layer: number;
+  kind: string;
+  title: string;
+  histogram: Histogram;
+  mean: number;
+  std: number;
+  /** ReLU: the fraction of its units that output 0 for the whole batch. */
+  dead?: number;
+  /** Sigmoid and tanh: the fraction of outputs in the flat tails. */
+  saturated?: number;
+}
+
+/** One weight at the newest record: ‖ΔW‖ / ‖W‖ of the step and ‖dL/dW‖ of the batch. */
+export interface WeightSnapshot {
+  layer: number;
+  title: string;
+  updateRatio: number;
+  gradNorm: number;
 }
 
 /** Page → worker. */
@@ -37,6 +62,12 @@ export type FromWorker =
    * and the images/s over that interval (wall clock in the worker).
    */
   | { type: 'progress'; epoch: number; batch: number; batches: number; losses: number[]; imagesPerSecond: number }
+  /**
+   * A few times a second with `settings.stats`: the newest record of the
+   * library's StatsRecorder (`scratchnet train --stats`), taken every
+   * `every` steps; the page keeps the series.
+   */
+  | { type: 'stats'; step: number; every: number; layers: LayerSnapshot[]; weights: WeightSnapshot[] }
   | { type: 'epoch'; epoch: number; trainLoss: number; valAccuracy: number; valLoss: number; seconds: number; imagesPerSecond: number }
   /**
    * Training ended (finished or stopped): the model file's bytes (encodeModel)

@@ -1,8 +1,11 @@
 /**
  * The page's read-outs: the model's description, the 28 × 28 input, the
  * probability bars, the conv layers' feature maps, the hidden activations,
- * the weights and the confusion matrix.
+ * the weights, the confusion matrix, and the live view inside the network
+ * while it trains.
  */
+import { histogramChart, lineChart } from './charts.js';
+import type { LayerSnapshot, WeightSnapshot } from './protocol.js';
 import { Activation, ARCHITECTURES, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, MaxPool2D, Rng, sequentialFromSpec, Softmax, type Layer, type Sequential } from '../src/browser.js';
 
 const SIDE = 28;
@@ -296,4 +299,103 @@ export function showConfusion(table: HTMLTableElement, counts: readonly number[]
     return `<tr><th scope="row">${t}</th>${cells}</tr>`;
   }).join('');
   table.innerHTML = `<caption>${caption}</caption>${head}${body}`;
+}
+
+/** The "Inside the network" view's data: the newest record and, per weight and per layer, its series over the records so far. */
+export interface InsideSeries {
+  /** The training step of the first record, and the steps between two. */
+  firstStep: number;
+  every: number;
+  layers: LayerSnapshot[];
+  weights: WeightSnapshot[];
+  /** ratios[w][k]: weight w's update ratio at record k. */
+  ratios: number[][];
+  /** idle[l][k]: layer l's dead (ReLU) or saturated (sigmoid, tanh) fraction at record k; empty for a kind that is neither. */
+  idle: number[][];
+}
+
+/** A layer's dead or saturated fraction, with the word for it; undefined for a kind that can be neither (leaky ReLU, linear). */
+export function idleFraction(layer: LayerSnapshot): { word: 'dead' | 'saturated'; value: number } | undefined {
+  if (layer.dead !== undefined) return { word: 'dead', value: layer.dead };
+  if (layer.saturated !== undefined) return { word: 'saturated', value: layer.saturated };
+  return undefined;
+}
+
+const arrow = (title: string): string => title.replace(' -> ', ' → ');
+/** A weight's name for a chart legend: `conv 1 → 16`, `dense 784 → 128` (its layer's title is too long for one). */
+const legendName = (title: string): string => {
+  const m = /^(\w+) \((\d+) -> (\d+)/.exec(title);
+  return m === null ? title : `${m[1] === 'Conv2D' ? 'conv' : m[1].toLowerCase()} ${m[2]} → ${m[3]}`;
+};
+const short = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 0.01 && Math.abs(x) < 1000 ? x.toPrecision(2) : x.toExponential(0));
+const percent = (x: number): string => `${(100 * x).toFixed(1)} %`;
+
+/**
+ * Redraws the view inside the network: one histogram per hidden activation
+ * layer (in `layers`), the update ratios over the steps (`ratioChart`, log
+ * scale, 1e-3 dashed), the dead or saturated fractions (`idleChart`) and
+ * each weight's newest numbers (`weightList`); x runs to `totalSteps`.
+ */
+export function showInside(
+  els: { layers: HTMLElement; ratioChart: SVGSVGElement; idleChart: SVGSVGElement; weightList: HTMLElement },
+  s: InsideSeries,
+  totalSteps: number,
+): void {
+  els.layers.textContent = '';
+  s.layers.forEach((layer, k) => {
+    const figure = document.createElement('figure');
+    figure.className = 'inside-layer';
+    const idle = idleFraction(layer);
+    if (idle !== undefined) figure.dataset[idle.word] = String(idle.value);
+    const caption = document.createElement('figcaption');
+    caption.textContent = `Hidden ${k + 1}: layer ${layer.layer}, ${layer.title}`;
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.classList.add('histogram');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', `histogram of hidden layer ${k + 1}'s outputs, from ${short(layer.histogram.min)} to ${short(layer.histogram.max)}`);
+    histogramChart(svg, layer.histogram, short);
+    const numbers = document.createElement('p');
+    numbers.textContent = `mean ${short(layer.mean)}, std ${short(layer.std)}${idle === undefined ? '' : `, ${idle.word} ${percent(idle.value)}`}`;
+    figure.append(caption, svg, numbers);
+    els.layers.append(figure);
+  });
+  const [first, ...rest] = s.weights.map((w, i) => ({ ys: s.ratios[i], name: legendName(w.title) }));
+  lineChart(els.ratioChart, {
+    ys: first?.ys ?? [],
+    name: first?.name,
+    others: rest,
+    xOffset: s.firstStep,
+    xStep: s.every,
+    xMax: totalSteps,
+    xLabel: 'training step',
+    yLabel: '‖ΔW‖ / ‖W‖',
+    yScale: 'log',
+    rule: { y: 1e-3, label: '1e-3' },
+    format: (y) => y.toExponential(0),
+  });
+  const idleLayers = s.layers.flatMap((layer, k) => (s.idle[k].length > 0 ? [{ ys: s.idle[k], name: `hidden ${k + 1}` }] : []));
+  (els.idleChart.closest('figure') as HTMLElement).hidden = idleLayers.length === 0;
+  if (idleLayers.length > 0) {
+    const [head, ...tail] = idleLayers;
+    lineChart(els.idleChart, {
+      ys: head.ys,
+      name: head.name,
+      others: tail,
+      xOffset: s.firstStep,
+      xStep: s.every,
+      xMax: totalSteps,
+      xLabel: 'training step',
+      yLabel: s.layers.some((l) => l.dead !== undefined) ? 'dead fraction' : 'saturated fraction',
+      yRange: [0, 1],
+      format: (y) => `${Math.round(100 * y)} %`,
+    });
+  }
+  els.weightList.textContent = '';
+  for (const w of s.weights) {
+    const li = document.createElement('li');
+    li.dataset.updateRatio = String(w.updateRatio);
+    li.dataset.gradNorm = String(w.gradNorm);
+    li.textContent = `${arrow(w.title)}: ratio ${w.updateRatio === 0 ? '0 (no update)' : w.updateRatio.toExponential(1)}, ‖grad‖ ${w.gradNorm.toPrecision(2)}`;
+    els.weightList.append(li);
+  }
 }
