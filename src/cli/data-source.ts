@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { datasetTitle, NAMED_DATASETS, type DatasetName } from '../data/classes.js';
-import { splitTrainVal, subset, type MnistData } from '../data/dataset.js';
+import { splitTrainVal, subset, type Dataset, type MnistData } from '../data/dataset.js';
 import { readImageFolder } from '../io/image-folder.js';
 import { TOY_NAMES, TOY_SETS, toyDataset, type ToyName } from '../data/toy.js';
 import { normalization, parseTable, tableClasses, tableDataset, type Normalization, type RawTable } from '../data/table.js';
@@ -164,12 +164,7 @@ function loadImages(source: Extract<DataSource, { kind: 'images' }>, valSplit: n
   ];
   out.log(`Images: ${data.count} from ${source.dir} (${data.classes?.length} classes: ${data.classes?.join(', ')}), ${source.height} × ${source.width}, ${plural(source.channels, 'channel', 'channels')}${extras.length === 0 ? '' : `; ${extras.join(', ')}`}`);
   for (const s of folder.skipped) out.log(`  skipped ${s.path}: ${s.reason}`);
-  const nTest = Math.floor(data.count * source.testSplit);
-  if (nTest < 1) throw new ConfigError(`--test-split ${source.testSplit} of ${data.count} images leaves no test image: give a larger split`);
-  const order = rng.permutation(data.count);
-  const test = subset(data, order.subarray(0, nTest).slice().sort());
-  const rest = subset(data, order.subarray(nTest).slice().sort());
-  return { ...splitTrainVal(rest, valSplit, rng), test };
+  return splitTestValTrain(data, source.testSplit, valSplit, rng, ['image', 'images']);
 }
 
 /** A toy set: its points drawn from the run's generator, then a seeded test share and the validation share of the rest. */
@@ -177,8 +172,17 @@ function loadToy(source: Extract<DataSource, { kind: 'toy' }>, valSplit: number,
   const set = TOY_SETS[source.name];
   const data = toyDataset(source.name, rng, { count: source.points, ...(source.noise === null ? {} : { noise: source.noise }) });
   out.log(`Toy data: ${set.title}, ${data.count} points on the plane, ${set.classes.length} classes, noise ${source.noise ?? set.noise} (${set.about})`);
-  const nTest = Math.floor(data.count * source.testSplit);
-  if (nTest < 1) throw new ConfigError(`--test-split ${source.testSplit} of ${data.count} points leaves no test point: give a larger split`);
+  return splitTestValTrain(data, source.testSplit, valSplit, rng, ['point', 'points']);
+}
+
+/**
+ * A seeded `testSplit` share of `data` for the test (rows kept in file order),
+ * then the validation share of the rest (splitTrainVal); `what` names a row
+ * for the error when the share holds none.
+ */
+function splitTestValTrain(data: Dataset, testSplit: number, valSplit: number, rng: Rng, what: [one: string, many: string]): MnistData {
+  const nTest = Math.floor(data.count * testSplit);
+  if (nTest < 1) throw new ConfigError(`--test-split ${testSplit} of ${data.count} ${what[1]} leaves no test ${what[0]}: give a larger split`);
   const order = rng.permutation(data.count);
   const test = subset(data, order.subarray(0, nTest).slice().sort());
   const rest = subset(data, order.subarray(nTest).slice().sort());
