@@ -506,7 +506,7 @@ test('hostile: the architecture is parsed as JSON and validated', () => {
   rejects(arch('{"inputUnits": 3,'), /^bad\.safetensors: __metadata__\.architecture: not valid JSON, expected \{"inputUnits", "layers"\}, got /);
   rejects(
     arch('{"inputUnits": 3, "layers": [{"kind": "lstm"}]}'),
-    'bad.safetensors: __metadata__.architecture: layers[0].kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "softmax", "dropout", "batchnorm", "conv2d", "maxpool2d", "avgpool2d", "flatten", "standardize", got "lstm"',
+    'bad.safetensors: __metadata__.architecture: layers[0].kind: unknown layer kind, expected one of "dense", "sigmoid", "relu", "tanh", "leaky-relu", "linear", "softmax", "dropout", "batchnorm", "conv2d", "maxpool2d", "avgpool2d", "flatten", "standardize", got "lstm"',
   );
   rejects(
     arch('{"inputUnits": 3, "layers": [{"kind": "dense", "inputUnits": 3, "outputUnits": 2.5}]}'),
