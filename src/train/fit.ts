@@ -164,7 +164,6 @@ export interface History {
 /** Raised when the loss stops being a finite number. */
 export class TrainingError extends ScratchnetError {}
 
-
 /**
  * Trains `model` with mini-batch gradient descent: each epoch shuffles the
  * training set, and for each batch runs forward → loss (softmax
