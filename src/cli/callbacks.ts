@@ -1,4 +1,5 @@
-import { boundaryEpochs, boundarySnapshot, decisionGrid, type BoundaryRecord, type Extent } from '../metrics/decision-grid.js';
+import type { Dataset } from '../data/dataset.js';
+import { boundaryEpochs, boundarySnapshot, decisionGrid, planeExtent, type BoundaryRecord } from '../metrics/decision-grid.js';
 import type { Sequential } from '../model/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Callbacks } from '../train/fit.js';
@@ -27,11 +28,14 @@ export function checkpointCallbacks(dir: string, run: { settings: TrainSettings;
 }
 
 /**
- * Records the decision boundary of a 2-input model over `extent` after the
- * epochs {@link boundaryEpochs} picks (the model is in inference mode
- * between steps, and nothing it computes feeds back into training).
+ * Records the decision boundary of a network of the plane over its data's
+ * box (planeExtent) after the epochs {@link boundaryEpochs} picks; undefined
+ * for other data. The model is in inference mode between steps, and nothing
+ * it computes feeds back into training.
  */
-export function boundaryCallbacks(model: Sequential, extent: Extent, epochs: number, size = 60): { callbacks: Callbacks; record: BoundaryRecord } {
+export function boundaryCallbacks(model: Sequential, data: { train: Dataset; val: Dataset; test: Dataset }, epochs: number, size = 60): { callbacks: Callbacks; record: BoundaryRecord } | undefined {
+  const extent = planeExtent(data);
+  if (extent === undefined) return undefined;
   const record: BoundaryRecord = { extent, size, snapshots: [] };
   const at = new Set(boundaryEpochs(epochs));
   return {

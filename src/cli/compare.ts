@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { subset } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
 import { rgbPngDataUrl, svgToPng } from '../io/png.js';
-import { BOUNDARY_MAX_CLASSES, decisionGrid, extentOf } from '../metrics/decision-grid.js';
+import { decisionGrid, planeExtent } from '../metrics/decision-grid.js';
 import { boundaryTile, type BoundaryPanel } from '../plot/boundary.js';
 import type { Tile } from '../plot/tiles.js';
 import { makeFolder, writeFileAtomic } from '../io/write.js';
@@ -16,7 +15,7 @@ import { buildCompareReport, type CompareResult } from '../report/compare.js';
 import { Rng } from '../rng.js';
 import { fit } from '../train/fit.js';
 import { scheduleNames } from '../train/schedules.js';
-import { dataTitle, loadData } from './data-source.js';
+import { dataTitle, loadData, trainingSubset } from './data-source.js';
 import { initValue, intList, nonNegativeNumber, positiveInt, positiveNumber, unitInterval } from './options.js';
 import type { Output } from './progress.js';
 import { historyJson, newRunDir } from './run-folder.js';
@@ -176,7 +175,7 @@ export async function runCompare(flags: CompareFlags, out: Output, explicit: Rea
   // each run then starts from that generator state, as `train --seed` would.
   const rng = new Rng(first.seed);
   const data = await loadData(first.data, first.valSplit, rng, quiet);
-  const train = first.subset !== null && first.subset < data.train.count ? subset(data.train, rng.permutation(data.train.count).subarray(0, first.subset)) : data.train;
+  const train = trainingSubset(data.train, first.subset, rng);
   const start = rng.getState();
   const results: CompareResult[] = [];
   // Runs of the same network train one model: each starts from the weights a new model draws, as `train` would, but
@@ -186,7 +185,7 @@ export async function runCompare(flags: CompareFlags, out: Output, explicit: Rea
   let model: Sequential | undefined;
   const paramCounts = new Set<number>();
   // On the plane (a toy set, a 2-column table), each run's final decision boundary.
-  const extent = train.features === 2 && train.values !== undefined && (train.classes?.length ?? 10) <= BOUNDARY_MAX_CLASSES ? extentOf([train, data.val, data.test]) : undefined;
+  const extent = planeExtent({ ...data, train });
   const panels: BoundaryPanel[] = [];
   for (const { label, settings } of runs) {
     const runRng = new Rng(0);

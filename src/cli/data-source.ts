@@ -194,6 +194,11 @@ export function isToy(name: string | undefined): name is ToyName {
   return name !== undefined && (TOY_NAMES as readonly string[]).includes(name);
 }
 
+/** `--subset n`: a random n of the training rows, drawn from `rng` as train draws it (after the split); all of them for null or n ≥ their count. */
+export function trainingSubset(train: Dataset, n: number | null, rng: Rng): Dataset {
+  return n !== null && n < train.count ? subset(train, rng.permutation(train.count).subarray(0, n)) : train;
+}
+
 /** What the report calls the data: "MNIST", "Fashion-MNIST". */
 export function dataTitle(source: DataSource): string {
   return datasetTitle(source);

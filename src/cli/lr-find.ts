@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, type Option } from 'commander';
-import { subset } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
 import { svgToPng } from '../io/png.js';
 import { makeFolder, writeFileAtomic } from '../io/write.js';
@@ -10,7 +9,7 @@ import { formatLr } from '../plot/lr-find.js';
 import { buildLrFindReport, lrFindAdvice } from '../report/lr-find.js';
 import { Rng } from '../rng.js';
 import { lrFind, type LrFindResult } from '../train/lr-find.js';
-import { loadData } from './data-source.js';
+import { loadData, trainingSubset } from './data-source.js';
 import { positiveInt, positiveNumber } from './options.js';
 import type { Output } from './progress.js';
 import { newRunDir } from './run-folder.js';
@@ -115,10 +114,7 @@ export async function runLrFind(flags: LrFindFlags, out: Output, explicit: Reado
   // The generator is used in train's order (split, subset, init, shuffling), so this is the network train would start from.
   const rng = new Rng(settings.seed);
   const data = await loadData(settings.data, settings.valSplit, rng, quiet);
-  let train = data.train;
-  if (settings.subset !== null && settings.subset < train.count) {
-    train = subset(train, rng.permutation(train.count).subarray(0, settings.subset));
-  }
+  const train = trainingSubset(data.train, settings.subset, rng);
   const model = runModel(settings, { ...data, train }, rng);
   const optimizer = optimizerFromConfig(settings.optimizer);
   const { lr: _swept, ...fixed } = settings.optimizer;

@@ -7,12 +7,11 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { subset, type Dataset } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { ConfigError, DataError, ModelFileError, ScratchnetError, ShapeError } from '../errors.js';
 import { makeFolder } from '../io/write.js';
 import { kernelBackend } from '../kernels/dispatch.js';
 import { setThreads, threadCount } from '../kernels/threads.js';
-import { BOUNDARY_MAX_CLASSES, extentOf } from '../metrics/decision-grid.js';
 import type { Sequential } from '../model/sequential.js';
 import { optimizerFromConfig } from '../optim/from-config.js';
 import { Rng, type RngState } from '../rng.js';
@@ -20,7 +19,7 @@ import { earlyStopping } from '../train/early-stopping.js';
 import { fit, type FitOptions } from '../train/fit.js';
 import { boundaryCallbacks } from './callbacks.js';
 import { startFrom } from './compare.js';
-import { loadData } from './data-source.js';
+import { loadData, trainingSubset } from './data-source.js';
 import type { Output } from './progress.js';
 import { writeRunFolder } from './run-folder.js';
 import type { TrainSettings } from './settings.js';
@@ -86,7 +85,7 @@ export class CellRunner {
     const model = this.reuse(runModel(settings, { ...data, train }, rng));
     const stopper = settings.earlyStop === null ? undefined : earlyStopping(model, { patience: settings.earlyStop });
     // As train: a network of the plane records its decision boundary for the report.
-    const boundary = train.features === 2 && train.values !== undefined && model.outputUnits <= BOUNDARY_MAX_CLASSES ? boundaryCallbacks(model, extentOf([train, data.val, data.test]), settings.epochs) : undefined;
+    const boundary = boundaryCallbacks(model, { ...data, train }, settings.epochs);
     const history = await fit(model, { train, val: data.val, test: data.test }, {
       ...stepOptions(settings, train),
       optimizer: optimizerFromConfig(settings.optimizer),
@@ -117,7 +116,7 @@ export class CellRunner {
     if (threads !== threadCount()) await setThreads(threads);
     const rng = new Rng(settings.seed);
     const data = await loadData(settings.data, settings.valSplit, rng, this.out);
-    const train = settings.subset !== null && settings.subset < data.train.count ? subset(data.train, rng.permutation(data.train.count).subarray(0, settings.subset)) : data.train;
+    const train = trainingSubset(data.train, settings.subset, rng);
     return { data, train, start: rng.getState() };
   }
 

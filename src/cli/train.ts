@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { DATASET_NAMES } from '../data/classes.js';
 import { TOY_NAMES } from '../data/toy.js';
-import { subset, type Dataset } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { NORMALIZATIONS } from '../data/table.js';
 import { imageSize } from '../io/image-folder.js';
 import { parseAugment } from '../data/augment.js';
@@ -18,9 +18,8 @@ import { earlyStopping } from '../train/early-stopping.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
 import { lrSchedule, scheduleNames } from '../train/schedules.js';
 import { boundaryCallbacks, checkpointCallbacks, stopOnSigint } from './callbacks.js';
-import { BOUNDARY_MAX_CLASSES, extentOf } from '../metrics/decision-grid.js';
 import { type Checkpoint, checkpointPaths, checkpointState, loadCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { loadData, type TableInfo } from './data-source.js';
+import { loadData, trainingSubset, type TableInfo } from './data-source.js';
 import { hiddenList, initValue, nonNegativeNumber, positiveInt, positiveNumber, seedValue, unitInterval } from './options.js';
 import { progressCallbacks, type Output } from './progress.js';
 import { newRunDir, writeRunFolder } from './run-folder.js';
@@ -235,10 +234,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   // One generator, used in a fixed order: split, subset, init, shuffling.
   const rng = new Rng(settings.seed);
   const data = await loadData(settings.data, settings.valSplit, rng, quiet);
-  let train = data.train;
-  if (settings.subset !== null && settings.subset < train.count) {
-    train = subset(train, rng.permutation(train.count).subarray(0, settings.subset));
-  }
+  const train = trainingSubset(data.train, settings.subset, rng);
   quiet.log(`Training data: ${train.count} × ${train.features}, validation: ${data.val.count}, test: ${data.test.count}`);
 
   const model = runModel(settings, { ...data, train }, rng);
@@ -261,7 +257,7 @@ export async function runTrain(flags: TrainFlags, out: Output, explicit: Readonl
   const interrupt = stopOnSigint();
   const stopper = settings.earlyStop === null ? undefined : earlyStopping(model, { patience: settings.earlyStop });
   // A network of the plane (two features): its decision boundary at a few epochs, for the report.
-  const boundary = train.features === 2 && train.values !== undefined && model.outputUnits <= BOUNDARY_MAX_CLASSES ? boundaryCallbacks(model, extentOf([train, data.val, data.test]), settings.epochs) : undefined;
+  const boundary = boundaryCallbacks(model, { ...data, train }, settings.epochs);
   let history: History;
   try {
     history = await fit(

@@ -62,6 +62,18 @@ export function gridCentres(extent: Extent, size: number): Float32Array {
 }
 
 /**
+ * The plane a run's decision boundary is drawn over — the box of its
+ * training, validation and test points — or undefined for data that is not
+ * a plane (not two features given as values) or has more classes than a
+ * BoundaryRecord holds.
+ */
+export function planeExtent(data: { train: Dataset; val: Dataset; test: Dataset }): Extent | undefined {
+  const { train } = data;
+  if (train.features !== 2 || train.values === undefined || (train.classes?.length ?? 10) > BOUNDARY_MAX_CLASSES) return undefined;
+  return extentOf([train, data.val, data.test]);
+}
+
+/**
  * Runs `model` (2 inputs) on the centres of a `size` × `size` grid over
  * `extent` and keeps each cell's most likely class and its probability: the
  * decision boundary is where the class changes.
